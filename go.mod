@@ -1,0 +1,19 @@
+module difesa.org/difesa
+
+go 1.26.8
+
+require (
+	filippo.io/age v1.3.2
+	github.com/BurntSushi/toml v1.6.0
+	go.etcd.io/bbolt v1.4.3
+)
+
+require (
+	c2sp.org/CCTV/age v0.0.0-20260829155415-4448f2097b2d // indirect
+	filippo.io/hpke v0.4.0 // indirect
+	github.com/go-chi/chi/v5 v5.5.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	golang.org/x/crypto v0.55.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
+	golang.org/x/term v0.45.0 // indirect
+)

@@ -1,0 +1,88 @@
+// Package api is difesa's HTTP interface: one route table, handlers that are
+// methods on [Server] returning errors, and one error path that turns those
+// errors into stable JSON codes (see docs/api.md).
+//
+// # What is never recorded
+//
+// No handler or middleware reads the client's address, user agent or any
+// other request header into storage or logs; there is no access log. The
+// only time the server keeps about a submission is its arrival rounded down
+// to the hub's granularity (an hour by default).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/store"
+)
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	store *store.Store
+	hubs  *hub.Registry
+	auth  *auth.Service
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// Options configures [New].
+type Options struct {
+	Store  *store.Store
+	Hubs   *hub.Registry
+	Auth   *auth.Service
+	Logger *slog.Logger
+	// Now replaces time.Now, for tests.
+	Now func() time.Time
+}
+
+// New returns the HTTP handler of a difesa server.
+func New(o Options) http.Handler {
+	s := &Server{store: o.Store, hubs: o.Hubs, auth: o.Auth, log: o.Logger, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s.routes()
+}
+
+// routes is the one table of every route the server answers.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, securityHeaders)
+	r.NotFound(s.handle(func(http.ResponseWriter, *http.Request) error { return errNoRoute }))
+	r.MethodNotAllowed(s.handle(func(http.ResponseWriter, *http.Request) error { return errMethod }))
+
+	r.Get("/healthz", s.handle(s.handleHealth))
+
+	r.Route("/hubs/{hub}", func(r chi.Router) {
+		r.Use(s.withHub)
+		r.Get("/", s.handle(s.handleHubPage))
+		r.Get("/recipients.txt", s.handle(s.handleRecipientsFile))
+	})
+
+	r.Route("/api/v1/hubs/{hub}", func(r chi.Router) {
+		r.Use(s.withHub)
+		r.Get("/", s.handle(s.handleHubInfo))
+		r.Post("/submissions", s.handle(s.handleSubmit))
+		r.Post("/auth/challenge", s.handle(s.handleChallenge))
+		r.Post("/auth/token", s.handle(s.handleToken))
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireResponder)
+			r.Post("/auth/logout", s.handle(s.handleLogout))
+			r.Get("/submissions", s.handle(s.handleList))
+			r.Get("/submissions/{id}", s.handle(s.handleDownload))
+			r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
+			r.Delete("/submissions/{id}", s.handle(s.handleDelete))
+		})
+	})
+	return r
+}

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"syscall"
+
+	"difesa.org/difesa/internal/ageformat"
+	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/wire"
+)
+
+func apiError(status int, code, format string, args ...any) *wire.Error {
+	return &wire.Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+var (
+	errNoRoute   = apiError(http.StatusNotFound, wire.CodeNotFound, "no such page or endpoint")
+	errNoHub     = apiError(http.StatusNotFound, wire.CodeNotFound, "no such hub on this server")
+	errNoSub     = apiError(http.StatusNotFound, wire.CodeNotFound, "no such submission in this hub")
+	errMethod    = apiError(http.StatusMethodNotAllowed, wire.CodeMethodNotAllowed, "method not allowed here")
+	errStalled   = apiError(http.StatusBadRequest, wire.CodeBadRequest, "the upload stalled; try again")
+	errDiskFull  = apiError(http.StatusInsufficientStorage, wire.CodeStorageFull, "the server's storage is full; try again later")
+	errAuthToken = apiError(http.StatusUnauthorized, wire.CodeUnauthorized, "log in first: missing, expired or unknown token")
+)
+
+// retryAfter is sent with 429 and 503 answers.
+const retryAfter = 30
+
+// handlerFunc is an HTTP handler that reports failure by returning an error.
+type handlerFunc func(http.ResponseWriter, *http.Request) error
+
+// handle adapts a handlerFunc: the one place errors become HTTP answers.
+func (s *Server) handle(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeError(w, err)
+		}
+	}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, err error) {
+	e := s.classify(err)
+	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(wire.ErrorBody{Error: e})
+}
+
+// classify maps any error to an API error. Known errors keep their meaning;
+// anything else becomes a generic 500 whose detail stays in the server log
+// under a random reference.
+func (s *Server) classify(err error) *wire.Error {
+	var we *wire.Error
+	var maxBytes *http.MaxBytesError
+	switch {
+	case errors.As(err, &we):
+		return we
+	case errors.As(err, &maxBytes):
+		return apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "the request is larger than this hub accepts (%d bytes)", maxBytes.Limit)
+	case errors.Is(err, ageformat.ErrBadArmor):
+		return apiError(http.StatusBadRequest, wire.CodeBadArmor, "%v", err)
+	case errors.Is(err, ageformat.ErrBadHeader):
+		return apiError(http.StatusBadRequest, wire.CodeBadAgeHeader, "%v", err)
+	case errors.Is(err, ageformat.ErrBadPayload):
+		return apiError(http.StatusBadRequest, wire.CodeBadPayload, "%v", err)
+	case errors.Is(err, ageformat.ErrRecipientMismatch):
+		return apiError(http.StatusUnprocessableEntity, wire.CodeRecipientMismatch, "%v; fetch recipients.txt again and re-encrypt", err)
+	case errors.Is(err, store.ErrNotFound):
+		return errNoSub
+	case errors.Is(err, auth.ErrUnauthorized):
+		return errAuthToken
+	case errors.Is(err, auth.ErrForbidden):
+		return apiError(http.StatusForbidden, wire.CodeForbidden, "this token belongs to another hub")
+	case errors.Is(err, auth.ErrBadChallenge):
+		return apiError(http.StatusUnprocessableEntity, wire.CodeBadChallenge, "wrong, used or expired challenge; ask for a new one")
+	case errors.Is(err, auth.ErrBusy):
+		return apiError(http.StatusTooManyRequests, wire.CodeTooManyRequests, "too many logins in progress; try again shortly")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errStalled
+	case errors.Is(err, syscall.ENOSPC):
+		s.log.Error("storage full", "err", err)
+		return errDiskFull
+	}
+	ref := make([]byte, 6)
+	rand.Read(ref)
+	s.log.Error("internal error", "ref", hex.EncodeToString(ref), "err", err)
+	return apiError(http.StatusInternalServerError, wire.CodeInternal, "internal error (reference %x)", ref)
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+
+	"difesa.org/difesa/internal/ageformat"
+	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/wire"
+)
+
+// Kinds of submission the API accepts. The kind is the one thing a defender
+// tells the server in clear.
+var submissionKinds = map[string]bool{"report": true}
+
+// acceptedUploadTypes are the Content-Types an age file may be sent with.
+var acceptedUploadTypes = map[string]bool{
+	wire.MediaTypeAge:          true,
+	"application/octet-stream": true,
+	"text/plain":               true, // ASCII-armored files
+}
+
+// uploadIdleTimeout is how long an upload may send nothing before it is cut.
+const uploadIdleTimeout = 60 * time.Second
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, store.ChunkSize); return &b }}
+
+func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
+	h := hubOf(r)
+	kind := r.URL.Query().Get("kind")
+	if kind == "" {
+		kind = "report"
+	}
+	if !submissionKinds[kind] {
+		return apiError(http.StatusBadRequest, wire.CodeBadRequest, "unknown submission kind %q", kind)
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !acceptedUploadTypes[mt] {
+		return apiError(http.StatusUnsupportedMediaType, wire.CodeUnsupportedType,
+			"send the age file with Content-Type: %s", wire.MediaTypeAge)
+	}
+	// Armor makes a file about 37% larger; allow for it on the wire and hold
+	// the binary size to the hub's limit below.
+	rawLimit := h.MaxSubmissionSize + h.MaxSubmissionSize/2 + ageformat.MaxHeaderSize
+	tooLarge := apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge,
+		"the submission is larger than this hub accepts (%d bytes)", h.MaxSubmissionSize)
+	if r.ContentLength > rawLimit {
+		return tooLarge
+	}
+	body := &idleReader{r: http.MaxBytesReader(w, r.Body, rawLimit), rc: http.NewResponseController(w)}
+
+	ar, err := ageformat.NewReader(body)
+	if err != nil {
+		return err
+	}
+	if err := ageformat.CheckRecipients(ar.Header(), h.Recipients()); err != nil {
+		return err
+	}
+
+	up := s.store.NewUpload(h.ID)
+	defer func() {
+		if err := up.Abort(); err != nil {
+			s.log.Error("abort upload", "err", err)
+		}
+	}()
+	bufp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bufp)
+	buf := *bufp
+	for {
+		n, err := io.ReadFull(ar, buf)
+		if ar.Size() > h.MaxSubmissionSize {
+			return tooLarge
+		}
+		switch {
+		case err == nil:
+			if err := up.WriteChunk(buf); err != nil {
+				return err
+			}
+			continue
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			sub, err := up.Commit(buf[:n], store.Submission{
+				Kind:       kind,
+				Received:   h.RoundTime(s.now()),
+				Status:     wire.StatusNew,
+				Recipients: h.Fingerprint(),
+			})
+			if err != nil {
+				return err
+			}
+			return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{
+				ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size,
+			})
+		default:
+			return err
+		}
+	}
+}
+
+// idleReader cuts an upload that sends nothing for uploadIdleTimeout, while
+// letting a slow but steady one (a large file over Tor) run as long as it
+// needs.
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	ir.rc.SetReadDeadline(time.Now().Add(uploadIdleTimeout))
+	return ir.r.Read(p)
+}

@@ -1,0 +1,175 @@
+// Package config reads difesad's configuration: one struct with documented
+// defaults, read from a TOML file, then environment variables, then flags.
+//
+// With no file and no hubs, difesad runs the embedded demo (see
+// internal/daemon): one hub whose keys are generated in the data folder.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"difesa.org/difesa/internal/hub"
+)
+
+// Defaults.
+const (
+	DefaultListen  = "127.0.0.1:8080"
+	DefaultDataDir = "difesa-data"
+)
+
+// Config is the whole configuration of difesad. config/difesad.example.toml
+// documents every setting.
+type Config struct {
+	// Listen is the address to serve HTTP on, e.g. "127.0.0.1:8080".
+	Listen string `toml:"listen"`
+	// DataDir holds the database (and, for the demo, its keys).
+	DataDir string `toml:"data_dir"`
+	// TimeGranularity is the default for hubs that do not set their own.
+	TimeGranularity Duration `toml:"time_granularity"`
+	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn", "error".
+	LogFormat string `toml:"log_format"`
+	LogLevel  string `toml:"log_level"`
+	// Hubs served. Empty means the embedded demo hub.
+	Hubs []Hub `toml:"hub"`
+
+	// path is the file the configuration came from, for relative paths.
+	path string
+}
+
+// Hub configures one hub.
+type Hub struct {
+	ID   string `toml:"id"`
+	Name string `toml:"name"`
+	// RecipientsFile is an age recipients file (relative to the
+	// configuration file); Recipients lists recipients inline. Both add up.
+	RecipientsFile    string   `toml:"recipients_file"`
+	Recipients        []string `toml:"recipients"`
+	MaxSubmissionSize Size     `toml:"max_submission_size"`
+	TimeGranularity   Duration `toml:"time_granularity"`
+}
+
+// Default returns the configuration used when nothing else is given.
+func Default() *Config {
+	return &Config{
+		Listen:          DefaultListen,
+		DataDir:         DefaultDataDir,
+		TimeGranularity: Duration(hub.DefaultTimeGranularity),
+		LogFormat:       "text",
+		LogLevel:        "info",
+	}
+}
+
+// Load reads a TOML file over the defaults. Unknown keys are errors, so a
+// typo never silently falls back to a default.
+func Load(path string) (*Config, error) {
+	c := Default()
+	md, err := toml.DecodeFile(path, c)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("config: %s:%d: %s", path, perr.Position.Line, perr.Message)
+		}
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	if undec := md.Undecoded(); len(undec) > 0 {
+		var keys []string
+		for _, k := range undec {
+			keys = append(keys, k.String())
+		}
+		return nil, fmt.Errorf("config: %s: unknown settings: %s", path, strings.Join(keys, ", "))
+	}
+	c.path = path
+	return c, nil
+}
+
+// ApplyEnv overrides settings from DIFESA_LISTEN and DIFESA_DATA.
+func (c *Config) ApplyEnv(getenv func(string) string) {
+	if v := getenv("DIFESA_LISTEN"); v != "" {
+		c.Listen = v
+	}
+	if v := getenv("DIFESA_DATA"); v != "" {
+		c.DataDir = v
+	}
+}
+
+// Demo reports whether the configuration runs the embedded demo hub.
+func (c *Config) Demo() bool { return len(c.Hubs) == 0 }
+
+// Validate checks every setting and returns all problems at once, each
+// naming the setting to fix.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("listen: must not be empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir: must not be empty"))
+	}
+	if time.Duration(c.TimeGranularity) < time.Hour {
+		errs = append(errs, fmt.Errorf("time_granularity: %v is finer than one hour", time.Duration(c.TimeGranularity)))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log_format: %q is not text or json", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	seen := map[string]bool{}
+	for i, h := range c.Hubs {
+		if seen[h.ID] {
+			errs = append(errs, fmt.Errorf("hub[%d].id: %q is used twice", i, h.ID))
+		}
+		seen[h.ID] = true
+		if _, err := c.BuildHub(h); err != nil {
+			errs = append(errs, fmt.Errorf("hub[%d]: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// BuildHub turns a hub's settings into a [hub.Hub], reading its recipients
+// file.
+func (c *Config) BuildHub(h Hub) (*hub.Hub, error) {
+	recips := append([]string(nil), h.Recipients...)
+	if h.RecipientsFile != "" {
+		path := h.RecipientsFile
+		if !filepath.IsAbs(path) && c.path != "" {
+			path = filepath.Join(filepath.Dir(c.path), path)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("recipients_file: %w", err)
+		}
+		recips = append(recips, ParseRecipientLines(string(b))...)
+	}
+	gran := time.Duration(h.TimeGranularity)
+	if gran == 0 {
+		gran = time.Duration(c.TimeGranularity)
+	}
+	return hub.New(h.ID, h.Name, recips, int64(h.MaxSubmissionSize), gran)
+}
+
+// ParseRecipientLines returns the non-empty, non-comment lines of an age
+// recipients file.
+func ParseRecipientLines(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}

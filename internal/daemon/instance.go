@@ -1,0 +1,147 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"difesa.org/difesa/internal/api"
+	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/store"
+)
+
+// DatabaseFile is the name of the bbolt file inside the data folder.
+const DatabaseFile = "difesa.db"
+
+// Instance is a running server.
+type Instance struct {
+	// URL is the server's base URL, e.g. http://127.0.0.1:8080.
+	URL string
+	// Hubs are the hubs served.
+	Hubs *hub.Registry
+	// DemoIdentity is the path of the demo hub's responder identity, or "".
+	DemoIdentity string
+	Store        *store.Store
+
+	srv  *http.Server
+	log  *slog.Logger
+	done chan error
+}
+
+// Start prepares the data folder, opens the store and starts serving.
+func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("unable to create data folder: %w", err)
+	}
+	inst := &Instance{log: logger, done: make(chan error, 1)}
+
+	var hubs []*hub.Hub
+	if cfg.Demo() {
+		h, idPath, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity))
+		if err != nil {
+			return nil, err
+		}
+		hubs, inst.DemoIdentity = []*hub.Hub{h}, idPath
+	} else {
+		for _, hc := range cfg.Hubs {
+			h, err := cfg.BuildHub(hc)
+			if err != nil {
+				return nil, fmt.Errorf("hub %q: %w", hc.ID, err)
+			}
+			hubs = append(hubs, h)
+		}
+	}
+	inst.Hubs = hub.NewRegistry(hubs...)
+
+	st, err := store.Open(filepath.Join(cfg.DataDir, DatabaseFile), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	inst.Store = st
+	authSvc, err := auth.New(st, nil)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("unable to listen on %s: %w", cfg.Listen, err)
+	}
+	inst.URL = "http://" + ln.Addr().String()
+	inst.srv = &http.Server{
+		Handler: api.New(api.Options{Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger}),
+		// Uploads and downloads extend their own deadlines while data
+		// flows (see package api); these bound everything else.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		// net/http would log TLS and protocol errors with the client's
+		// address; keep them out.
+		ErrorLog: slog.NewLogLogger(discardAddrs{logger.Handler()}, slog.LevelDebug),
+	}
+	go func() {
+		err := inst.srv.Serve(ln)
+		if !errors.Is(err, http.ErrServerClosed) {
+			inst.done <- err
+		}
+		close(inst.done)
+	}()
+	logger.Info("difesad started", "listen", ln.Addr().String(), "hubs", len(hubs))
+	return inst, nil
+}
+
+// Done is closed when the server stops, after sending an error if it
+// stopped by itself.
+func (i *Instance) Done() <-chan error { return i.done }
+
+// HubURL returns the address of a hub as users write it.
+func (i *Instance) HubURL(id string) string { return i.URL + "/hubs/" + id }
+
+// Shutdown stops accepting requests, waits for those in flight until ctx
+// ends, and closes the store.
+func (i *Instance) Shutdown(ctx context.Context) error {
+	err := i.srv.Shutdown(ctx)
+	if cerr := i.Store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close stops at once.
+func (i *Instance) Close() error {
+	i.srv.Close()
+	return i.Store.Close()
+}
+
+// PrintWelcome tells the person who started the server what to do next.
+func (i *Instance) PrintWelcome(w io.Writer) {
+	for _, h := range i.Hubs.All() {
+		fmt.Fprintf(w, "hub %q (%s): %s\n", h.ID, h.Name, i.HubURL(h.ID))
+	}
+	if i.DemoIdentity == "" {
+		return
+	}
+	hubURL := i.HubURL(DemoHubID)
+	fmt.Fprintf(w, `
+This is the embedded demo. Its responder identity (a secret key, for the demo
+only) is in %s.
+
+Next, in another terminal:
+    go run ./cmd/difesa submit -hub %s -m "a test report"
+    go run ./cmd/difesa inbox  -hub %s -i %s
+    go run ./cmd/difesa open   -hub %s -i %s ID
+`, i.DemoIdentity, hubURL, hubURL, i.DemoIdentity, hubURL, i.DemoIdentity)
+}

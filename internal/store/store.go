@@ -1,0 +1,81 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. Submissions live in one nested bucket per hub under
+// bucketSubs; chunks of all hubs share bucketChunks, keyed by id and sequence.
+var (
+	bucketSubs    = []byte("submissions")
+	bucketChunks  = []byte("chunks")
+	bucketPending = []byte("pending")
+	bucketTokens  = []byte("tokens")
+)
+
+// ErrNotFound is returned when a submission or token does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is difesa's bbolt database.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+}
+
+// Options tune [Open]. The zero value is what production uses.
+type Options struct {
+	// Now replaces time.Now, for tests.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed, with mode 0600) the database at path and
+// reclaims the chunks of uploads that never completed.
+func Open(path string, opts Options) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: unable to create buckets: %w", err)
+	}
+	if _, err := s.reclaimPending(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database file.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// Ping reports whether the database is open and readable.
+func (s *Store) Ping() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketSubs) == nil {
+			return errors.New("store: database not initialised")
+		}
+		return nil
+	})
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.db.Path() }

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Submission is everything the server knows about a submission besides its
+// ciphertext. There is deliberately no field for anything that came with the
+// request (address, user agent, headers) and no precise time.
+type Submission struct {
+	ID   ID     `json:"-"`
+	Hub  string `json:"hub"`
+	Kind string `json:"kind"`
+	// Size is the length of the stored binary age file.
+	Size int64 `json:"size"`
+	// Received is the arrival time already rounded down by the caller
+	// (to the hour by default).
+	Received time.Time `json:"received"`
+	Status   string    `json:"status"`
+	// Recipients is the fingerprint of the recipient set the file was
+	// addressed to.
+	Recipients string `json:"recipients"`
+	Chunks     uint32 `json:"chunks"`
+}
+
+func chunkKey(id ID, seq uint32) []byte {
+	k := make([]byte, IDSize+4)
+	copy(k, id[:])
+	binary.BigEndian.PutUint32(k[IDSize:], seq)
+	return k
+}
+
+func hubBucket(tx *bolt.Tx, hub string) *bolt.Bucket {
+	return tx.Bucket(bucketSubs).Bucket([]byte(hub))
+}
+
+// Submissions lists a hub's complete submissions, newest first.
+func (s *Store) Submissions(hub string) ([]Submission, error) {
+	var subs []Submission
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := hubBucket(tx, hub)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			sub, err := decodeSubmission(k, v)
+			if err != nil {
+				return err
+			}
+			subs = append(subs, sub)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list submissions of %q: %w", hub, err)
+	}
+	sort.SliceStable(subs, func(i, j int) bool {
+		if !subs[i].Received.Equal(subs[j].Received) {
+			return subs[i].Received.After(subs[j].Received)
+		}
+		return bytes.Compare(subs[i].ID[:], subs[j].ID[:]) < 0
+	})
+	return subs, nil
+}
+
+// Submission returns one submission of hub.
+func (s *Store) Submission(hub string, id ID) (Submission, error) {
+	var sub Submission
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		sub, err = getSubmission(tx, hub, id)
+		return err
+	})
+	return sub, err
+}
+
+func getSubmission(tx *bolt.Tx, hub string, id ID) (Submission, error) {
+	b := hubBucket(tx, hub)
+	if b == nil {
+		return Submission{}, ErrNotFound
+	}
+	v := b.Get(id[:])
+	if v == nil {
+		return Submission{}, ErrNotFound
+	}
+	return decodeSubmission(id[:], v)
+}
+
+func decodeSubmission(k, v []byte) (Submission, error) {
+	var sub Submission
+	if len(k) != IDSize {
+		return sub, fmt.Errorf("store: corrupt submission key %x", k)
+	}
+	if err := json.Unmarshal(v, &sub); err != nil {
+		return sub, fmt.Errorf("store: corrupt submission %x: %w", k, err)
+	}
+	copy(sub.ID[:], k)
+	return sub, nil
+}
+
+func putSubmission(tx *bolt.Tx, sub Submission) error {
+	b, err := tx.Bucket(bucketSubs).CreateBucketIfNotExists([]byte(sub.Hub))
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(sub)
+	if err != nil {
+		return err
+	}
+	return b.Put(sub.ID[:], v)
+}
+
+// SetStatus changes a submission's triage status.
+func (s *Store) SetStatus(hub string, id ID, status string) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		sub, err := getSubmission(tx, hub, id)
+		if err != nil {
+			return err
+		}
+		sub.Status = status
+		return putSubmission(tx, sub)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to set status of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Delete removes a submission and all of its chunks in one transaction.
+func (s *Store) Delete(hub string, id ID) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := getSubmission(tx, hub, id); err != nil {
+			return err
+		}
+		if err := hubBucket(tx, hub).Delete(id[:]); err != nil {
+			return err
+		}
+		return deleteChunks(tx, id)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to delete %s: %w", id, err)
+	}
+	return nil
+}
+
+func deleteChunks(tx *bolt.Tx, id ID) error {
+	c := tx.Bucket(bucketChunks).Cursor()
+	for k, _ := c.Seek(id[:]); k != nil && bytes.HasPrefix(k, id[:]); k, _ = c.Seek(id[:]) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

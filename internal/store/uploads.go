@@ -1,0 +1,133 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ChunkSize is how many bytes of ciphertext an [Upload] keeps in memory
+// before writing them as one chunk. It bounds memory per upload.
+const ChunkSize = 1 << 20
+
+// Upload receives one submission's ciphertext as a sequence of chunks.
+// Nothing of it is visible until [Upload.Commit] returns; until then its
+// chunks are marked pending and [Open] deletes them after a crash.
+type Upload struct {
+	s       *Store
+	id      ID
+	hub     string
+	seq     uint32
+	size    int64
+	pending bool
+	done    bool
+}
+
+// NewUpload starts an upload for hub under a fresh random id.
+func (s *Store) NewUpload(hub string) *Upload {
+	return &Upload{s: s, id: NewID(), hub: hub}
+}
+
+// ID is the id the submission will have once committed.
+func (u *Upload) ID() ID { return u.id }
+
+// WriteChunk durably stores one chunk (not the last one). The first call
+// also writes the pending marker, in the same transaction.
+func (u *Upload) WriteChunk(p []byte) error {
+	if u.done {
+		return errors.New("store: upload already finished")
+	}
+	seq := u.seq
+	err := u.s.db.Batch(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketPending).Put(u.id[:], []byte(u.hub)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketChunks).Put(chunkKey(u.id, seq), p)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to write chunk %d of %s: %w", seq, u.id, err)
+	}
+	u.pending = true
+	u.seq++
+	u.size += int64(len(p))
+	return nil
+}
+
+// Commit writes the last chunk and the submission's record and clears the
+// pending marker, all in one fsync'd transaction. sub's ID, Hub, Size and
+// Chunks are filled in from the upload.
+func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
+	if u.done {
+		return Submission{}, errors.New("store: upload already finished")
+	}
+	sub.ID, sub.Hub = u.id, u.hub
+	sub.Size = u.size + int64(len(last))
+	sub.Chunks = u.seq + 1
+	seq := u.seq
+	err := u.s.db.Batch(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketChunks).Put(chunkKey(u.id, seq), last); err != nil {
+			return err
+		}
+		if err := putSubmission(tx, sub); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPending).Delete(u.id[:])
+	})
+	if err != nil {
+		return Submission{}, fmt.Errorf("store: unable to commit %s: %w", u.id, err)
+	}
+	u.done = true
+	return sub, nil
+}
+
+// Abort deletes whatever the upload wrote. It is safe to call after Commit
+// (it then does nothing) and more than once.
+func (u *Upload) Abort() error {
+	if u.done || !u.pending {
+		u.done = true
+		return nil
+	}
+	u.done = true
+	err := u.s.db.Update(func(tx *bolt.Tx) error {
+		if err := deleteChunks(tx, u.id); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPending).Delete(u.id[:])
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to abort upload %s: %w", u.id, err)
+	}
+	return nil
+}
+
+// reclaimPending deletes the chunks of every upload that never committed.
+func (s *Store) reclaimPending() (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		p := tx.Bucket(bucketPending)
+		var ids []ID
+		if err := p.ForEach(func(k, _ []byte) error {
+			var id ID
+			copy(id[:], k)
+			ids = append(ids, id)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := deleteChunks(tx, id); err != nil {
+				return err
+			}
+			if err := p.Delete(id[:]); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to reclaim unfinished uploads: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,85 @@
+// Package testserver starts a real difesad, with the embedded demo hub, on
+// loopback and a real bbolt file in a temporary folder, for tests of other
+// packages. Everything the server logs is kept, so tests can scan it.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/daemon"
+)
+
+// Server is a running test server.
+type Server struct {
+	// URL is the base URL, e.g. http://127.0.0.1:41234.
+	URL string
+	// HubURL is the demo hub's address.
+	HubURL string
+	// IdentityFile is the demo hub's responder identity.
+	IdentityFile string
+	// DataDir is the server's data folder.
+	DataDir string
+	// Instance is the running daemon.
+	Instance *daemon.Instance
+
+	logs *syncBuffer
+}
+
+// New starts a demo server that stops when the test ends.
+func New(t testing.TB) *Server {
+	t.Helper()
+	return NewWithConfig(t, config.Default())
+}
+
+// NewWithConfig starts a server with cfg; Listen and DataDir are replaced
+// by a loopback port and a temporary folder (unless DataDir is set).
+func NewWithConfig(t testing.TB, cfg *config.Config) *Server {
+	t.Helper()
+	cfg.Listen = "127.0.0.1:0"
+	if cfg.DataDir == "" || cfg.DataDir == config.DefaultDataDir {
+		cfg.DataDir = t.TempDir()
+	}
+	logs := &syncBuffer{}
+	inst, err := daemon.Start(cfg, daemon.NewLogger(logs, "json", "debug"))
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		inst.Shutdown(ctx)
+	})
+	return &Server{
+		URL:          inst.URL,
+		HubURL:       inst.HubURL(daemon.DemoHubID),
+		IdentityFile: inst.DemoIdentity,
+		DataDir:      cfg.DataDir,
+		Instance:     inst,
+		logs:         logs,
+	}
+}
+
+// Logs returns everything the server has logged so far.
+func (s *Server) Logs() string { return s.logs.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
