@@ -10,10 +10,14 @@ require (
 
 require (
 	c2sp.org/CCTV/age v0.0.0-20260829155415-4448f2097b2d // indirect
+	filippo.io/edwards25519 v1.2.0 // indirect
 	filippo.io/hpke v0.4.0 // indirect
+	filippo.io/nistec v0.0.4 // indirect
 	github.com/go-chi/chi/v5 v5.5.0 // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/term v0.45.0 // indirect
 )
+
+tool filippo.io/age/cmd/age

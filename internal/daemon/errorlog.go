@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"log"
 	"log/slog"
 	"regexp"
 )
@@ -16,4 +17,9 @@ var addrPattern = regexp.MustCompile(`(?:\[[0-9a-fA-F:.%]+\]|[0-9]{1,3}(?:\.[0-9
 func (d discardAddrs) Handle(ctx context.Context, r slog.Record) error {
 	clean := slog.NewRecord(r.Time, r.Level, addrPattern.ReplaceAllString(r.Message, "[address]"), r.PC)
 	return d.Handler.Handle(ctx, clean)
+}
+
+// newAddrFreeLogger returns the *log.Logger given to http.Server.ErrorLog.
+func newAddrFreeLogger(h slog.Handler) *log.Logger {
+	return slog.NewLogLogger(discardAddrs{h}, slog.LevelWarn)
 }

@@ -90,7 +90,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		MaxHeaderBytes:    16 << 10,
 		// net/http would log TLS and protocol errors with the client's
 		// address; keep them out.
-		ErrorLog: slog.NewLogLogger(discardAddrs{logger.Handler()}, slog.LevelDebug),
+		ErrorLog: newAddrFreeLogger(logger.Handler()),
 	}
 	go func() {
 		err := inst.srv.Serve(ln)

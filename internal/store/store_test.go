@@ -1,0 +1,202 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func newTestStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func countChunks(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketChunks).Stats().KeyN
+		return nil
+	})
+	return n
+}
+
+func TestUploadCommitAndRead(t *testing.T) {
+	s, _ := newTestStore(t)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 3*ChunkSize/16+5)
+	up := s.NewUpload("hub1")
+	up.WriteChunk(data[:ChunkSize])
+	up.WriteChunk(data[ChunkSize : 2*ChunkSize])
+	if _, err := s.Submission("hub1", up.ID()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("submission visible before commit: %v", err)
+	}
+	sub, err := up.Commit(data[2*ChunkSize:], Submission{Kind: "report", Status: "new", Received: time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.Size != int64(len(data)) || sub.Chunks != 3 {
+		t.Fatalf("got size %d chunks %d", sub.Size, sub.Chunks)
+	}
+	_, r, err := s.OpenSubmission("hub1", up.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read back %d bytes, err %v", len(got), err)
+	}
+	if _, err := s.Submission("hub2", up.ID()); !errors.Is(err, ErrNotFound) {
+		t.Fatal("submission visible from another hub")
+	}
+	if err := up.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Submission("hub1", up.ID()); err != nil {
+		t.Fatal("abort after commit removed the submission")
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	s, _ := newTestStore(t)
+	up := s.NewUpload("hub1")
+	up.WriteChunk(make([]byte, 100))
+	up.WriteChunk(make([]byte, 100))
+	if err := up.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if n := countChunks(t, s); n != 0 {
+		t.Fatalf("%d chunks left after abort", n)
+	}
+}
+
+func TestOpenReclaimsPending(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := s.NewUpload("hub1")
+	done.Commit([]byte("complete"), Submission{Kind: "report"})
+	crashed := s.NewUpload("hub1")
+	crashed.WriteChunk(make([]byte, 1000))
+	crashed.WriteChunk(make([]byte, 1000))
+	s.Close() // as if the process died here
+
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := countChunks(t, s); n != 1 {
+		t.Fatalf("want the 1 chunk of the complete submission, have %d", n)
+	}
+	subs, _ := s.Submissions("hub1")
+	if len(subs) != 1 || subs[0].ID != done.ID() {
+		t.Fatalf("submissions after reclaim: %+v", subs)
+	}
+}
+
+func TestDeleteRemovesChunks(t *testing.T) {
+	s, _ := newTestStore(t)
+	keep := s.NewUpload("hub1")
+	keep.Commit([]byte("keep"), Submission{})
+	del := s.NewUpload("hub1")
+	del.WriteChunk(make([]byte, 10))
+	del.Commit([]byte("x"), Submission{})
+	if err := s.Delete("hub1", del.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if n := countChunks(t, s); n != 1 {
+		t.Fatalf("chunks left: %d", n)
+	}
+	if err := s.Delete("hub1", del.ID()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+	if err := s.Delete("hub2", keep.ID()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete from another hub: %v", err)
+	}
+}
+
+func TestSubmissionsNewestFirstAndStatus(t *testing.T) {
+	s, _ := newTestStore(t)
+	old := s.NewUpload("h")
+	old.Commit(nil, Submission{Received: time.Unix(3600, 0)})
+	newer := s.NewUpload("h")
+	newer.Commit(nil, Submission{Received: time.Unix(7200, 0)})
+	if err := s.SetStatus("h", old.ID(), "closed"); err != nil {
+		t.Fatal(err)
+	}
+	subs, err := s.Submissions("h")
+	if err != nil || len(subs) != 2 {
+		t.Fatal(subs, err)
+	}
+	if subs[0].ID != newer.ID() || subs[1].Status != "closed" {
+		t.Fatalf("got %+v", subs)
+	}
+	if err := s.SetStatus("h", NewID(), "closed"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+}
+
+func TestParseID(t *testing.T) {
+	id := NewID()
+	if got, err := ParseID(id.String()); err != nil || got != id {
+		t.Fatalf("round trip: %v %v", got, err)
+	}
+	if len(id.String()) != 26 {
+		t.Fatalf("id text length %d", len(id.String()))
+	}
+	for _, bad := range []string{"", "x", id.String() + "a", id.String()[:25], "AAAAAAAAAAAAAAAAAAAAAAAAAA", "aaaaaaaaaaaaaaaaaaaaaaaaab", "../../../../../../../etc/p"} {
+		if _, err := ParseID(bad); err == nil {
+			t.Errorf("ParseID(%q) accepted", bad)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	s.PutToken(secret, Token{Hub: "h", Recipient: "age1x", Expires: now.Add(time.Minute)})
+	if tok, err := s.LookupToken(secret); err != nil || tok.Recipient != "age1x" {
+		t.Fatal(tok, err)
+	}
+	entries := 0
+	s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
+			entries++
+			if bytes.Contains(k, secret) || bytes.Contains(v, secret) {
+				t.Error("token secret stored in clear")
+			}
+			return nil
+		})
+	})
+	if entries != 1 {
+		t.Fatalf("%d token entries", entries)
+	}
+	if _, err := s.LookupToken([]byte("other")); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	if _, err := s.LookupToken(secret); !errors.Is(err, ErrNotFound) {
+		t.Fatal("expired token accepted")
+	}
+	if n, _ := s.DeleteTokensWhere(func(Token) bool { return false }); n != 1 {
+		t.Fatalf("expired tokens pruned: %d", n)
+	}
+}
