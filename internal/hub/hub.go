@@ -79,9 +79,17 @@ func New(id, name string, recipients []string, maxSize int64, granularity time.D
 // ErrUnsupportedRecipient is returned for recipient types a hub cannot use.
 var ErrUnsupportedRecipient = errors.New("unsupported recipient type")
 
+// ErrSecretKey is returned when a secret key is given where a recipient
+// (public key) belongs.
+var ErrSecretKey = errors.New("a SECRET key was given where a public recipient (age1…) belongs: remove it, and treat it as exposed")
+
 // ParseRecipient accepts the two native age recipient types a hub can use:
 // post-quantum hybrid (age1pq1…) and X25519 (age1…).
 func ParseRecipient(s string) (age.Recipient, error) {
+	if strings.HasPrefix(strings.ToUpper(s), "AGE-SECRET-KEY-") {
+		// Never echo it: error messages end up in logs and terminals.
+		return nil, ErrSecretKey
+	}
 	if strings.HasPrefix(s, "age1pq1") {
 		r, err := age.ParseHybridRecipient(s)
 		if err != nil {
