@@ -73,6 +73,17 @@ func New(id, name string, recipients []string, maxSize int64, granularity time.D
 		h.recipients = append(h.recipients, r)
 		h.strings = append(h.strings, s)
 	}
+	pq := 0
+	for _, r := range h.recipients {
+		if _, ok := r.(*age.HybridRecipient); ok {
+			pq++
+		}
+	}
+	if pq != 0 && pq != len(h.recipients) {
+		// age refuses to encrypt to such a mix: it would throw away the
+		// post-quantum protection.
+		return nil, fmt.Errorf("hub %s: mixes post-quantum (age1pq1…) and classic (age1…) recipients; use only one kind", id)
+	}
 	return h, nil
 }
 

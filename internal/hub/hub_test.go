@@ -22,7 +22,8 @@ func TestNew(t *testing.T) {
 		ok     bool
 	}{
 		{"pq", "it", []string{pqs}, 0, true},
-		{"mixed", "it-2", []string{pqs, xs}, 24 * time.Hour, true},
+		{"classic", "it-2", []string{xs}, 24 * time.Hour, true},
+		{"mixed pq and classic", "it", []string{pqs, xs}, 0, false},
 		{"bad id upper", "IT", []string{pqs}, 0, false},
 		{"bad id slash", "a/b", []string{pqs}, 0, false},
 		{"bad id long", strings.Repeat("a", 33), []string{pqs}, 0, false},
