@@ -1,0 +1,79 @@
+package cli_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"difesa.org/difesa/internal/cli"
+	"difesa.org/difesa/internal/testserver"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"difesa": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs testdata/*.txtar, each against its own server: $HUB is
+// the demo hub's address, $IDENTITY its responder key, $BASE the server.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata",
+		Setup: func(e *testscript.Env) error {
+			tb, ok := e.T().(testing.TB)
+			if !ok {
+				return fmt.Errorf("testscript.T is not a testing.TB")
+			}
+			srv := testserver.New(tb)
+			e.Setenv("HUB", srv.HubURL)
+			e.Setenv("BASE", srv.URL)
+			e.Setenv("IDENTITY", srv.IdentityFile)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"stdout2env": cmdStdout2Env,
+			"mkrandom":   cmdMkrandom,
+			"perm":       cmdPerm,
+		},
+	})
+}
+
+// stdout2env NAME sets $NAME to the last command's standard output,
+// trimmed: "exec difesa submit …" then "stdout2env ID".
+func cmdStdout2Env(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdout2env NAME")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// mkrandom FILE SIZE writes SIZE pseudo-random bytes to FILE.
+func cmdMkrandom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkrandom FILE SIZE")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	r := rand.NewChaCha8([32]byte{byte(n)})
+	b := make([]byte, n)
+	r.Read(b)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
+}
+
+// perm FILE MODE checks a file's permission bits, in octal.
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm FILE MODE")
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := fmt.Sprintf("%04o", fi.Mode().Perm())
+	if (got == args[1]) == neg {
+		ts.Fatalf("%s has mode %s", args[0], got)
+	}
+}

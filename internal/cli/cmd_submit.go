@@ -1,0 +1,295 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+var submitUsage = `Usage:
+    difesa submit -hub URL [-category C] [-m TEXT] [-attach FILE]... [OPTIONS]
+
+Sends a report to a hub. The report, and every attached file, is encrypted
+on this computer to the hub's responders before it leaves it: the server
+stores it but cannot read it, and neither can anyone on the way.
+
+The message is the text of -m, or else standard input:
+    $ difesa submit -hub URL -category threats -m "They came to the office."
+    $ difesa submit -hub URL -category surveillance < what-happened.txt
+
+Options:
+    -hub URL          The hub's address, like http://xyz…xyz.onion/hubs/NAME.
+    -category C       What happened (default "other"), one of:
+` + categoryList("                          ") + `
+    -m TEXT           The message. Without -m it is read from standard input.
+    -when TEXT        When it happened, in your words.
+    -where TEXT       Where it happened.
+    -who TEXT         Who was affected.
+    -needs TEXT       What help you need.
+    -contact TEXT     Whether and how responders may contact you.
+    -lang TAG         The language you write in, like "es" or "pt-BR".
+    -attach FILE      A file to send with the report (photo, document…).
+                      Repeat for several files.
+    -proxy URL        Connect through a proxy, like socks5h://127.0.0.1:9050
+                      for Tor (the default is $ALL_PROXY, if set).
+    -progress         Show progress even when standard error is not a terminal.
+
+The report carries today's date (not the time), the language and the fields
+above; file names are sent, other file details are not. On success the
+submission id is printed on standard output.`
+
+func categoryList(indent string) string {
+	var b strings.Builder
+	for i, c := range bundle.Categories {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s%-38s %s", indent, c.ID, c.Title)
+	}
+	return b.String()
+}
+
+func categoryIDs() string {
+	ids := make([]string, len(bundle.Categories))
+	for i, c := range bundle.Categories {
+		ids[i] = c.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// maxMessage bounds the message, which travels in report.json.
+const maxMessage = 512 << 10
+
+func runSubmit(ctx context.Context, e *env, args []string) error {
+	flags := newFlagSet("submit")
+	var hf hubFlags
+	hf.register(flags, "submit")
+	var rep bundle.Report
+	flags.StringVar(&rep.Category, "category", "other", "category")
+	flags.StringVar(&rep.When, "when", "", "when")
+	flags.StringVar(&rep.Where, "where", "", "where")
+	flags.StringVar(&rep.Who, "who", "", "who")
+	flags.StringVar(&rep.Needs, "needs", "", "needs")
+	flags.StringVar(&rep.Contact, "contact", "", "contact")
+	lang := flags.String("lang", "", "language")
+	message := flags.String("m", "", "message")
+	var attach multiFlag
+	flags.Var(&attach, "attach", "file to attach")
+	forceProgress := flags.Bool("progress", false, "show progress")
+	pos, err := parseFlags(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("submit", "unexpected argument %q", pos[0]).hint(
+			"to send a file with the report use -attach FILE",
+			"to send a message use -m \"TEXT\" (with quotes)")
+	}
+	if !bundle.ValidCategory(rep.Category) {
+		return usageErrorf("submit", "unknown category %q", rep.Category).hint(
+			"valid categories: "+categoryIDs(),
+			"if none fits, use -category other")
+	}
+	if hf.hub == "" {
+		_, err := hf.client()
+		return err
+	}
+
+	// Everything local is checked before anything goes on the network.
+	if isSet(flags, "m") {
+		rep.Narrative = *message
+	} else {
+		if isTerminal(e.stdin) {
+			return usageErrorf("submit", "no message").hint(
+				"write it with -m \"TEXT\", or pipe it: difesa submit … < message.txt")
+		}
+		data, err := io.ReadAll(io.LimitReader(e.stdin, maxMessage+1))
+		if err != nil {
+			return fmt.Errorf("reading the message from standard input: %w", err)
+		}
+		if len(data) > maxMessage {
+			return errorWithHints(fmt.Sprintf("the message is longer than %s", humanSize(maxMessage)),
+				"send long texts as a file with -attach FILE")
+		}
+		rep.Narrative = string(data)
+	}
+	if !utf8.ValidString(rep.Narrative) {
+		return errorWithHints("the message is not text (UTF-8)",
+			"send it as a file with -attach FILE")
+	}
+	if strings.TrimSpace(rep.Narrative) == "" && len(attach) == 0 {
+		return usageErrorf("submit", "the report is empty").hint(
+			"write a message with -m \"TEXT\" or on standard input, or attach a file with -attach FILE")
+	}
+
+	files, closeFiles, err := openAttachments(attach)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
+
+	envl := bundle.NewEnvelope(bundle.KindReport, *lang, e.now())
+	plainSize, err := bundle.Size(envl, &rep, files)
+	if err != nil {
+		return explainBundleError(err)
+	}
+
+	c, err := hf.client()
+	if err != nil {
+		return err
+	}
+	recipients, err := c.Recipients(ctx)
+	if err != nil {
+		return notFoundHint(fmt.Errorf("fetching the hub's keys: %w", err), noHubHint)
+	}
+	estimate := ciphertextSize(plainSize, len(recipients))
+	if estimate > 16<<20 {
+		// Worth one more request to avoid sending gigabytes for nothing.
+		if info, err := c.Hub(ctx); err == nil && info.MaxSubmissionSize > 0 && estimate > info.MaxSubmissionSize {
+			return tooLarge(estimate, info.MaxSubmissionSize)
+		}
+	}
+
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- encryptBundle(pw, recipients, envl, &rep, files) }()
+	var body io.Reader = pr
+	var prog *progress
+	if *forceProgress || (isTerminal(e.stderr) && estimate > 1<<20) {
+		prog = newProgress(e.stderr, pr, estimate)
+		body = prog
+	}
+	created, err := c.Submit(ctx, bundle.KindReport, body)
+	pr.CloseWithError(errUploadEnded)
+	encErr := <-done
+	if prog != nil {
+		prog.finish(err == nil)
+	}
+	if err != nil {
+		if encErr != nil && !errors.Is(encErr, errUploadEnded) {
+			return explainBundleError(encErr)
+		}
+		return explainSubmitError(ctx, c, err)
+	}
+	e.printf("report sent to hub %q (%s encrypted)", c.HubID(), humanSize(created.Size))
+	_, err = fmt.Fprintln(e.stdout, created.ID)
+	return err
+}
+
+// errUploadEnded stops the encryption when the upload stopped reading.
+var errUploadEnded = errors.New("upload ended")
+
+// encryptBundle writes the bundle, encrypted to recipients, into pw and
+// closes it with the outcome.
+func encryptBundle(pw *io.PipeWriter, recipients []age.Recipient, envl bundle.Envelope, rep *bundle.Report, files []bundle.Attachment) error {
+	w, err := age.Encrypt(pw, recipients...)
+	if err == nil {
+		_, err = bundle.Write(w, envl, rep, files)
+		if err == nil {
+			err = w.Close()
+		}
+	}
+	pw.CloseWithError(err)
+	return err
+}
+
+// openAttachments opens the -attach files, refusing anything but regular
+// files and two files of the same name.
+func openAttachments(paths []string) ([]bundle.Attachment, func(), error) {
+	var files []bundle.Attachment
+	var open []*os.File
+	closeAll := func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}
+	seen := map[string]string{}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			closeAll()
+			return nil, nil, withHints(fmt.Errorf("cannot attach %q: %w", p, errors.Unwrap(err)),
+				"check the file's name and place; -attach takes one file at a time")
+		}
+		open = append(open, f)
+		fi, err := f.Stat()
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("cannot attach %q: %w", p, err)
+		}
+		if fi.IsDir() {
+			closeAll()
+			return nil, nil, errorWithHints(fmt.Sprintf("cannot attach %q: it is a folder", p),
+				"attach the files in it one by one, with one -attach for each")
+		}
+		if !fi.Mode().IsRegular() {
+			closeAll()
+			return nil, nil, errorWithHints(fmt.Sprintf("cannot attach %q: it is not a regular file", p),
+				"copy it to a regular file first")
+		}
+		name := filepath.Base(p)
+		if other, ok := seen[name]; ok {
+			closeAll()
+			return nil, nil, errorWithHints(fmt.Sprintf("%q and %q have the same name", other, p),
+				"the hub sees files by name only: rename one of them")
+		}
+		seen[name] = p
+		files = append(files, bundle.Attachment{Name: name, Size: fi.Size(), Body: f})
+	}
+	return files, closeAll, nil
+}
+
+// ciphertextSize returns the size of an age file with a payload of n bytes,
+// the header estimated for the given number of post-quantum recipients.
+func ciphertextSize(n int64, recipients int) int64 {
+	const chunk = 64 << 10
+	chunks := max(1, (n+chunk-1)/chunk)
+	return 16 + n + 16*chunks + 100 + int64(recipients)*1600
+}
+
+func tooLarge(size, limit int64) error {
+	return errorWithHints(fmt.Sprintf("the report is too large for this hub (about %s)", humanSize(size)),
+		fmt.Sprintf("the hub accepts at most %d bytes (%s); send fewer or smaller files, or split them across several reports", limit, humanSize(limit)))
+}
+
+func explainBundleError(err error) error {
+	switch {
+	case errors.Is(err, bundle.ErrSizeMismatch):
+		return withHints(err, "a file changed while it was being sent; wait until it is complete and try again")
+	case errors.Is(err, bundle.ErrUnsafePath):
+		return withHints(err, "rename the file to a plain name and try again")
+	case errors.Is(err, bundle.ErrTooLarge):
+		return withHints(err, "send fewer or smaller files, or split them across several reports")
+	case errors.Is(err, bundle.ErrInvalid):
+		return withHints(err, "check -lang (a language tag like \"es\" or \"pt-BR\") and that every text is UTF-8")
+	}
+	return err
+}
+
+func explainSubmitError(ctx context.Context, c *client.Client, err error) error {
+	var we *wire.Error
+	if errors.As(err, &we) && we.Code == wire.CodeTooLarge {
+		if info, ierr := c.Hub(ctx); ierr == nil && info.MaxSubmissionSize > 0 {
+			return withHints(fmt.Errorf("sending the report: %w", err),
+				fmt.Sprintf("the hub accepts at most %d bytes (%s); send fewer or smaller files, or split them across several reports",
+					info.MaxSubmissionSize, humanSize(info.MaxSubmissionSize)))
+		}
+		return withHints(fmt.Errorf("sending the report: %w", err),
+			"send fewer or smaller files, or split them across several reports")
+	}
+	if errors.As(err, &we) && we.Code == wire.CodeRecipientMismatch {
+		return withHints(fmt.Errorf("sending the report: %w", err),
+			"the hub's keys changed while you were sending; run the same command again")
+	}
+	return fmt.Errorf("sending the report: %w", err)
+}

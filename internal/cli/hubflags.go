@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+// hubFlags are the flags of every command that talks to a hub.
+type hubFlags struct {
+	cmd   string
+	hub   string
+	proxy string
+}
+
+func (h *hubFlags) register(fs *flag.FlagSet, cmd string) {
+	h.cmd = cmd
+	fs.StringVar(&h.hub, "hub", "", "the hub's address")
+	fs.StringVar(&h.proxy, "proxy", "", "proxy URL")
+}
+
+// client returns a client for -hub, refusing what cannot work: no -hub, a
+// bad address, an .onion address without a SOCKS proxy.
+func (h *hubFlags) client() (*client.Client, error) {
+	if h.hub == "" {
+		return nil, usageErrorf(h.cmd, "missing -hub").hint(
+			"a hub address looks like http://xyz…xyz.onion/hubs/NAME; ask the people who run the hub")
+	}
+	base, _, err := client.ParseHubURL(h.hub)
+	if err != nil {
+		return nil, err
+	}
+	proxy := h.proxy
+	if proxy == "" {
+		proxy = os.Getenv("ALL_PROXY")
+		if proxy == "" {
+			proxy = os.Getenv("all_proxy")
+		}
+	}
+	if strings.HasSuffix(hostOf(base), ".onion") && !strings.HasPrefix(proxy, "socks5") {
+		return nil, errorWithHints(fmt.Sprintf("%s is an onion address, reachable only through Tor", hostOf(base)),
+			"run Tor and add -proxy socks5h://127.0.0.1:9050")
+	}
+	c, err := client.New(h.hub, client.Options{Proxy: h.proxy})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func hostOf(base string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
+	s, _, _ = strings.Cut(s, "/")
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		return h
+	}
+	return s
+}
+
+// responderFlags are the flags of the commands of responders.
+type responderFlags struct {
+	hubFlags
+	identity string
+}
+
+func (r *responderFlags) register(fs *flag.FlagSet, cmd string) {
+	r.hubFlags.register(fs, cmd)
+	fs.StringVar(&r.identity, "i", "", "identity file")
+}
+
+// maxIdentityFile bounds identity files, as age does.
+const maxIdentityFile = 16 << 20
+
+// identities reads the -i file.
+func (r *responderFlags) identities() ([]age.Identity, error) {
+	if r.identity == "" {
+		return nil, usageErrorf(r.cmd, "missing -i IDENTITY").hint(
+			"-i takes the file with your responder key (AGE-SECRET-KEY-…), made with \"difesa keygen\"")
+	}
+	f, err := os.Open(r.identity)
+	if err != nil {
+		return nil, fmt.Errorf("reading identity file: %w", err)
+	}
+	defer f.Close()
+	ids, err := age.ParseIdentities(&limitedFile{f, maxIdentityFile})
+	if err != nil {
+		return nil, withHints(fmt.Errorf("reading identity file %q: %w", r.identity, err),
+			"-i takes a secret key file (AGE-SECRET-KEY-…), as made by \"difesa keygen\", not a public key",
+			"passphrase-protected identity files are not supported: decrypt the key first")
+	}
+	return ids, nil
+}
+
+type limitedFile struct {
+	f *os.File
+	n int64
+}
+
+func (l *limitedFile) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errors.New("file too large")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.f.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// login connects to the hub and logs in with the first identity of the -i
+// file that the hub knows. The caller must call the returned logout.
+func (r *responderFlags) login(ctx context.Context) (*client.Client, []age.Identity, func(), error) {
+	ids, err := r.identities()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := r.client()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var lastErr error
+	tried := 0
+	for _, id := range ids {
+		if _, err := client.RecipientOf(id); err != nil {
+			continue
+		}
+		tried++
+		err := c.Login(ctx, id)
+		if err == nil {
+			logout := func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+				defer cancel()
+				c.Logout(ctx)
+			}
+			return c, ids, logout, nil
+		}
+		if !errors.Is(err, &wire.Error{Code: wire.CodeBadChallenge}) {
+			return nil, nil, nil, notFoundHint(fmt.Errorf("logging in: %w", err), noHubHint)
+		}
+		lastErr = err
+	}
+	if tried == 0 {
+		return nil, nil, nil, errorWithHints(fmt.Sprintf("the identity file %q has no key that can log in", r.identity),
+			"responder keys are X25519 or post-quantum age keys, made with \"difesa keygen\"")
+	}
+	return nil, nil, nil, withHints(&keyUnknownError{file: r.identity, err: lastErr},
+		"check -i and -hub: is this your responder key for this hub?",
+		"if it is, ask the people who run the hub to add its public key")
+}
+
+// submissionID matches the ids the server hands out (docs/api.md).
+var submissionID = regexp.MustCompile(`^[a-z2-7]{26}$`)
+
+func checkID(cmd, id string) error {
+	if !submissionID.MatchString(id) {
+		return usageErrorf(cmd, "%q is not a submission id", id).hint(
+			"a submission id is 26 letters and digits, as listed by \"difesa inbox\"")
+	}
+	return nil
+}
+
+// keyUnknownError is a login refused for every key of an identity file.
+type keyUnknownError struct {
+	file string
+	err  error
+}
+
+func (k *keyUnknownError) Error() string {
+	return fmt.Sprintf("the hub does not know the key in %q", k.file)
+}
+
+func (k *keyUnknownError) Unwrap() error { return k.err }

@@ -1,0 +1,156 @@
+// Package cli is the difesa command: defenders send encrypted reports to a
+// hub with it, and responders read them. cmd/difesa only calls [Main].
+//
+// The rules of its interface follow age's: anything meant for programs goes
+// to standard output (a submission id, a key, a list); everything else goes
+// to standard error with a "difesa:" prefix, lowercase and without final
+// periods. An error comes with hints that say what to do next. Unsafe
+// actions (overwriting a file, printing binary to a terminal, deleting
+// without confirmation) are refused.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+)
+
+const usage = `difesa sends encrypted reports to a hub, and lets its responders read them.
+
+Usage:
+    difesa submit -hub URL [-category C] [-m TEXT] [-attach FILE]... [OPTIONS]
+    difesa keygen [-classic] [-o FILE]
+    difesa inbox  -hub URL -i IDENTITY
+    difesa open   -hub URL -i IDENTITY [-o DIR | -raw FILE] ID
+    difesa status -hub URL -i IDENTITY ID new|in_progress|closed
+    difesa delete -hub URL -i IDENTITY [-y] ID
+    difesa help [COMMAND]
+
+A hub is a place where a group of responders receives reports. Its address
+looks like http://xyz…xyz.onion/hubs/NAME: ask the people who run it.
+
+Reports are encrypted on your computer, to the hub's responders only, before
+they are sent; the server stores them but cannot read them.
+
+Every command that talks to a hub takes -proxy URL to go through a proxy.
+To use Tor (recommended, and required for .onion hubs) run Tor and add
+    -proxy socks5h://127.0.0.1:9050
+or set ALL_PROXY=socks5h://127.0.0.1:9050 in the environment.
+
+Run "difesa help COMMAND" for the options of a command.`
+
+// command is one subcommand of difesa.
+type command struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []*command {
+	return []*command{
+		{"submit", submitUsage, runSubmit},
+		{"keygen", keygenUsage, runKeygen},
+		{"inbox", inboxUsage, runInbox},
+		{"open", openUsage, runOpen},
+		{"status", statusUsage, runStatus},
+		{"delete", deleteUsage, runDelete},
+	}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+}
+
+// Main runs difesa with args (without the program name) and returns the
+// exit code: 0 on success, 1 on error, 2 on a usage error.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	args, err := hoistGlobalFlags(args)
+	if err != nil {
+		return e.fail(err)
+	}
+	if len(args) == 0 {
+		return e.fail(usageErrorf("", "missing command"))
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && name == "help" {
+			c := lookup(rest[0])
+			if c == nil {
+				return e.fail(usageErrorf("", "unknown command %q", rest[0]))
+			}
+			fmt.Fprintln(stdout, c.usage)
+			return 0
+		}
+		fmt.Fprintln(stdout, usage)
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
+		return 0
+	}
+	c := lookup(name)
+	if c == nil {
+		return e.fail(usageErrorf("", "unknown command %q", name))
+	}
+	err = c.run(ctx, e, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stdout, c.usage)
+		return 0
+	}
+	if ctx.Err() != nil && err != nil {
+		err = errors.New("interrupted")
+	}
+	return e.fail(err)
+}
+
+// hoistGlobalFlags moves a -proxy given before the command ("difesa -proxy
+// URL inbox …") to the command's own flags.
+func hoistGlobalFlags(args []string) ([]string, error) {
+	var global []string
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "-proxy" || a == "--proxy":
+			if len(args) < 2 {
+				return nil, usageErrorf("", "flag needs an argument: %s", a)
+			}
+			global = append(global, "-proxy", args[1])
+			args = args[2:]
+		case strings.HasPrefix(a, "-proxy=") || strings.HasPrefix(a, "--proxy="):
+			global = append(global, "-proxy", a[strings.Index(a, "=")+1:])
+			args = args[1:]
+		default:
+			if len(global) == 0 || len(args) == 0 {
+				return args, nil
+			}
+			return append(append([]string{args[0]}, global...), args[1:]...), nil
+		}
+	}
+	return args, nil
+}

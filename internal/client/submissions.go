@@ -1,0 +1,78 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"difesa.org/difesa/internal/wire"
+)
+
+// ErrNotLoggedIn is returned by the responder methods before a successful
+// [Client.Login].
+var ErrNotLoggedIn = errors.New("not logged in")
+
+// ErrTruncated is returned by [Client.Download] when the connection ended
+// before the whole file arrived.
+var ErrTruncated = errors.New("the download was cut short")
+
+// List returns the hub's submissions, newest first.
+func (c *Client) List(ctx context.Context) ([]wire.Submission, error) {
+	if c.token == "" {
+		return nil, ErrNotLoggedIn
+	}
+	var l wire.SubmissionList
+	if err := c.doJSON(ctx, "GET", c.apiURL("submissions"), nil, &l); err != nil {
+		return nil, err
+	}
+	return l.Submissions, nil
+}
+
+// Download streams the ciphertext of submission id into w and returns the
+// number of bytes written. A download shorter than the announced length
+// fails with [ErrTruncated].
+func (c *Client) Download(ctx context.Context, id string, w io.Writer) (int64, error) {
+	if c.token == "" {
+		return 0, ErrNotLoggedIn
+	}
+	req, err := c.newRequest(ctx, "GET", c.apiURL("submissions", id), nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", wire.MediaTypeAge)
+	resp, err := c.do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return n, fmt.Errorf("%w after %d bytes", ErrTruncated, n)
+		}
+		return n, err
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return n, fmt.Errorf("%w: got %d of %d bytes", ErrTruncated, n, resp.ContentLength)
+	}
+	return n, nil
+}
+
+// SetStatus sets the triage status of submission id to one of
+// [wire.StatusNew], [wire.StatusInProgress] or [wire.StatusClosed].
+func (c *Client) SetStatus(ctx context.Context, id, status string) error {
+	if c.token == "" {
+		return ErrNotLoggedIn
+	}
+	return c.doJSON(ctx, "PUT", c.apiURL("submissions", id, "status"),
+		&wire.StatusUpdate{Status: status}, nil)
+}
+
+// Delete removes submission id, ciphertext and all, from the hub.
+func (c *Client) Delete(ctx context.Context, id string) error {
+	if c.token == "" {
+		return ErrNotLoggedIn
+	}
+	return c.doJSON(ctx, "DELETE", c.apiURL("submissions", id), nil, nil)
+}

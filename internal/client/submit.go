@@ -1,0 +1,156 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+// maxRecipientsFile bounds the size of a hub's recipients.txt.
+const maxRecipientsFile = 256 << 10
+
+// ErrNoRecipients is returned by [Client.Recipients] when the hub lists no
+// recipients: nobody could read a report encrypted to them.
+var ErrNoRecipients = errors.New("the hub lists no recipients")
+
+// Recipients fetches and parses the hub's public recipients
+// (GET /hubs/ID/recipients.txt). Reports must be encrypted to all of them.
+func (c *Client) Recipients(ctx context.Context) ([]age.Recipient, error) {
+	u := c.base + "/hubs/" + url.PathEscape(c.hub) + "/recipients.txt"
+	req, err := c.newRequest(ctx, "GET", u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/plain")
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecipientsFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the hub's recipients: %w", err)
+	}
+	if len(data) > maxRecipientsFile {
+		return nil, fmt.Errorf("the hub's recipients file is larger than %d bytes", maxRecipientsFile)
+	}
+	if strings.TrimSpace(stripComments(string(data))) == "" {
+		return nil, ErrNoRecipients
+	}
+	rs, err := age.ParseRecipients(strings.NewReader(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("the hub's recipients file is not valid: %w", err)
+	}
+	if len(rs) == 0 {
+		return nil, ErrNoRecipients
+	}
+	return rs, nil
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// Hub fetches the hub's public description (GET /api/v1/hubs/ID), which
+// includes its size limit.
+func (c *Client) Hub(ctx context.Context) (*wire.HubInfo, error) {
+	var h wire.HubInfo
+	if err := c.doJSON(ctx, "GET", c.apiURL(), nil, &h); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// Submit uploads one age file (binary or armored) of the given kind
+// ("report" if empty). The body is streamed with chunked encoding and never
+// held in memory; it is read until EOF or error. If body returns an error,
+// the upload is aborted and that error is returned.
+func (c *Client) Submit(ctx context.Context, kind string, body io.Reader) (*wire.SubmissionCreated, error) {
+	u := c.apiURL("submissions")
+	if kind != "" {
+		u += "?" + url.Values{"kind": {kind}}.Encode()
+	}
+	// Hide the body's concrete type so net/http cannot guess a length and
+	// always streams; remember the body's own error, which is more telling
+	// than the transport's.
+	er := &errReader{r: body}
+	req, err := c.newRequest(ctx, "POST", u, er)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", wire.MediaTypeAge)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.do(req)
+	if ferr := er.failure(); ferr != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, ferr
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var created wire.SubmissionCreated
+	if err := decodeJSON(resp.Body, &created); err != nil {
+		return nil, fmt.Errorf("unexpected answer from the hub after upload: %w", err)
+	}
+	if created.ID == "" {
+		return nil, errors.New("unexpected answer from the hub after upload: no submission id")
+	}
+	return &created, nil
+}
+
+// errReader remembers the first error of the wrapped reader. The transport
+// may still be reading when the answer arrives, hence the lock. Close
+// closes the wrapped reader if it can be closed, so that a writer feeding
+// an [io.Pipe] is released when the transport gives up.
+type errReader struct {
+	r io.Reader
+
+	mu  sync.Mutex
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.mu.Lock()
+		if e.err == nil {
+			e.err = err
+		}
+		e.mu.Unlock()
+	}
+	return n, err
+}
+
+func (e *errReader) Close() error {
+	if c, ok := e.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// failure returns the wrapped reader's first error other than io.EOF.
+func (e *errReader) failure() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err == io.EOF {
+		return nil
+	}
+	return e.err
+}
