@@ -102,13 +102,17 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // idleReader cuts an upload that sends nothing for uploadIdleTimeout, while
 // letting a slow but steady one (a large file over Tor) run as long as it
-// needs.
+// needs. It pushes the write deadline along too: http.Server's WriteTimeout
+// runs from the request's start, and would otherwise drop the 201 of an
+// upload that took longer, after committing it.
 type idleReader struct {
 	r  io.Reader
 	rc *http.ResponseController
 }
 
 func (ir *idleReader) Read(p []byte) (int, error) {
-	ir.rc.SetReadDeadline(time.Now().Add(uploadIdleTimeout))
+	deadline := time.Now().Add(uploadIdleTimeout)
+	ir.rc.SetReadDeadline(deadline)
+	ir.rc.SetWriteDeadline(deadline)
 	return ir.r.Read(p)
 }
