@@ -1,0 +1,192 @@
+package bundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Version is the bundle format version written by [Write] and the only one
+// [Read] accepts.
+const Version = 1
+
+// Entry names at the top of a bundle.
+const (
+	EnvelopeName = "envelope.json"
+	ReportName   = "report.json"
+	FilesDir     = "files/"
+)
+
+// Kinds of bundle, in [Envelope.Kind].
+const (
+	KindReport   = "report"   // a new report of an attack
+	KindAlert    = "alert"    // an urgent call for help
+	KindCheckin  = "checkin"  // a periodic "I am fine"
+	KindFollowup = "followup" // more on an earlier report
+	KindReply    = "reply"    // a responder's answer
+)
+
+// ValidKind reports whether kind is one of the Kind constants.
+func ValidKind(kind string) bool {
+	switch kind {
+	case KindReport, KindAlert, KindCheckin, KindFollowup, KindReply:
+		return true
+	}
+	return false
+}
+
+// Envelope is envelope.json, the first entry of every bundle. Created is a
+// date (YYYY-MM-DD), never a time: the hub must not learn when, to the
+// minute, a defender was at a keyboard.
+type Envelope struct {
+	Version  int    `json:"version"`
+	Kind     string `json:"kind"`
+	Language string `json:"language,omitempty"`
+	Created  string `json:"created"`
+}
+
+// NewEnvelope returns a version-[Version] envelope created on the UTC date
+// of now.
+func NewEnvelope(kind, language string, now time.Time) Envelope {
+	return Envelope{
+		Version:  Version,
+		Kind:     kind,
+		Language: language,
+		Created:  now.UTC().Format(time.DateOnly),
+	}
+}
+
+// Report is report.json, the structured form of a report. Every field is
+// free text typed by a defender except Category, an ID from [Categories].
+// Who is who was affected; Contact is how (and whether) the defender wants
+// to be contacted back.
+type Report struct {
+	Category  string `json:"category"`
+	Narrative string `json:"narrative,omitempty"`
+	When      string `json:"when,omitempty"`
+	Where     string `json:"where,omitempty"`
+	Who       string `json:"who,omitempty"`
+	Needs     string `json:"needs,omitempty"`
+	Contact   string `json:"contact,omitempty"`
+}
+
+func (e *Envelope) validate() error {
+	if e.Version != Version {
+		return fmt.Errorf("%w: version %d (this build reads version %d)", ErrUnsupportedVersion, e.Version, Version)
+	}
+	if !ValidKind(e.Kind) {
+		return fmt.Errorf("unknown kind %q", e.Kind)
+	}
+	if !validLanguage(e.Language) {
+		return fmt.Errorf("invalid language tag %q", e.Language)
+	}
+	d, err := time.Parse(time.DateOnly, e.Created)
+	if err != nil || d.Format(time.DateOnly) != e.Created {
+		return fmt.Errorf("created %q is not a YYYY-MM-DD date", e.Created)
+	}
+	return nil
+}
+
+// validLanguage accepts "" or a BCP 47-shaped tag: 2–3 letters, then
+// hyphen-separated alphanumeric subtags of 1–8, at most 35 bytes.
+func validLanguage(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 35 {
+		return false
+	}
+	for i, sub := range bytes.Split([]byte(s), []byte("-")) {
+		if len(sub) == 0 || len(sub) > 8 || (i == 0 && (len(sub) < 2 || len(sub) > 3)) {
+			return false
+		}
+		for _, c := range sub {
+			alpha := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+			if !alpha && (i == 0 || c < '0' || c > '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validCategoryID accepts the shape of a category ID, known or not.
+func validCategoryID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Report) validate() error {
+	if !validCategoryID(r.Category) {
+		return fmt.Errorf("invalid category %q", r.Category)
+	}
+	for _, f := range []string{r.Narrative, r.When, r.Where, r.Who, r.Needs, r.Contact} {
+		if !utf8.ValidString(f) {
+			return fmt.Errorf("report text is not valid UTF-8")
+		}
+	}
+	return nil
+}
+
+// marshalJSON encodes v compactly, without HTML escaping, with a final
+// newline so that the extracted file reads well in a terminal.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// parseEnvelope decodes envelope.json, checking the version before the
+// rest so that a future format is reported as such, not as garbage.
+func parseEnvelope(data []byte) (*Envelope, error) {
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: %s is not valid UTF-8", ErrMalformed, EnvelopeName)
+	}
+	var v struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, EnvelopeName, err)
+	}
+	if v.Version == 0 {
+		return nil, fmt.Errorf("%w: %s has no version", ErrMalformed, EnvelopeName)
+	}
+	if v.Version != Version {
+		return nil, fmt.Errorf("%w: version %d (this build reads version %d)", ErrUnsupportedVersion, v.Version, Version)
+	}
+	var env Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, EnvelopeName, err)
+	}
+	if err := env.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, EnvelopeName, err)
+	}
+	return &env, nil
+}
+
+func parseReport(data []byte) (*Report, error) {
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: %s is not valid UTF-8", ErrMalformed, ReportName)
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, ReportName, err)
+	}
+	if err := rep.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, ReportName, err)
+	}
+	return &rep, nil
+}
