@@ -31,10 +31,10 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		err := r.s.db.View(func(tx *bolt.Tx) error {
-			if !getSubmissionExists(tx, r.sub) {
+			if !sameBlob(tx, r.sub) {
 				return ErrNotFound
 			}
-			v := tx.Bucket(bucketChunks).Get(chunkKey(r.sub.ID, r.seq))
+			v := getChunk(tx, r.sub.Blob, r.seq)
 			if v == nil {
 				return fmt.Errorf("store: chunk %d of %s missing", r.seq, r.sub.ID)
 			}
@@ -51,7 +51,9 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func getSubmissionExists(tx *bolt.Tx, sub Submission) bool {
-	b := hubBucket(tx, sub.Hub)
-	return b != nil && b.Get(sub.ID[:]) != nil
+// sameBlob reports whether sub still exists with the same ciphertext: a
+// download stops rather than mix chunks of two encryptions.
+func sameBlob(tx *bolt.Tx, sub Submission) bool {
+	cur, err := getSubmission(tx, sub.Hub, sub.ID)
+	return err == nil && cur.Blob == sub.Blob
 }

@@ -26,7 +26,7 @@ func countChunks(t *testing.T, s *Store) int {
 	t.Helper()
 	n := 0
 	s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketChunks).Stats().KeyN
+		forEachChunk(tx, func(chunkInfo) { n++ })
 		return nil
 	})
 	return n

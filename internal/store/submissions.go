@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -27,14 +26,17 @@ type Submission struct {
 	// Recipients is the fingerprint of the recipient set the file was
 	// addressed to.
 	Recipients string `json:"recipients"`
-	Chunks     uint32 `json:"chunks"`
+	// Blob names the chunks holding the ciphertext. It differs from ID so
+	// that a re-encrypted replacement can be written beside the old
+	// ciphertext and swapped in atomically.
+	Blob   ID     `json:"-"`
+	Chunks uint32 `json:"chunks"`
 }
 
-func chunkKey(id ID, seq uint32) []byte {
-	k := make([]byte, IDSize+4)
-	copy(k, id[:])
-	binary.BigEndian.PutUint32(k[IDSize:], seq)
-	return k
+// submissionRecord is a Submission as stored.
+type submissionRecord struct {
+	Submission
+	Blob string `json:"blob"`
 }
 
 func hubBucket(tx *bolt.Tx, hub string) *bolt.Bucket {
@@ -94,14 +96,20 @@ func getSubmission(tx *bolt.Tx, hub string, id ID) (Submission, error) {
 }
 
 func decodeSubmission(k, v []byte) (Submission, error) {
-	var sub Submission
+	var rec submissionRecord
 	if len(k) != IDSize {
-		return sub, fmt.Errorf("store: corrupt submission key %x", k)
+		return rec.Submission, fmt.Errorf("store: corrupt submission key %x", k)
 	}
-	if err := json.Unmarshal(v, &sub); err != nil {
-		return sub, fmt.Errorf("store: corrupt submission %x: %w", k, err)
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return rec.Submission, fmt.Errorf("store: corrupt submission %x: %w", k, err)
 	}
+	sub := rec.Submission
 	copy(sub.ID[:], k)
+	blob, err := ParseID(rec.Blob)
+	if err != nil {
+		return sub, fmt.Errorf("store: corrupt submission %x: blob: %w", k, err)
+	}
+	sub.Blob = blob
 	return sub, nil
 }
 
@@ -110,7 +118,7 @@ func putSubmission(tx *bolt.Tx, sub Submission) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(sub)
+	v, err := json.Marshal(submissionRecord{Submission: sub, Blob: sub.Blob.String()})
 	if err != nil {
 		return err
 	}
@@ -136,26 +144,17 @@ func (s *Store) SetStatus(hub string, id ID, status string) error {
 // Delete removes a submission and all of its chunks in one transaction.
 func (s *Store) Delete(hub string, id ID) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := getSubmission(tx, hub, id); err != nil {
+		sub, err := getSubmission(tx, hub, id)
+		if err != nil {
 			return err
 		}
 		if err := hubBucket(tx, hub).Delete(id[:]); err != nil {
 			return err
 		}
-		return deleteChunks(tx, id)
+		return deleteChunks(tx, sub.Blob)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to delete %s: %w", id, err)
-	}
-	return nil
-}
-
-func deleteChunks(tx *bolt.Tx, id ID) error {
-	c := tx.Bucket(bucketChunks).Cursor()
-	for k, _ := c.Seek(id[:]); k != nil && bytes.HasPrefix(k, id[:]); k, _ = c.Seek(id[:]) {
-		if err := c.Delete(); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ const ChunkSize = 1 << 20
 type Upload struct {
 	s       *Store
 	id      ID
+	blob    ID
 	hub     string
 	seq     uint32
 	size    int64
@@ -26,7 +27,7 @@ type Upload struct {
 
 // NewUpload starts an upload for hub under a fresh random id.
 func (s *Store) NewUpload(hub string) *Upload {
-	return &Upload{s: s, id: NewID(), hub: hub}
+	return &Upload{s: s, id: NewID(), blob: NewID(), hub: hub}
 }
 
 // ID is the id the submission will have once committed.
@@ -40,10 +41,10 @@ func (u *Upload) WriteChunk(p []byte) error {
 	}
 	seq := u.seq
 	err := u.s.db.Batch(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketPending).Put(u.id[:], []byte(u.hub)); err != nil {
+		if err := tx.Bucket(bucketPending).Put(u.blob[:], []byte(u.hub)); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketChunks).Put(chunkKey(u.id, seq), p)
+		return putChunk(tx, u.blob, seq, p)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to write chunk %d of %s: %w", seq, u.id, err)
@@ -61,18 +62,18 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 	if u.done {
 		return Submission{}, errors.New("store: upload already finished")
 	}
-	sub.ID, sub.Hub = u.id, u.hub
+	sub.ID, sub.Hub, sub.Blob = u.id, u.hub, u.blob
 	sub.Size = u.size + int64(len(last))
 	sub.Chunks = u.seq + 1
 	seq := u.seq
 	err := u.s.db.Batch(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketChunks).Put(chunkKey(u.id, seq), last); err != nil {
+		if err := putChunk(tx, u.blob, seq, last); err != nil {
 			return err
 		}
 		if err := putSubmission(tx, sub); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketPending).Delete(u.id[:])
+		return tx.Bucket(bucketPending).Delete(u.blob[:])
 	})
 	if err != nil {
 		return Submission{}, fmt.Errorf("store: unable to commit %s: %w", u.id, err)
@@ -90,10 +91,10 @@ func (u *Upload) Abort() error {
 	}
 	u.done = true
 	err := u.s.db.Update(func(tx *bolt.Tx) error {
-		if err := deleteChunks(tx, u.id); err != nil {
+		if err := deleteChunks(tx, u.blob); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketPending).Delete(u.id[:])
+		return tx.Bucket(bucketPending).Delete(u.blob[:])
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to abort upload %s: %w", u.id, err)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -14,18 +13,24 @@ import (
 func (s *Store) Verify() error {
 	var errs []error
 	err := s.db.View(func(tx *bolt.Tx) error {
-		owners := map[ID]uint32{} // id → expected chunk count
-		sizes := map[ID]int64{}
-		seen := map[ID]int64{}
-		counts := map[ID]uint32{}
-		err := tx.Bucket(bucketSubs).ForEachBucket(func(hub []byte) error {
-			return tx.Bucket(bucketSubs).Bucket(hub).ForEach(func(k, v []byte) error {
+		type want struct {
+			id     ID
+			chunks uint32
+			size   int64
+		}
+		owners := map[ID]want{} // blob → its submission
+		subs := tx.Bucket(bucketSubs)
+		err := subs.ForEachBucket(func(hub []byte) error {
+			return subs.Bucket(hub).ForEach(func(k, v []byte) error {
 				sub, err := decodeSubmission(k, v)
 				if err != nil {
 					errs = append(errs, err)
 					return nil
 				}
-				owners[sub.ID], sizes[sub.ID] = sub.Chunks, sub.Size
+				if other, dup := owners[sub.Blob]; dup {
+					errs = append(errs, fmt.Errorf("submissions %s and %s share ciphertext", other.id, sub.ID))
+				}
+				owners[sub.Blob] = want{sub.ID, sub.Chunks, sub.Size}
 				return nil
 			})
 		})
@@ -39,31 +44,28 @@ func (s *Store) Verify() error {
 			pending[id] = true
 			return nil
 		})
-		err = tx.Bucket(bucketChunks).ForEach(func(k, v []byte) error {
-			if len(k) != IDSize+4 {
-				errs = append(errs, fmt.Errorf("malformed chunk key %x", k))
-				return nil
-			}
-			var id ID
-			copy(id[:], k)
-			seq := binary.BigEndian.Uint32(k[IDSize:])
-			want, ok := owners[id]
+		sizes := map[ID]int64{}
+		counts := map[ID]uint32{}
+		err = forEachChunk(tx, func(c chunkInfo) {
+			w, owned := owners[c.blob]
 			switch {
-			case ok && seq >= want:
-				errs = append(errs, fmt.Errorf("submission %s: chunk %d beyond its %d chunks", id, seq, want))
-			case !ok && !pending[id]:
-				errs = append(errs, fmt.Errorf("orphan chunk %d of %s", seq, id))
+			case !c.ok:
+				errs = append(errs, fmt.Errorf("malformed chunk %x/%d", c.blob, c.seq))
+				return
+			case owned && c.seq >= w.chunks:
+				errs = append(errs, fmt.Errorf("submission %s: chunk %d beyond its %d chunks", w.id, c.seq, w.chunks))
+			case !owned && !pending[c.blob]:
+				errs = append(errs, fmt.Errorf("orphan chunk %d of blob %s", c.seq, c.blob))
 			}
-			seen[id] += int64(len(v))
-			counts[id]++
-			return nil
+			sizes[c.blob] += int64(c.size)
+			counts[c.blob]++
 		})
 		if err != nil {
 			return err
 		}
-		for id, want := range owners {
-			if counts[id] != want || seen[id] != sizes[id] {
-				errs = append(errs, fmt.Errorf("submission %s: %d of %d chunks, %d of %d bytes", id, counts[id], want, seen[id], sizes[id]))
+		for blob, w := range owners {
+			if counts[blob] != w.chunks || sizes[blob] != w.size {
+				errs = append(errs, fmt.Errorf("submission %s: %d of %d chunks, %d of %d bytes", w.id, counts[blob], w.chunks, sizes[blob], w.size))
 			}
 		}
 		return nil
