@@ -13,6 +13,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -29,6 +30,10 @@ type Server struct {
 	auth  *auth.Service
 	log   *slog.Logger
 	now   func() time.Time
+
+	// publishMu serialises manifest publications, so the registry moves
+	// through epochs in order.
+	publishMu sync.Mutex
 }
 
 // Options configures [New].
@@ -66,6 +71,8 @@ func (s *Server) routes() http.Handler {
 		r.Use(s.withHub)
 		r.Get("/", s.handle(s.handleHubPage))
 		r.Get("/recipients.txt", s.handle(s.handleRecipientsFile))
+		r.Get("/manifest.json", s.handle(s.handleManifest))
+		r.Get("/manifests/{epoch}", s.handle(s.handleManifest))
 	})
 
 	r.Route("/api/v1/hubs/{hub}", func(r chi.Router) {
@@ -74,6 +81,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/submissions", s.handle(s.handleSubmit))
 		r.Post("/auth/challenge", s.handle(s.handleChallenge))
 		r.Post("/auth/token", s.handle(s.handleToken))
+		r.Get("/manifests", s.handle(s.handleManifestList))
+		r.Post("/manifests", s.handle(s.handlePublishManifest))
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireResponder)
@@ -82,6 +91,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/submissions/{id}", s.handle(s.handleDownload))
 			r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
 			r.Delete("/submissions/{id}", s.handle(s.handleDelete))
+			r.Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
+			r.Get("/epochs", s.handle(s.handleEpochs))
+			r.Get("/audit", s.handle(s.handleAudit))
 		})
 	})
 	return r

@@ -47,7 +47,8 @@ func TestSubmitBadInput(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	hubKey, _ := age.GenerateHybridIdentity()
-	small := config.Hub{ID: "small", Name: "Small", Recipients: []string{hubKey.Recipient().String()}, MaxSubmissionSize: 4096}
+	small := testserver.NewHub(t, "small", hubKey.Recipient().String()).Config
+	small.MaxSubmissionSize = 4096
 	cfg.Hubs = []config.Hub{small}
 	srv := testserver.NewWithConfig(t, cfg)
 	api := srv.URL + "/api/v1/hubs/small"
@@ -236,8 +237,8 @@ func TestLoginAttacks(t *testing.T) {
 	keyA, _ := age.GenerateHybridIdentity()
 	keyB, _ := age.GenerateHybridIdentity()
 	cfg.Hubs = []config.Hub{
-		{ID: "hub-a", Name: "A", Recipients: []string{keyA.Recipient().String()}},
-		{ID: "hub-b", Name: "B", Recipients: []string{keyB.Recipient().String()}},
+		testserver.NewHub(t, "hub-a", keyA.Recipient().String()).Config,
+		testserver.NewHub(t, "hub-b", keyB.Recipient().String()).Config,
 	}
 	srv := testserver.NewWithConfig(t, cfg)
 	apiA, apiB := srv.URL+"/api/v1/hubs/hub-a", srv.URL+"/api/v1/hubs/hub-b"

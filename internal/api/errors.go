@@ -13,6 +13,8 @@ import (
 
 	"difesa.org/difesa/internal/ageformat"
 	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/wire"
 )
@@ -76,6 +78,22 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusBadRequest, wire.CodeBadPayload, "%v", err)
 	case errors.Is(err, ageformat.ErrRecipientMismatch):
 		return apiError(http.StatusUnprocessableEntity, wire.CodeRecipientMismatch, "%v; fetch recipients.txt again and re-encrypt", err)
+	case errors.Is(err, manifest.ErrBadSignature):
+		return apiError(http.StatusUnprocessableEntity, wire.CodeBadSignature, "the manifest is not signed by this hub's admin key")
+	case errors.Is(err, manifest.ErrWrongHub):
+		return apiError(http.StatusUnprocessableEntity, wire.CodeWrongHub, "the manifest is for another hub")
+	case errors.Is(err, manifest.ErrEpochNotNext):
+		return apiError(http.StatusConflict, wire.CodeEpochNotNext, "%v; build the next manifest from the hub's current one", err)
+	case errors.Is(err, manifest.ErrBrokenChain):
+		return apiError(http.StatusConflict, wire.CodeBrokenChain, "%v; build the next manifest from the hub's current one", err)
+	case errors.Is(err, manifest.ErrMalformed):
+		return apiError(http.StatusBadRequest, wire.CodeBadManifest, "%v", err)
+	case errors.Is(err, hub.ErrStaleEpoch):
+		return apiError(http.StatusConflict, wire.CodeStaleEpoch, "%v: fetch the current manifest, verify it and encrypt again", err)
+	case errors.Is(err, hub.ErrUnknownEpoch):
+		return apiError(http.StatusConflict, wire.CodeUnknownEpoch, "%v", err)
+	case errors.Is(err, store.ErrAlreadyCurrent):
+		return apiError(http.StatusConflict, wire.CodeAlreadyCurrent, "this submission is already encrypted to the current epoch")
 	case errors.Is(err, store.ErrNotFound):
 		return errNoSub
 	case errors.Is(err, auth.ErrUnauthorized):

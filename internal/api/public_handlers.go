@@ -28,6 +28,9 @@ func (s *Server) handleHubInfo(w http.ResponseWriter, r *http.Request) error {
 		Name:              h.Name,
 		Recipients:        h.RecipientStrings(),
 		MaxSubmissionSize: h.MaxSubmissionSize,
+		Epoch:             h.Epoch(),
+		AdminKey:          h.AdminKey,
+		AdminFingerprint:  h.AdminFingerprint,
 	})
 }
 

@@ -40,6 +40,7 @@ func wireSubmission(sub store.Submission) wire.Submission {
 		Received:   sub.Received.UTC().Format(time.RFC3339),
 		Status:     sub.Status,
 		Recipients: sub.Recipients,
+		Epoch:      sub.Epoch,
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"difesa.org/difesa/internal/ageformat"
+	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/wire"
 )
@@ -38,9 +40,74 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if !submissionKinds[kind] {
 		return apiError(http.StatusBadRequest, wire.CodeBadRequest, "unknown submission kind %q", kind)
 	}
+	set, err := s.declaredEpoch(r, h)
+	if err != nil {
+		return err
+	}
+	sub, err := s.receive(w, r, h, set, s.store.NewUpload(h.ID), store.Submission{
+		Kind:     kind,
+		Received: h.RoundTime(s.now()),
+		Status:   wire.StatusNew,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{
+		ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size,
+	})
+}
+
+// handleReplaceCiphertext swaps in a re-encryption of a submission to the
+// current epoch (rekey). The old ciphertext stays until the swap commits.
+func (s *Server) handleReplaceCiphertext(w http.ResponseWriter, r *http.Request) error {
+	h := hubOf(r)
+	id, err := submissionID(r)
+	if err != nil {
+		return err
+	}
+	set, err := s.declaredEpoch(r, h)
+	if err != nil {
+		return err
+	}
+	if set != h.Current() {
+		return apiError(http.StatusConflict, wire.CodeStaleEpoch, "re-encrypt to the current epoch %d", h.Epoch())
+	}
+	if _, err := s.store.Submission(h.ID, id); err != nil {
+		return err
+	}
+	sub, err := s.receive(w, r, h, set, s.store.NewReplacement(h.ID, id), store.Submission{})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wireSubmission(sub))
+}
+
+// declaredEpoch returns the recipients the upload says it is encrypted to:
+// those of ?epoch=N, or the current ones when it says nothing (a stock age
+// user encrypting to recipients.txt).
+func (s *Server) declaredEpoch(r *http.Request, h *hub.Hub) (*hub.RecipientSet, error) {
+	e := r.URL.Query().Get("epoch")
+	if e == "" {
+		return h.Current(), nil
+	}
+	epoch, err := strconv.ParseUint(e, 10, 64)
+	if err != nil {
+		return nil, apiError(http.StatusBadRequest, wire.CodeBadRequest, "epoch must be a whole number")
+	}
+	return h.RecipientsAt(epoch, s.now())
+}
+
+// receive streams an age file from the request into up, checking it
+// against set on the way, and commits it with the facts in sub.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set *hub.RecipientSet, up *store.Upload, sub store.Submission) (store.Submission, error) {
+	defer func() {
+		if err := up.Abort(); err != nil {
+			s.log.Error("abort upload", "err", err)
+		}
+	}()
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !acceptedUploadTypes[mt] {
-		return apiError(http.StatusUnsupportedMediaType, wire.CodeUnsupportedType,
+		return sub, apiError(http.StatusUnsupportedMediaType, wire.CodeUnsupportedType,
 			"send the age file with Content-Type: %s", wire.MediaTypeAge)
 	}
 	// Armor makes a file about 37% larger; allow for it on the wire and hold
@@ -49,53 +116,36 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	tooLarge := apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge,
 		"the submission is larger than this hub accepts (%d bytes)", h.MaxSubmissionSize)
 	if r.ContentLength > rawLimit {
-		return tooLarge
+		return sub, tooLarge
 	}
 	body := &idleReader{r: http.MaxBytesReader(w, r.Body, rawLimit), rc: http.NewResponseController(w)}
 
 	ar, err := ageformat.NewReader(body)
 	if err != nil {
-		return err
+		return sub, err
 	}
-	if err := ageformat.CheckRecipients(ar.Header(), h.Recipients()); err != nil {
-		return err
+	if err := ageformat.CheckRecipients(ar.Header(), set.Recipients()); err != nil {
+		return sub, err
 	}
+	sub.Epoch, sub.Recipients = set.Epoch, set.Fingerprint()
 
-	up := s.store.NewUpload(h.ID)
-	defer func() {
-		if err := up.Abort(); err != nil {
-			s.log.Error("abort upload", "err", err)
-		}
-	}()
 	bufp := chunkPool.Get().(*[]byte)
 	defer chunkPool.Put(bufp)
 	buf := *bufp
 	for {
 		n, err := io.ReadFull(ar, buf)
 		if ar.Size() > h.MaxSubmissionSize {
-			return tooLarge
+			return sub, tooLarge
 		}
 		switch {
 		case err == nil:
 			if err := up.WriteChunk(buf); err != nil {
-				return err
+				return sub, err
 			}
-			continue
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			sub, err := up.Commit(buf[:n], store.Submission{
-				Kind:       kind,
-				Received:   h.RoundTime(s.now()),
-				Status:     wire.StatusNew,
-				Recipients: h.Fingerprint(),
-			})
-			if err != nil {
-				return err
-			}
-			return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{
-				ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size,
-			})
+			return up.Commit(buf[:n], sub)
 		default:
-			return err
+			return sub, err
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/manifest"
 )
 
 // Defaults.
@@ -47,12 +48,18 @@ type Config struct {
 type Hub struct {
 	ID   string `toml:"id"`
 	Name string `toml:"name"`
-	// RecipientsFile is an age recipients file (relative to the
-	// configuration file); Recipients lists recipients inline. Both add up.
-	RecipientsFile    string   `toml:"recipients_file"`
-	Recipients        []string `toml:"recipients"`
+	// AdminKey is the hub's admin public key (difesa-admin-ed25519:…):
+	// only manifests it signed are accepted.
+	AdminKey string `toml:"admin_key"`
+	// ManifestFile is the hub's first signed manifest (epoch 1, JSON as
+	// written by `difesa admin sign`), relative to the configuration file.
+	// Later epochs are published through the API and kept in the store.
+	ManifestFile      string   `toml:"manifest_file"`
 	MaxSubmissionSize Size     `toml:"max_submission_size"`
 	TimeGranularity   Duration `toml:"time_granularity"`
+	// EpochGrace is how long submissions to a replaced epoch are still
+	// accepted (default 24h).
+	EpochGrace Duration `toml:"epoch_grace"`
 }
 
 // Default returns the configuration used when nothing else is given.
@@ -138,26 +145,54 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// BuildHub turns a hub's settings into a [hub.Hub], reading its recipients
-// file.
-func (c *Config) BuildHub(h Hub) (*hub.Hub, error) {
-	recips := append([]string(nil), h.Recipients...)
-	if h.RecipientsFile != "" {
-		path := h.RecipientsFile
-		if !filepath.IsAbs(path) && c.path != "" {
-			path = filepath.Join(filepath.Dir(c.path), path)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("recipients_file: %w", err)
-		}
-		recips = append(recips, ParseRecipientLines(string(b))...)
-	}
+// HubKeys is what a configured hub's keys come to: its settings, its admin
+// public key, and its first signed manifest.
+type HubKeys struct {
+	Settings *hub.Hub
+	Admin    manifest.PublicKey
+	Initial  []byte
+}
+
+// BuildHub checks a hub's settings, its admin key and its first signed
+// manifest, and returns them.
+func (c *Config) BuildHub(h Hub) (*HubKeys, error) {
 	gran := time.Duration(h.TimeGranularity)
 	if gran == 0 {
 		gran = time.Duration(c.TimeGranularity)
 	}
-	return hub.New(h.ID, h.Name, recips, int64(h.MaxSubmissionSize), gran)
+	settings, err := hub.New(h.ID, h.Name, nil, int64(h.MaxSubmissionSize), gran)
+	if err != nil {
+		return nil, err
+	}
+	if h.EpochGrace != 0 {
+		settings.EpochGrace = time.Duration(h.EpochGrace)
+	}
+	if h.AdminKey == "" {
+		return nil, errors.New("admin_key: missing: the hub's admin public key (difesa-admin-ed25519:…, from `difesa admin keygen`)")
+	}
+	admin, err := manifest.ParsePublicKey(h.AdminKey)
+	if err != nil {
+		return nil, fmt.Errorf("admin_key: %w", err)
+	}
+	if h.ManifestFile == "" {
+		return nil, errors.New("manifest_file: missing: the hub's first manifest, signed with `difesa admin sign`")
+	}
+	path := h.ManifestFile
+	if !filepath.IsAbs(path) && c.path != "" {
+		path = filepath.Join(filepath.Dir(c.path), path)
+	}
+	initial, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest_file: %w", err)
+	}
+	signed, err := manifest.ParseSigned(initial)
+	if err != nil {
+		return nil, fmt.Errorf("manifest_file %s: not a signed manifest (a plain recipients list must be turned into one with `difesa admin init` and signed with `difesa admin sign`): %w", h.ManifestFile, err)
+	}
+	if _, err := manifest.CheckFirst(signed, admin, h.ID); err != nil {
+		return nil, fmt.Errorf("manifest_file %s: %w", h.ManifestFile, err)
+	}
+	return &HubKeys{Settings: settings, Admin: admin, Initial: initial}, nil
 }
 
 // ParseRecipientLines returns the non-empty, non-comment lines of an age

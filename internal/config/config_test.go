@@ -19,30 +19,56 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if len(c.Hubs) != 2 || c.Demo() {
 		t.Fatalf("example hubs: %+v", c.Hubs)
 	}
-	h, err := c.BuildHub(c.Hubs[0])
-	if err != nil || len(h.RecipientStrings()) != 2 || h.MaxSubmissionSize != 2<<30 {
-		t.Fatalf("hub it: %v %+v", err, h)
+	k, err := c.BuildHub(c.Hubs[0])
+	if err != nil || k.Settings.MaxSubmissionSize != 2<<30 || len(k.Initial) == 0 {
+		t.Fatalf("hub it: %v %+v", err, k)
 	}
-	h, _ = c.BuildHub(c.Hubs[1])
-	if h.TimeGranularity != 24*time.Hour || h.MaxSubmissionSize != 500<<20 {
-		t.Fatalf("hub si: %+v", h)
+	k, _ = c.BuildHub(c.Hubs[1])
+	if k.Settings.TimeGranularity != 24*time.Hour || k.Settings.MaxSubmissionSize != 500<<20 || k.Settings.EpochGrace != 72*time.Hour {
+		t.Fatalf("hub si: %+v", k.Settings)
 	}
 }
 
-func TestSecretKeyInRecipientsIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "r.txt"), []byte("AGE-SECRET-KEY-PQ-1QQQQ\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "c.toml"), []byte("[[hub]]\nid = \"x\"\nrecipients_file = \"r.txt\"\n"), 0o600)
-	c, err := Load(filepath.Join(dir, "c.toml"))
+func TestHubKeyProblems(t *testing.T) {
+	example, err := Load(filepath.Join("..", "..", "config", "difesad.example.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.Validate()
-	if err == nil || !strings.Contains(err.Error(), "hub[0]") {
-		t.Fatalf("secret key accepted as recipient: %v", err)
+	it, si := example.Hubs[0], example.Hubs[1]
+	abs := func(h Hub) Hub {
+		h.ManifestFile = filepath.Join("..", "..", "config", h.ManifestFile)
+		return h
 	}
-	if strings.Contains(err.Error(), "QQQQ") {
-		t.Fatalf("error message repeats the secret key: %v", err)
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "recipients.txt")
+	os.WriteFile(plain, []byte("age1pq1abc\n"), 0o600)
+	secret := filepath.Join(dir, "secret.txt")
+	os.WriteFile(secret, []byte("AGE-SECRET-KEY-PQ-1QQQQ\n"), 0o600)
+	tests := []struct {
+		name string
+		edit func(h Hub) Hub
+		want string
+	}{
+		{"no admin key", func(h Hub) Hub { h.AdminKey = ""; return h }, "admin_key: missing"},
+		{"malformed admin key", func(h Hub) Hub { h.AdminKey = "difesa-admin-ed25519:xyz"; return h }, "admin_key:"},
+		{"secret admin key", func(h Hub) Hub { h.AdminKey = "DIFESA-ADMIN-SECRET-KEY-QQQQ"; return h }, "admin_key:"},
+		{"no manifest", func(h Hub) Hub { h.ManifestFile = ""; return h }, "manifest_file: missing"},
+		{"missing manifest file", func(h Hub) Hub { h.ManifestFile = "/nonexistent.json"; return h }, "no such file"},
+		{"unsigned list", func(h Hub) Hub { h.ManifestFile = plain; return h }, "not a signed manifest"},
+		{"secret key file", func(h Hub) Hub { h.ManifestFile = secret; return h }, "not a signed manifest"},
+		{"another hub's admin key", func(h Hub) Hub { h.AdminKey = si.AdminKey; return h }, "manifest_file"},
+		{"another hub's manifest", func(h Hub) Hub { h.ManifestFile = abs(si).ManifestFile; return h }, "manifest_file"},
+	}
+	for _, tt := range tests {
+		c := Default()
+		h := tt.edit(abs(it))
+		_, err := c.BuildHub(h)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "QQQQ") {
+			t.Errorf("%s: error repeats a secret: %v", tt.name, err)
+		}
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 
 	"filippo.io/age"
 
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/manifest"
 )
 
 // The embedded demo hub.
@@ -19,45 +21,114 @@ const (
 	DemoHubID        = "demo"
 	DemoHubName      = "Demo hub"
 	DemoIdentityFile = "demo-responder-identity.txt"
+	DemoAdminKeyFile = "demo-admin-key.txt"
+	DemoManifestFile = "demo-manifest.json"
 )
 
-// prepareDemo loads the demo hub's responder identity from the data folder,
-// generating it (post-quantum hybrid, mode 0600) on first start.
-func prepareDemo(dataDir string, granularity time.Duration) (*hub.Hub, string, error) {
-	path := filepath.Join(dataDir, DemoIdentityFile)
+type demoPaths struct{ identity, adminKey, manifest string }
+
+// prepareDemo loads the demo hub's keys from the data folder, generating
+// them on first start: a post-quantum responder identity, an admin key, and
+// the epoch-1 manifest the admin key signs for that responder (the secret
+// files with mode 0600).
+func prepareDemo(dataDir string, granularity time.Duration) (*config.HubKeys, demoPaths, error) {
+	p := demoPaths{
+		identity: filepath.Join(dataDir, DemoIdentityFile),
+		adminKey: filepath.Join(dataDir, DemoAdminKeyFile),
+		manifest: filepath.Join(dataDir, DemoManifestFile),
+	}
+	id, err := demoIdentity(p.identity)
+	if err != nil {
+		return nil, p, err
+	}
+	sk, err := demoAdminKey(p.adminKey)
+	if err != nil {
+		return nil, p, err
+	}
+	initial, err := os.ReadFile(p.manifest)
+	if errors.Is(err, fs.ErrNotExist) {
+		body := fmt.Sprintf("%s\nhub: %s\nepoch: 1\nissued: %s\nprevious: none\nrecipient: %s responder Demo responder\n",
+			manifest.Header, DemoHubID, time.Now().UTC().Format(time.DateOnly), id.Recipient())
+		signed, serr := manifest.Sign(sk, []byte(body))
+		if serr != nil {
+			return nil, p, fmt.Errorf("unable to sign the demo manifest: %w", serr)
+		}
+		initial = signed.Marshal()
+		err = writeNew(p.manifest, string(initial), 0o644)
+	}
+	if err != nil {
+		return nil, p, fmt.Errorf("demo manifest: %w", err)
+	}
+	settings, err := hub.New(DemoHubID, DemoHubName, nil, 0, granularity)
+	if err != nil {
+		return nil, p, err
+	}
+	return &config.HubKeys{Settings: settings, Admin: sk.Public(), Initial: initial}, p, nil
+}
+
+func demoIdentity(path string) (*age.HybridIdentity, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		id, gerr := age.GenerateHybridIdentity()
 		if gerr != nil {
-			return nil, "", gerr
+			return nil, gerr
 		}
 		content := fmt.Sprintf("# difesa demo hub responder identity: a SECRET key, for the demo only.\n# public key: %s\n%s\n",
 			id.Recipient(), id)
-		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if ferr != nil {
-			return nil, "", fmt.Errorf("unable to write demo identity: %w", ferr)
+		if err := writeNew(path, content, 0o600); err != nil {
+			return nil, fmt.Errorf("unable to write demo identity: %w", err)
 		}
-		if _, ferr = f.WriteString(content); ferr == nil {
-			ferr = f.Sync()
-		}
-		if cerr := f.Close(); ferr == nil {
-			ferr = cerr
-		}
-		if ferr != nil {
-			return nil, "", fmt.Errorf("unable to write demo identity: %w", ferr)
-		}
-		b = []byte(content)
-	} else if err != nil {
-		return nil, "", fmt.Errorf("unable to read demo identity: %w", err)
+		return id, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read demo identity: %w", err)
 	}
 	ids, err := age.ParseIdentities(strings.NewReader(string(b)))
 	if err != nil || len(ids) != 1 {
-		return nil, "", fmt.Errorf("demo identity %s is damaged; delete it to make a new one: %v", path, err)
+		return nil, fmt.Errorf("demo identity %s is damaged; delete the data folder to start the demo afresh: %v", path, err)
 	}
 	hid, ok := ids[0].(*age.HybridIdentity)
 	if !ok {
-		return nil, "", fmt.Errorf("demo identity %s is not post-quantum; delete it to make a new one", path)
+		return nil, fmt.Errorf("demo identity %s is not post-quantum; delete the data folder to start the demo afresh", path)
 	}
-	h, err := hub.New(DemoHubID, DemoHubName, []string{hid.Recipient().String()}, 0, granularity)
-	return h, path, err
+	return hid, nil
+}
+
+func demoAdminKey(path string) (*manifest.SecretKey, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		sk, gerr := manifest.GenerateKey()
+		if gerr != nil {
+			return nil, gerr
+		}
+		if err := writeNew(path, string(sk.File(time.Now())), 0o600); err != nil {
+			return nil, fmt.Errorf("unable to write demo admin key: %w", err)
+		}
+		return sk, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unable to read demo admin key: %w", err)
+	}
+	defer f.Close()
+	sk, err := manifest.ParseSecretKeyFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("demo admin key %s is damaged; delete the data folder to start the demo afresh: %w", path, err)
+	}
+	return sk, nil
+}
+
+// writeNew creates path with content and mode, refusing to overwrite, and
+// syncs it to disk.
+func writeNew(path, content string, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err = f.WriteString(content); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -55,7 +55,7 @@ func TestDemoRefusesDamagedIdentity(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, DemoIdentityFile), []byte("AGE-SECRET-KEY-1NOTAKEY\n"), 0o600)
 	cfg := config.Default()
 	cfg.Listen, cfg.DataDir = "127.0.0.1:0", dir
-	if _, err := Start(cfg, NewLogger(&bytes.Buffer{}, "text", "info")); err == nil || !strings.Contains(err.Error(), "delete it") {
+	if _, err := Start(cfg, NewLogger(&bytes.Buffer{}, "text", "info")); err == nil || !strings.Contains(err.Error(), "delete the data folder") {
 		t.Fatalf("damaged identity: %v", err)
 	}
 }
@@ -94,16 +94,16 @@ listen = ""
 log_format = "xml"
 [[hub]]
 id = "Bad ID"
-recipients = ["age1notakey"]
+admin_key = "difesa-admin-ed25519:AAAA"
+manifest_file = "m.json"
 [[hub]]
 id = "ok"
-recipients = []
 `), 0o600)
 	var out, errb bytes.Buffer
 	if code := Main([]string{"-config", path}, &out, &errb, func(string) string { return "" }); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"listen:", "log_format:", "hub[0]", "hub[1]", "no recipients"} {
+	for _, want := range []string{"listen:", "log_format:", "hub[0]", "invalid id", "hub[1]", "admin_key: missing"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
 		}

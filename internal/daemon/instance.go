@@ -16,6 +16,7 @@ import (
 	"difesa.org/difesa/internal/auth"
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/hubkeys"
 	"difesa.org/difesa/internal/store"
 )
 
@@ -28,8 +29,9 @@ type Instance struct {
 	URL string
 	// Hubs are the hubs served.
 	Hubs *hub.Registry
-	// DemoIdentity is the path of the demo hub's responder identity, or "".
-	DemoIdentity string
+	// DemoIdentity is the path of the demo hub's responder identity, and
+	// DemoAdminKey of its admin key, or "".
+	DemoIdentity, DemoAdminKey string
 	Store        *store.Store
 
 	srv  *http.Server
@@ -44,29 +46,17 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	}
 	inst := &Instance{log: logger, done: make(chan error, 1)}
 
-	var hubs []*hub.Hub
-	if cfg.Demo() {
-		h, idPath, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity))
-		if err != nil {
-			return nil, err
-		}
-		hubs, inst.DemoIdentity = []*hub.Hub{h}, idPath
-	} else {
-		for _, hc := range cfg.Hubs {
-			h, err := cfg.BuildHub(hc)
-			if err != nil {
-				return nil, fmt.Errorf("hub %q: %w", hc.ID, err)
-			}
-			hubs = append(hubs, h)
-		}
-	}
-	inst.Hubs = hub.NewRegistry(hubs...)
-
 	st, err := store.Open(filepath.Join(cfg.DataDir, DatabaseFile), store.Options{})
 	if err != nil {
 		return nil, err
 	}
 	inst.Store = st
+	hubs, err := loadHubs(cfg, st, inst)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	inst.Hubs = hub.NewRegistry(hubs...)
 	authSvc, err := auth.New(st, nil)
 	if err != nil {
 		st.Close()
@@ -103,6 +93,36 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	return inst, nil
 }
 
+// loadHubs builds every hub at its latest stored epoch, bootstrapping new
+// hubs from their configured first manifest (or the demo's).
+func loadHubs(cfg *config.Config, st *store.Store, inst *Instance) ([]*hub.Hub, error) {
+	var keys []*config.HubKeys
+	if cfg.Demo() {
+		k, paths, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity))
+		if err != nil {
+			return nil, err
+		}
+		keys, inst.DemoIdentity, inst.DemoAdminKey = []*config.HubKeys{k}, paths.identity, paths.adminKey
+	} else {
+		for _, hc := range cfg.Hubs {
+			k, err := cfg.BuildHub(hc)
+			if err != nil {
+				return nil, fmt.Errorf("hub %q: %w", hc.ID, err)
+			}
+			keys = append(keys, k)
+		}
+	}
+	var hubs []*hub.Hub
+	for _, k := range keys {
+		h, err := hubkeys.Load(st, k.Settings, k.Admin, k.Initial)
+		if err != nil {
+			return nil, err
+		}
+		hubs = append(hubs, h)
+	}
+	return hubs, nil
+}
+
 // Done is closed when the server stops, after sending an error if it
 // stopped by itself.
 func (i *Instance) Done() <-chan error { return i.done }
@@ -136,12 +156,17 @@ func (i *Instance) PrintWelcome(w io.Writer) {
 	}
 	hubURL := i.HubURL(DemoHubID)
 	fmt.Fprintf(w, `
-This is the embedded demo. Its responder identity (a secret key, for the demo
-only) is in %s.
+This is the embedded demo. Its responder identity and its admin key (secret
+keys, kept here for the demo only: a real hub never has them on the server)
+are in
+    %s
+    %s
+Admin key fingerprint: %s
 
 Next, in another terminal:
     go run ./cmd/difesa submit -hub %s -m "a test report"
     go run ./cmd/difesa inbox  -hub %s -i %s
     go run ./cmd/difesa open   -hub %s -i %s ID
-`, i.DemoIdentity, hubURL, hubURL, i.DemoIdentity, hubURL, i.DemoIdentity)
+`, i.DemoIdentity, i.DemoAdminKey, i.Hubs.Get(DemoHubID).AdminFingerprint,
+		hubURL, hubURL, i.DemoIdentity, hubURL, i.DemoIdentity)
 }

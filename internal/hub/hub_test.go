@@ -27,7 +27,6 @@ func TestNew(t *testing.T) {
 		{"bad id upper", "IT", []string{pqs}, 0, false},
 		{"bad id slash", "a/b", []string{pqs}, 0, false},
 		{"bad id long", strings.Repeat("a", 33), []string{pqs}, 0, false},
-		{"no recipients", "it", nil, 0, false},
 		{"duplicate", "it", []string{pqs, pqs}, 0, false},
 		{"ssh key", "it", []string{"ssh-ed25519 AAAA"}, 0, false},
 		{"malformed", "it", []string{"age1pq1nope"}, 0, false},

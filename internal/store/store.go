@@ -15,6 +15,9 @@ var (
 	bucketChunks  = []byte("chunks")
 	bucketPending = []byte("pending")
 	bucketTokens  = []byte("tokens")
+	// Per hub, nested: every signed manifest by epoch, and the audit log.
+	bucketManifests = []byte("manifests")
+	bucketAudit     = []byte("audit")
 )
 
 // ErrNotFound is returned when a submission or token does not exist.
@@ -44,7 +47,7 @@ func Open(path string, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -26,6 +26,8 @@ type Submission struct {
 	// Recipients is the fingerprint of the recipient set the file was
 	// addressed to.
 	Recipients string `json:"recipients"`
+	// Epoch is the manifest epoch the file was encrypted to.
+	Epoch uint64 `json:"epoch"`
 	// Blob names the chunks holding the ciphertext. It differs from ID so
 	// that a re-encrypted replacement can be written beside the old
 	// ciphertext and swapped in atomically.
@@ -151,7 +153,10 @@ func (s *Store) Delete(hub string, id ID) error {
 		if err := hubBucket(tx, hub).Delete(id[:]); err != nil {
 			return err
 		}
-		return deleteChunks(tx, sub.Blob)
+		if err := deleteChunks(tx, sub.Blob); err != nil {
+			return err
+		}
+		return s.audit(tx, hub, AuditEvent{Event: "submission.deleted", Submission: id.String()})
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to delete %s: %w", id, err)

@@ -23,11 +23,24 @@ type Upload struct {
 	size    int64
 	pending bool
 	done    bool
+	// replaces is set when the upload re-encrypts an existing submission.
+	replaces bool
 }
+
+// ErrAlreadyCurrent is returned when a replacement would not move a
+// submission to a newer epoch.
+var ErrAlreadyCurrent = errors.New("store: submission already at that epoch or later")
 
 // NewUpload starts an upload for hub under a fresh random id.
 func (s *Store) NewUpload(hub string) *Upload {
 	return &Upload{s: s, id: NewID(), blob: NewID(), hub: hub}
+}
+
+// NewReplacement starts an upload of new ciphertext for the existing
+// submission id of hub (a re-encryption to a newer epoch). The old
+// ciphertext stays until [Upload.Commit] swaps the new one in.
+func (s *Store) NewReplacement(hub string, id ID) *Upload {
+	return &Upload{s: s, id: id, blob: NewID(), hub: hub, replaces: true}
 }
 
 // ID is the id the submission will have once committed.
@@ -57,7 +70,9 @@ func (u *Upload) WriteChunk(p []byte) error {
 
 // Commit writes the last chunk and the submission's record and clears the
 // pending marker, all in one fsync'd transaction. sub's ID, Hub, Size and
-// Chunks are filled in from the upload.
+// Chunks are filled in from the upload. For a replacement, sub gives the new
+// Epoch and Recipients; the old ciphertext is deleted in the same
+// transaction, and the swap is written to the hub's audit log.
 func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 	if u.done {
 		return Submission{}, errors.New("store: upload already finished")
@@ -66,7 +81,25 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 	sub.Size = u.size + int64(len(last))
 	sub.Chunks = u.seq + 1
 	seq := u.seq
+	fresh := sub
 	err := u.s.db.Batch(func(tx *bolt.Tx) error {
+		sub = fresh // Batch may run this function more than once
+		if u.replaces {
+			old, err := getSubmission(tx, u.hub, u.id)
+			if err != nil {
+				return err
+			}
+			if old.Epoch >= sub.Epoch {
+				return ErrAlreadyCurrent
+			}
+			if err := deleteChunks(tx, old.Blob); err != nil {
+				return err
+			}
+			sub.Kind, sub.Received, sub.Status = old.Kind, old.Received, old.Status
+			if err := u.s.audit(tx, u.hub, AuditEvent{Event: "submission.rekeyed", Epoch: sub.Epoch, Submission: u.id.String()}); err != nil {
+				return err
+			}
+		}
 		if err := putChunk(tx, u.blob, seq, last); err != nil {
 			return err
 		}

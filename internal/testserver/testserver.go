@@ -20,8 +20,9 @@ type Server struct {
 	URL string
 	// HubURL is the demo hub's address.
 	HubURL string
-	// IdentityFile is the demo hub's responder identity.
-	IdentityFile string
+	// IdentityFile is the demo hub's responder identity, and AdminKeyFile
+	// its admin key.
+	IdentityFile, AdminKeyFile string
 	// DataDir is the server's data folder.
 	DataDir string
 	// Instance is the running daemon.
@@ -58,11 +59,14 @@ func NewWithConfig(t testing.TB, cfg *config.Config) *Server {
 		URL:          inst.URL,
 		HubURL:       inst.HubURL(daemon.DemoHubID),
 		IdentityFile: inst.DemoIdentity,
+		AdminKeyFile: inst.DemoAdminKey,
 		DataDir:      cfg.DataDir,
 		Instance:     inst,
 		logs:         logs,
 	}
 }
+
+var fixedDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 // Logs returns everything the server has logged so far.
 func (s *Server) Logs() string { return s.logs.String() }

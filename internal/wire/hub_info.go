@@ -10,4 +10,11 @@ type HubInfo struct {
 	// MaxSubmissionSize is the largest stored (binary) age file the hub
 	// accepts, in bytes.
 	MaxSubmissionSize int64 `json:"max_submission_size"`
+	// Epoch is the current manifest's epoch.
+	Epoch uint64 `json:"epoch"`
+	// AdminKey is the hub's admin public key (difesa-admin-ed25519:…) and
+	// AdminFingerprint its fingerprint, for trust on first use; compare it
+	// with the one the hub publishes out of band.
+	AdminKey         string `json:"admin_key"`
+	AdminFingerprint string `json:"admin_fingerprint"`
 }

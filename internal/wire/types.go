@@ -24,6 +24,8 @@ type Submission struct {
 	// Recipients is the fingerprint of the recipient set the submission was
 	// encrypted to (see docs/api.md).
 	Recipients string `json:"recipients"`
+	// Epoch is the manifest epoch whose recipients the file is encrypted to.
+	Epoch uint64 `json:"epoch"`
 }
 
 // SubmissionList answers GET /api/v1/hubs/{hub}/submissions.
