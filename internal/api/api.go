@@ -16,10 +16,12 @@ import (
 	"sync"
 	"time"
 
+	"filippo.io/age"
 	"github.com/go-chi/chi/v5"
 
 	"difesa.org/difesa/internal/auth"
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/ratelimit"
 	"difesa.org/difesa/internal/store"
 )
 
@@ -34,7 +36,20 @@ type Server struct {
 	// publishMu serialises manifest publications, so the registry moves
 	// through epochs in order.
 	publishMu sync.Mutex
+	// codenameLimit bounds codename (thread token) lookups.
+	codenameLimit *ratelimit.Limiter
+	// decoys stand in for the defender's reply key in reply policies.
+	decoys struct{ hybrid, classic age.Recipient }
 }
+
+// Default limits on codename lookups: per second and burst, overall and per
+// hub. A codename has 90 bits; these bound online guessing to a few hundred
+// thousand tries a day, hopeless against 2^89, while a defender typing
+// their codename is never refused in practice.
+const (
+	CodenameRate, CodenameBurst       = 5, 50
+	CodenameHubRate, CodenameHubBurst = 2, 20
+)
 
 // Options configures [New].
 type Options struct {
@@ -44,6 +59,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
+	// CodenameLimit replaces the default codename lookup limits.
+	CodenameLimit *ratelimit.Limiter
 }
 
 // New returns the HTTP handler of a difesa server.
@@ -55,6 +72,13 @@ func New(o Options) http.Handler {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.codenameLimit = o.CodenameLimit
+	if s.codenameLimit == nil {
+		s.codenameLimit = ratelimit.NewLimiter(CodenameRate, CodenameBurst, CodenameHubRate, CodenameHubBurst, s.now)
+	}
+	hid, _ := age.GenerateHybridIdentity()
+	xid, _ := age.GenerateX25519Identity()
+	s.decoys.hybrid, s.decoys.classic = hid.Recipient(), xid.Recipient()
 	return s.routes()
 }
 
@@ -82,6 +106,11 @@ func (s *Server) routes() http.Handler {
 		r.Post("/auth/challenge", s.handle(s.handleChallenge))
 		r.Post("/auth/token", s.handle(s.handleToken))
 		r.Get("/manifests", s.handle(s.handleManifestList))
+		// A defender's conversation, authenticated by the thread token.
+		r.Get("/thread", s.handle(s.handleDefenderThread))
+		r.Delete("/thread", s.handle(s.handleDefenderDelete))
+		r.Get("/thread/messages/{id}", s.handle(s.handleDefenderMessage))
+		r.Post("/thread/messages", s.handle(s.handleFollowup))
 		r.Post("/manifests", s.handle(s.handlePublishManifest))
 
 		r.Group(func(r chi.Router) {
@@ -94,6 +123,9 @@ func (s *Server) routes() http.Handler {
 			r.Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
+			r.Get("/threads/{id}", s.handle(s.handleResponderThread))
+			r.Post("/threads/{id}/replies", s.handle(s.handleReply))
+			r.Delete("/threads/{id}", s.handle(s.handleResponderDeleteThread))
 		})
 	})
 	return r

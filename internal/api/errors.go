@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 
 	"difesa.org/difesa/internal/ageformat"
 	"difesa.org/difesa/internal/auth"
@@ -48,10 +49,29 @@ func (s *Server) handle(fn handlerFunc) http.HandlerFunc {
 	}
 }
 
+// retryError is a 429 that knows when to come back.
+type retryError struct {
+	err   *wire.Error
+	after time.Duration
+}
+
+func (e retryError) Error() string { return e.err.Error() }
+func (e retryError) Unwrap() error { return e.err }
+
+// retryLater answers 429 with Retry-After: after, rounded up to seconds.
+func retryLater(after time.Duration, format string, args ...any) error {
+	return retryError{apiError(http.StatusTooManyRequests, wire.CodeTooManyRequests, format, args...), after}
+}
+
 func (s *Server) writeError(w http.ResponseWriter, err error) {
 	e := s.classify(err)
 	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		secs := retryAfter
+		var re retryError
+		if errors.As(err, &re) {
+			secs = int((re.after + time.Second - 1) / time.Second)
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -94,6 +114,10 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusConflict, wire.CodeUnknownEpoch, "%v", err)
 	case errors.Is(err, store.ErrAlreadyCurrent):
 		return apiError(http.StatusConflict, wire.CodeAlreadyCurrent, "this submission is already encrypted to the current epoch")
+	case errors.Is(err, store.ErrThreadExists):
+		return apiError(http.StatusConflict, wire.CodeThreadExists, "this codename already has a conversation here: send a follow-up instead")
+	case errors.Is(err, store.ErrNoThread):
+		return errNoThread
 	case errors.Is(err, store.ErrNotFound):
 		return errNoSub
 	case errors.Is(err, auth.ErrUnauthorized):

@@ -52,7 +52,12 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sub, body, err := s.store.OpenSubmission(hubOf(r).ID, id)
+	return s.sendCiphertext(w, hubOf(r).ID, id)
+}
+
+// sendCiphertext streams a submission's age file.
+func (s *Server) sendCiphertext(w http.ResponseWriter, hubID string, id store.ID) error {
+	sub, body, err := s.store.OpenSubmission(hubID, id)
 	if err != nil {
 		return err
 	}

@@ -33,12 +33,18 @@ type Submission struct {
 	// ciphertext and swapped in atomically.
 	Blob   ID     `json:"-"`
 	Chunks uint32 `json:"chunks"`
+	// Thread is the id of the submission that opened the conversation this
+	// one belongs to (itself for the first), or zero.
+	Thread ID `json:"-"`
+	// Seq is the message's place in its conversation, from 0.
+	Seq uint32 `json:"seq,omitempty"`
 }
 
 // submissionRecord is a Submission as stored.
 type submissionRecord struct {
 	Submission
-	Blob string `json:"blob"`
+	Blob   string `json:"blob"`
+	Thread string `json:"thread,omitempty"`
 }
 
 func hubBucket(tx *bolt.Tx, hub string) *bolt.Bucket {
@@ -112,6 +118,11 @@ func decodeSubmission(k, v []byte) (Submission, error) {
 		return sub, fmt.Errorf("store: corrupt submission %x: blob: %w", k, err)
 	}
 	sub.Blob = blob
+	if rec.Thread != "" {
+		if sub.Thread, err = ParseID(rec.Thread); err != nil {
+			return sub, fmt.Errorf("store: corrupt submission %x: thread: %w", k, err)
+		}
+	}
 	return sub, nil
 }
 
@@ -120,7 +131,11 @@ func putSubmission(tx *bolt.Tx, sub Submission) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(submissionRecord{Submission: sub, Blob: sub.Blob.String()})
+	rec := submissionRecord{Submission: sub, Blob: sub.Blob.String()}
+	if sub.Thread != (ID{}) {
+		rec.Thread = sub.Thread.String()
+	}
+	v, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}

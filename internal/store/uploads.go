@@ -25,6 +25,10 @@ type Upload struct {
 	done    bool
 	// replaces is set when the upload re-encrypts an existing submission.
 	replaces bool
+	// openThread or joinThread make the submission the start of a
+	// conversation, or a message in one (see threads.go).
+	openThread *[32]byte
+	joinThread *ID
 }
 
 // ErrAlreadyCurrent is returned when a replacement would not move a
@@ -95,10 +99,13 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 			if err := deleteChunks(tx, old.Blob); err != nil {
 				return err
 			}
-			sub.Kind, sub.Received, sub.Status = old.Kind, old.Received, old.Status
+			sub.Kind, sub.Received, sub.Status, sub.Thread, sub.Seq = old.Kind, old.Received, old.Status, old.Thread, old.Seq
 			if err := u.s.audit(tx, u.hub, AuditEvent{Event: "submission.rekeyed", Epoch: sub.Epoch, Submission: u.id.String()}); err != nil {
 				return err
 			}
+		}
+		if err := u.threadStep(tx, &sub); err != nil {
+			return err
 		}
 		if err := putChunk(tx, u.blob, seq, last); err != nil {
 			return err

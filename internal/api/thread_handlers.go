@@ -1,0 +1,201 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+
+	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/wire"
+)
+
+var errNoThread = apiError(http.StatusNotFound, wire.CodeNoThread, "no conversation for this codename at this hub")
+
+// threadVerifier is what the store keeps of a thread token:
+// SHA-256("difesa thread verifier v1" || token). docs/codename.md.
+func threadVerifier(token []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte("difesa thread verifier v1"))
+	h.Write(token)
+	var v [32]byte
+	h.Sum(v[:0])
+	return v
+}
+
+func decode32(s string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(s))
+	return b, err == nil && len(b) == 32
+}
+
+// openingVerifier reads the verifier a first submission may carry.
+func openingVerifier(r *http.Request) (*[32]byte, error) {
+	v := r.Header.Get(wire.HeaderThreadVerifier)
+	if v == "" {
+		return nil, nil
+	}
+	b, ok := decode32(v)
+	if !ok {
+		return nil, apiError(http.StatusBadRequest, wire.CodeBadRequest, "%s must be 32 bytes, base64url", wire.HeaderThreadVerifier)
+	}
+	var out [32]byte
+	copy(out[:], b)
+	return &out, nil
+}
+
+// defenderThread resolves the conversation of the request's thread token.
+// Lookups are rate-limited globally and per hub: behind Tor everyone shares
+// an address, so only the total guessing rate can be bounded. Malformed,
+// unknown and known tokens all cost one hash and one lookup.
+func (s *Server) defenderThread(r *http.Request) (*hub.Hub, store.ID, error) {
+	h := hubOf(r)
+	if ok, wait := s.codenameLimit.Allow(h.ID); !ok {
+		return nil, store.ID{}, retryLater(wait, "too many codename attempts at this hub; try again in a moment")
+	}
+	token, ok := decode32(r.Header.Get(wire.HeaderThreadToken))
+	if !ok {
+		token = make([]byte, 32) // same work as a real lookup, then refuse
+	}
+	root, err := s.store.ThreadByVerifier(h.ID, threadVerifier(token))
+	if !ok || err != nil {
+		return nil, store.ID{}, errNoThread
+	}
+	return h, root, nil
+}
+
+func wireThread(root store.ID, msgs []store.Submission) wire.Thread {
+	out := wire.Thread{ID: root.String(), Messages: make([]wire.Message, 0, len(msgs))}
+	for _, m := range msgs {
+		ws := wireSubmission(m)
+		out.Messages = append(out.Messages, wire.Message{
+			ID: ws.ID, Kind: ws.Kind, Size: ws.Size, Received: ws.Received, Seq: m.Seq, Epoch: m.Epoch,
+		})
+	}
+	return out
+}
+
+func (s *Server) handleDefenderThread(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.defenderThread(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Thread(h.ID, root)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wireThread(root, msgs))
+}
+
+func (s *Server) handleDefenderMessage(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.defenderThread(r)
+	if err != nil {
+		return err
+	}
+	id, err := submissionID(r)
+	if err != nil {
+		return err
+	}
+	sub, err := s.store.Submission(h.ID, id)
+	if err != nil || sub.Thread != root {
+		return errNoSub
+	}
+	return s.sendCiphertext(w, h.ID, id)
+}
+
+func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.defenderThread(r)
+	if err != nil {
+		return err
+	}
+	set, err := s.declaredEpoch(r, h)
+	if err != nil {
+		return err
+	}
+	up := s.store.NewUpload(h.ID)
+	up.JoinThread(root)
+	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
+		Kind: wire.KindFollowup, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
+}
+
+func (s *Server) handleDefenderDelete(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.defenderThread(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteThread(h.ID, root); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// responderThread resolves {id}, any message of a conversation, to the
+// conversation's opening submission.
+func (s *Server) responderThread(r *http.Request) (*hub.Hub, store.ID, error) {
+	h := hubOf(r)
+	id, err := submissionID(r)
+	if err != nil {
+		return nil, id, err
+	}
+	sub, err := s.store.Submission(h.ID, id)
+	if err != nil {
+		return nil, id, err
+	}
+	if sub.Thread == (store.ID{}) {
+		return nil, id, apiError(http.StatusNotFound, wire.CodeNoThread, "this submission has no conversation: the defender left no codename")
+	}
+	return h, sub.Thread, nil
+}
+
+func (s *Server) handleResponderThread(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.responderThread(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Thread(h.ID, root)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, wireThread(root, msgs))
+}
+
+// handleReply takes a responder's reply: encrypted to the epoch's
+// recipients (so colleagues can read the conversation) and to exactly one
+// more recipient of the same kind, the defender's reply key.
+func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.responderThread(r)
+	if err != nil {
+		return err
+	}
+	set, err := s.declaredEpoch(r, h)
+	if err != nil {
+		return err
+	}
+	up := s.store.NewUpload(h.ID)
+	up.JoinThread(root)
+	sub, err := s.receive(w, r, h, set, 1, up, store.Submission{
+		Kind: wire.KindReply, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
+}
+
+func (s *Server) handleResponderDeleteThread(w http.ResponseWriter, r *http.Request) error {
+	h, root, err := s.responderThread(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteThread(h.ID, root); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Threads. A conversation between a defender and a hub hangs off the
+// submission that opened it. The defender holds a thread token derived from
+// their codename; the store keeps only its verifier (a hash), mapped to the
+// opening submission, in bucket threads/<hub>. Every other message of the
+// conversation (follow-ups, replies) records the opening submission's id.
+
+var (
+	bucketThreads = []byte("threads")
+	// bucketThreadSeq/<hub> counts each conversation's messages, so they
+	// can be shown in order although arrival times are only hours.
+	bucketThreadSeq = []byte("threadseq")
+)
+
+func nextInThread(tx *bolt.Tx, hub string, root ID) (uint32, error) {
+	b, err := tx.Bucket(bucketThreadSeq).CreateBucketIfNotExists([]byte(hub))
+	if err != nil {
+		return 0, err
+	}
+	var n uint32
+	if v := b.Get(root[:]); len(v) == 4 {
+		n = binary.BigEndian.Uint32(v)
+	}
+	return n, b.Put(root[:], binary.BigEndian.AppendUint32(nil, n+1))
+}
+
+// Errors of threads.
+var (
+	ErrThreadExists = errors.New("store: a conversation with this codename already exists")
+	ErrNoThread     = errors.New("store: no such conversation")
+)
+
+// OpenThread makes the upload, when committed, the first message of a
+// conversation whose token has the given verifier.
+func (u *Upload) OpenThread(verifier [32]byte) { u.openThread = &verifier }
+
+// JoinThread makes the upload, when committed, a message of the
+// conversation opened by root. The commit fails with [ErrNoThread] if the
+// conversation was deleted meanwhile.
+func (u *Upload) JoinThread(root ID) { u.joinThread = &root }
+
+func (u *Upload) threadStep(tx *bolt.Tx, sub *Submission) error {
+	switch {
+	case u.openThread != nil:
+		b, err := tx.Bucket(bucketThreads).CreateBucketIfNotExists([]byte(u.hub))
+		if err != nil {
+			return err
+		}
+		if b.Get(u.openThread[:]) != nil {
+			return ErrThreadExists
+		}
+		sub.Thread = u.id
+		if sub.Seq, err = nextInThread(tx, u.hub, u.id); err != nil {
+			return err
+		}
+		return b.Put(u.openThread[:], u.id[:])
+	case u.joinThread != nil:
+		root, err := getSubmission(tx, u.hub, *u.joinThread)
+		if errors.Is(err, ErrNotFound) || (err == nil && root.Thread != root.ID) {
+			return ErrNoThread
+		}
+		if err != nil {
+			return err
+		}
+		sub.Thread = root.ID
+		sub.Seq, err = nextInThread(tx, u.hub, root.ID)
+		return err
+	}
+	return nil
+}
+
+// ThreadByVerifier returns the opening submission of the conversation whose
+// token has verifier. Known and unknown verifiers cost the same: one
+// lookup of a hashed key.
+func (s *Store) ThreadByVerifier(hub string, verifier [32]byte) (ID, error) {
+	var root ID
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketThreads).Bucket([]byte(hub))
+		var v []byte
+		if b != nil {
+			v = b.Get(verifier[:])
+		}
+		if len(v) != IDSize {
+			return ErrNoThread
+		}
+		copy(root[:], v)
+		return nil
+	})
+	return root, err
+}
+
+// Thread returns the messages of the conversation opened by root, in the
+// order they arrived.
+func (s *Store) Thread(hub string, root ID) ([]Submission, error) {
+	subs, err := s.Submissions(hub)
+	if err != nil {
+		return nil, err
+	}
+	var out []Submission
+	for _, sub := range subs {
+		if sub.Thread == root {
+			out = append(out, sub)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoThread
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
+}
+
+// DeleteThread removes every message of the conversation opened by root,
+// their ciphertext and the token verifier, in one transaction.
+func (s *Store) DeleteThread(hub string, root ID) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := hubBucket(tx, hub)
+		if b == nil {
+			return ErrNoThread
+		}
+		var doomed []Submission
+		err := b.ForEach(func(k, v []byte) error {
+			sub, err := decodeSubmission(k, v)
+			if err != nil {
+				return err
+			}
+			if sub.Thread == root {
+				doomed = append(doomed, sub)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(doomed) == 0 {
+			return ErrNoThread
+		}
+		for _, sub := range doomed {
+			if err := b.Delete(sub.ID[:]); err != nil {
+				return err
+			}
+			if err := deleteChunks(tx, sub.Blob); err != nil {
+				return err
+			}
+		}
+		if tb := tx.Bucket(bucketThreads).Bucket([]byte(hub)); tb != nil {
+			var keys [][]byte
+			tb.ForEach(func(k, v []byte) error {
+				if bytes.Equal(v, root[:]) {
+					keys = append(keys, append([]byte(nil), k...))
+				}
+				return nil
+			})
+			for _, k := range keys {
+				if err := tb.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+		if sb := tx.Bucket(bucketThreadSeq).Bucket([]byte(hub)); sb != nil {
+			if err := sb.Delete(root[:]); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return s.audit(tx, hub, AuditEvent{Event: "thread.deleted", Submission: root.String()})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to delete conversation %s: %w", root, err)
+	}
+	return n, nil
+}

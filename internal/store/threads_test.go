@@ -1,0 +1,95 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestThreads(t *testing.T) {
+	s, _ := newTestStore(t)
+	verifier := [32]byte{1, 2, 3}
+	hour := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+
+	first := s.NewUpload("h")
+	first.OpenThread(verifier)
+	root, err := first.Commit([]byte("report"), Submission{Kind: "report", Received: hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root.Thread != root.ID {
+		t.Fatal("the opening submission does not name its own thread")
+	}
+	again := s.NewUpload("h")
+	again.OpenThread(verifier)
+	if _, err := again.Commit([]byte("x"), Submission{}); !errors.Is(err, ErrThreadExists) {
+		t.Fatalf("second thread with the same verifier: %v", err)
+	}
+	again.Abort()
+
+	// Several messages in the same hour keep their order.
+	var kinds []string
+	for i, kind := range []string{"reply", "followup", "reply", "followup"} {
+		up := s.NewUpload("h")
+		up.JoinThread(root.ID)
+		if _, err := up.Commit([]byte{byte(i)}, Submission{Kind: kind, Received: hour}); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, kind)
+	}
+	unrelated := s.NewUpload("h")
+	unrelated.Commit([]byte("other"), Submission{Kind: "report", Received: hour})
+
+	got, err := s.ThreadByVerifier("h", verifier)
+	if err != nil || got != root.ID {
+		t.Fatalf("lookup: %v %v", got, err)
+	}
+	if _, err := s.ThreadByVerifier("h", [32]byte{9}); !errors.Is(err, ErrNoThread) {
+		t.Fatalf("unknown verifier: %v", err)
+	}
+	if _, err := s.ThreadByVerifier("other-hub", verifier); !errors.Is(err, ErrNoThread) {
+		t.Fatalf("verifier of another hub: %v", err)
+	}
+	msgs, err := s.Thread("h", root.ID)
+	if err != nil || len(msgs) != 5 || msgs[0].ID != root.ID {
+		t.Fatalf("thread: %d messages, %v", len(msgs), err)
+	}
+	for i, m := range msgs[1:] {
+		if m.Kind != kinds[i] || m.Seq != uint32(i+1) {
+			t.Fatalf("message %d: %s seq %d", i+1, m.Kind, m.Seq)
+		}
+	}
+	// A message cannot join a thread that is not one.
+	stray := s.NewUpload("h")
+	stray.JoinThread(unrelated.ID())
+	if _, err := stray.Commit([]byte("x"), Submission{}); !errors.Is(err, ErrNoThread) {
+		t.Fatalf("joining a non-thread: %v", err)
+	}
+	stray.Abort()
+
+	n, err := s.DeleteThread("h", root.ID)
+	if err != nil || n != 5 {
+		t.Fatalf("delete: %d %v", n, err)
+	}
+	if _, err := s.ThreadByVerifier("h", verifier); !errors.Is(err, ErrNoThread) {
+		t.Fatal("verifier survived the deletion")
+	}
+	if subs, _ := s.Submissions("h"); len(subs) != 1 {
+		t.Fatalf("%d submissions left, want the unrelated one", len(subs))
+	}
+	late := s.NewUpload("h")
+	late.JoinThread(root.ID)
+	if _, err := late.Commit([]byte("x"), Submission{}); !errors.Is(err, ErrNoThread) {
+		t.Fatalf("joining a deleted thread: %v", err)
+	}
+	late.Abort()
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	// The codename can open a new conversation after deleting the old one.
+	reopen := s.NewUpload("h")
+	reopen.OpenThread(verifier)
+	if _, err := reopen.Commit([]byte("new"), Submission{}); err != nil {
+		t.Fatal(err)
+	}
+}
