@@ -19,7 +19,15 @@ import (
 
 // Kinds of submission the API accepts. The kind is the one thing a defender
 // tells the server in clear.
-var submissionKinds = map[string]bool{"report": true}
+// Each kind has the notification event its arrival raises; urgent ones are
+// delivered at once, the others batched (internal/notify).
+var submissionKinds = map[string]struct {
+	event  string
+	urgent bool
+}{
+	wire.KindReport: {wire.EventReportReceived, false},
+	wire.KindAlert:  {wire.EventAlertReceived, true},
+}
 
 // acceptedUploadTypes are the Content-Types an age file may be sent with.
 var acceptedUploadTypes = map[string]bool{
@@ -39,8 +47,9 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if kind == "" {
 		kind = "report"
 	}
-	if !submissionKinds[kind] {
-		return apiError(http.StatusBadRequest, wire.CodeBadRequest, "unknown submission kind %q", kind)
+	note, ok := submissionKinds[kind]
+	if !ok {
+		return apiError(http.StatusBadRequest, wire.CodeBadRequest, "unknown submission kind %q (report or alert)", kind)
 	}
 	set, err := s.declaredEpoch(r, h)
 	if err != nil {
@@ -54,6 +63,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if opening != nil {
 		up.OpenThread(*opening)
 	}
+	up.Notify(store.Event{Type: note.event, Urgent: note.urgent})
 	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
 		Kind:     kind,
 		Received: h.RoundTime(s.now()),

@@ -114,6 +114,7 @@ func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) error {
 	}
 	up := s.store.NewUpload(h.ID)
 	up.JoinThread(root)
+	up.Notify(store.Event{Type: wire.EventFollowupReceived})
 	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
 		Kind: wire.KindFollowup, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
 	})

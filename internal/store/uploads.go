@@ -29,6 +29,8 @@ type Upload struct {
 	// conversation, or a message in one (see threads.go).
 	openThread *[32]byte
 	joinThread *ID
+	// events go to the outbox in the commit's transaction (outbox.go).
+	events []Event
 }
 
 // ErrAlreadyCurrent is returned when a replacement would not move a
@@ -112,6 +114,15 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 		}
 		if err := putSubmission(tx, sub); err != nil {
 			return err
+		}
+		for _, ev := range u.events {
+			ev.Hub = u.hub
+			if ev.Submission == "" {
+				ev.Submission = u.id.String()
+			}
+			if err := u.s.putEvent(tx, ev); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketPending).Delete(u.blob[:])
 	})

@@ -1,0 +1,17 @@
+package wire
+
+// KindAlert is an urgent alert: the same encrypted bundle as a report, the
+// kind being the only thing the defender reveals.
+const KindAlert = "alert"
+
+// Notification event types (docs/notifications.md). A notification says
+// which hub, which type, how many, and nothing else.
+const (
+	EventReportReceived   = "report.received"
+	EventAlertReceived    = "alert.received"
+	EventFollowupReceived = "followup.received"
+	EventCheckinMissed    = "checkin.missed"
+	EventCheckinDuress    = "checkin.duress"
+	EventCheckinResumed   = "checkin.resumed"
+	EventTest             = "test"
+)
