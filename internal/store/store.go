@@ -47,7 +47,7 @@ func Open(path string, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

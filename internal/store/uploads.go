@@ -31,6 +31,8 @@ type Upload struct {
 	joinThread *ID
 	// events go to the outbox in the commit's transaction (outbox.go).
 	events []Event
+	// checkin arms a timer whose instructions this upload holds.
+	checkin *Checkin
 }
 
 // ErrAlreadyCurrent is returned when a replacement would not move a
@@ -107,6 +109,9 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 			}
 		}
 		if err := u.threadStep(tx, &sub); err != nil {
+			return err
+		}
+		if err := u.armStep(tx); err != nil {
 			return err
 		}
 		if err := putChunk(tx, u.blob, seq, last); err != nil {

@@ -1,0 +1,84 @@
+// Package checkin runs defenders' dead-man timers: it wakes up when the next
+// deadline (plus grace) passes and marks the timer missed, which raises an
+// urgent notification in the same transaction (see store.FireDue).
+//
+// The timers themselves live in the store, so they survive restarts: a
+// deadline that passed while the server was down fires once, right after
+// start-up.
+package checkin
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"difesa.org/difesa/internal/store"
+)
+
+// MaxSleep bounds how long the scheduler sleeps without looking again, so a
+// timer armed meanwhile is never late by more than this (Poke shortens it).
+const MaxSleep = time.Minute
+
+// Scheduler fires due timers.
+type Scheduler struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// Now and After replace the clock, for tests.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+	// Fired is called after timers fired (to wake the notification worker).
+	Fired func()
+
+	poke chan struct{}
+}
+
+// Poke makes the scheduler look again now (after a timer was armed or
+// moved).
+func (s *Scheduler) Poke() {
+	select {
+	case s.poke <- struct{}{}:
+	default:
+	}
+}
+
+// Run fires due timers until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.After == nil {
+		s.After = time.After
+	}
+	if s.poke == nil {
+		s.poke = make(chan struct{}, 1)
+	}
+	for {
+		n, err := s.Store.FireDue(s.Now())
+		if err != nil {
+			s.Log.Error("check-in timers", "err", err)
+		}
+		if n > 0 {
+			s.Log.Info("check-ins missed", "count", n)
+			if s.Fired != nil {
+				s.Fired()
+			}
+		}
+		sleep := MaxSleep
+		if next, err := s.Store.NextDeadline(); err == nil && !next.IsZero() {
+			if d := next.Sub(s.Now()) + 10*time.Millisecond; d < sleep {
+				sleep = max(d, 10*time.Millisecond)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.poke:
+		case <-s.After(sleep):
+		}
+	}
+}
+
+// NewScheduler returns a scheduler over st; Poke works before Run.
+func NewScheduler(st *store.Store, log *slog.Logger) *Scheduler {
+	return &Scheduler{Store: st, Log: log, poke: make(chan struct{}, 1)}
+}
