@@ -9,11 +9,18 @@ import (
 	"testing"
 
 	"difesa.org/difesa/internal/cli"
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
+	// Never the user's own pins. A test that pins without a folder of its
+	// own (isolatePins) fails: this one cannot be created.
+	if os.Getenv(client.ConfigDirEnv) == "" {
+		os.Setenv(client.ConfigDirEnv, "/dev/null/difesa-tests-must-call-isolatePins")
+	}
 	testscript.Main(m, map[string]func(){
 		"difesa": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
@@ -33,12 +40,16 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HUB", srv.HubURL)
 			e.Setenv("BASE", srv.URL)
 			e.Setenv("IDENTITY", srv.IdentityFile)
+			e.Setenv("ADMINKEY", srv.AdminKeyFile)
+			e.Setenv(client.ConfigDirEnv, e.WorkDir+"/.difesa")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"stdout2env": cmdStdout2Env,
 			"mkrandom":   cmdMkrandom,
 			"perm":       cmdPerm,
+			"pubkey2env": cmdPubkey2Env,
+			"adminfp":    cmdAdminFingerprint,
 		},
 	})
 }
@@ -76,4 +87,29 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	if (got == args[1]) == neg {
 		ts.Fatalf("%s has mode %s", args[0], got)
 	}
+}
+
+// pubkey2env NAME FILE sets $NAME to the "# public key:" of a key file
+// (a responder key or an admin key).
+func cmdPubkey2Env(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pubkey2env NAME FILE")
+	}
+	for line := range strings.Lines(ts.ReadFile(args[1])) {
+		if k, ok := strings.CutPrefix(strings.TrimSpace(line), "# public key: "); ok {
+			ts.Setenv(args[0], k)
+			return
+		}
+	}
+	ts.Fatalf("%s has no public key comment", args[1])
+}
+
+// adminfp NAME FILE sets $NAME to the fingerprint of an admin key file.
+func cmdAdminFingerprint(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: adminfp NAME FILE")
+	}
+	sk, err := manifest.ParseSecretKeyFile(strings.NewReader(ts.ReadFile(args[1])))
+	ts.Check(err)
+	ts.Setenv(args[0], sk.Public().Fingerprint())
 }

@@ -101,7 +101,7 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 		r, err := age.Decrypt(tmp, ids...)
 		var nm *age.NoIdentityMatchError
 		if errors.As(err, &nm) {
-			return nil, withHints(fmt.Errorf("none of the keys in %q can decrypt submission %s", rf.identity, id),
+			return nil, withHints(fmt.Errorf("none of the keys in %s can decrypt submission %s", rf.files(), id),
 				"it was encrypted to other keys: maybe the hub's keys changed since it was sent",
 				"another responder of the hub may be able to read it")
 		}

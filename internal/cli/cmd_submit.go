@@ -40,9 +40,17 @@ Options:
     -lang TAG         The language you write in, like "es" or "pt-BR".
     -attach FILE      A file to send with the report (photo, document…).
                       Repeat for several files.
+    -pin FINGERPRINT  The fingerprint of the hub's admin key, as the people
+                      who run the hub gave it to you (40 hex digits). A hub
+                      whose key has another fingerprint is refused.
     -proxy URL        Connect through a proxy, like socks5h://127.0.0.1:9050
                       for Tor (the default is $ALL_PROXY, if set).
     -progress         Show progress even when standard error is not a terminal.
+
+The hub's list of responders is signed by its admin key. The first time
+you use a hub, difesa remembers that key (or checks it against -pin) and
+prints its fingerprint; afterwards it refuses any list the key did not sign,
+or an older list than one it has seen. See "difesa help pins".
 
 The report carries today's date (not the time), the language and the fields
 above; file names are sent, other file details are not. On success the
@@ -74,6 +82,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("submit")
 	var hf hubFlags
 	hf.register(flags, "submit")
+	hf.registerPin(flags)
 	var rep bundle.Report
 	flags.StringVar(&rep.Category, "category", "other", "category")
 	flags.StringVar(&rep.When, "when", "", "when")
@@ -148,42 +157,74 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	recipients, err := c.Recipients(ctx)
+	v, err := verifyHub(ctx, e, c, hf.pin)
 	if err != nil {
-		return notFoundHint(fmt.Errorf("fetching the hub's keys: %w", err), noHubHint)
+		return err
 	}
-	estimate := ciphertextSize(plainSize, len(recipients))
+	estimate := ciphertextSize(plainSize, len(v.Recipients))
 	if estimate > 16<<20 {
 		// Worth one more request to avoid sending gigabytes for nothing.
 		if info, err := c.Hub(ctx); err == nil && info.MaxSubmissionSize > 0 && estimate > info.MaxSubmissionSize {
 			return tooLarge(estimate, info.MaxSubmissionSize)
 		}
 	}
+	showProgress := *forceProgress || (isTerminal(e.stderr) && estimate > 1<<20)
 
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- encryptBundle(pw, recipients, envl, &rep, files) }()
-	var body io.Reader = pr
-	var prog *progress
-	if *forceProgress || (isTerminal(e.stderr) && estimate > 1<<20) {
-		prog = newProgress(e.stderr, pr, estimate)
-		body = prog
+	send := func(v *client.Verified) (*wire.SubmissionCreated, error) {
+		for _, f := range files {
+			if s, ok := f.Body.(io.Seeker); ok {
+				if _, err := s.Seek(0, io.SeekStart); err != nil {
+					return nil, fmt.Errorf("reading %q again: %w", f.Name, err)
+				}
+			}
+		}
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- encryptBundle(pw, v.Recipients, envl, &rep, files) }()
+		var body io.Reader = pr
+		var prog *progress
+		if showProgress {
+			prog = newProgress(e.stderr, pr, estimate)
+			body = prog
+		}
+		created, err := c.SubmitEpoch(ctx, bundle.KindReport, v.Epoch, body)
+		pr.CloseWithError(errUploadEnded)
+		encErr := <-done
+		if prog != nil {
+			prog.finish(err == nil)
+		}
+		if err != nil && encErr != nil && !errors.Is(encErr, errUploadEnded) {
+			return nil, explainBundleError(encErr)
+		}
+		return created, err
 	}
-	created, err := c.Submit(ctx, bundle.KindReport, body)
-	pr.CloseWithError(errUploadEnded)
-	encErr := <-done
-	if prog != nil {
-		prog.finish(err == nil)
+	created, err := send(v)
+	if code := epochChange(err); code != "" {
+		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
+		if v, err = verifyHub(ctx, e, c, hf.pin); err != nil {
+			return err
+		}
+		created, err = send(v)
 	}
 	if err != nil {
-		if encErr != nil && !errors.Is(encErr, errUploadEnded) {
-			return explainBundleError(encErr)
-		}
 		return explainSubmitError(ctx, c, err)
 	}
-	e.printf("report sent to hub %q (%s encrypted)", c.HubID(), humanSize(created.Size))
+	e.printf("report sent to hub %q (%s encrypted, epoch %d)", c.HubID(), humanSize(created.Size), v.Epoch)
 	_, err = fmt.Fprintln(e.stdout, created.ID)
 	return err
+}
+
+// epochChange returns the API error code of err if it says the hub's
+// recipients changed under the upload, or "".
+func epochChange(err error) string {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		switch we.Code {
+		case wire.CodeStaleEpoch, wire.CodeRecipientMismatch, wire.CodeUnknownEpoch:
+			return we.Code
+		}
+	}
+	return ""
 }
 
 // errUploadEnded stops the encryption when the upload stopped reading.
@@ -287,9 +328,9 @@ func explainSubmitError(ctx context.Context, c *client.Client, err error) error 
 		return withHints(fmt.Errorf("sending the report: %w", err),
 			"send fewer or smaller files, or split them across several reports")
 	}
-	if errors.As(err, &we) && we.Code == wire.CodeRecipientMismatch {
+	if epochChange(err) != "" {
 		return withHints(fmt.Errorf("sending the report: %w", err),
-			"the hub's keys changed while you were sending; run the same command again")
+			"the hub's keys changed again while you were sending; run the same command again")
 	}
 	return fmt.Errorf("sending the report: %w", err)
 }

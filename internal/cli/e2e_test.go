@@ -32,6 +32,15 @@ func difesa(t *testing.T, stdin string, args ...string) string {
 	return stdout.String()
 }
 
+// isolatePins gives the test its own pin folder, so that hubs of other
+// tests (on ports that may be reused) never meet its pins.
+func isolatePins(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv(client.ConfigDirEnv, dir)
+	return dir
+}
+
 func writeFile(t *testing.T, path string, data []byte) string {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -52,6 +61,7 @@ func someBytes(n int) []byte {
 // ALL_PROXY) every connection, and the resolution of the hub's name, goes
 // through the proxy: the hub's name only resolves there.
 func TestSubmitAndOpenThroughSOCKS5(t *testing.T) {
+	isolatePins(t)
 	srv := testserver.New(t)
 	proxy := socks5.New(t)
 	const onion = "difesatestdifesatestdifesatestdifesatestdifesatestdifesa.onion"
@@ -100,6 +110,7 @@ func TestSubmitAndOpenThroughSOCKS5(t *testing.T) {
 // TestAgeAndTar checks that a submission is a plain age file holding a
 // plain tar archive: age -d -i key | tar x works on it.
 func TestAgeAndTar(t *testing.T) {
+	isolatePins(t)
 	tarPath, err := exec.LookPath("tar")
 	if err != nil {
 		t.Skip("no tar on this system")
@@ -228,12 +239,11 @@ func TestTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	isolatePins(t)
+	small := testserver.NewHub(t, "small", key.Recipient().String()).Config
+	small.MaxSubmissionSize = 100_000
 	cfg := config.Default()
-	cfg.Hubs = []config.Hub{{
-		ID: "small", Name: "Small hub",
-		Recipients:        []string{key.Recipient().String()},
-		MaxSubmissionSize: 100_000,
-	}}
+	cfg.Hubs = []config.Hub{small}
 	srv := testserver.NewWithConfig(t, cfg)
 	hub := srv.URL + "/hubs/small"
 

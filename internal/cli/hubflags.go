@@ -21,6 +21,7 @@ type hubFlags struct {
 	cmd   string
 	hub   string
 	proxy string
+	pin   string // only for the commands that call registerPin
 }
 
 func (h *hubFlags) register(fs *flag.FlagSet, cmd string) {
@@ -67,34 +68,61 @@ func hostOf(base string) string {
 	return s
 }
 
+// registerPin adds -pin, for the commands that check the hub's signed
+// recipient list.
+func (h *hubFlags) registerPin(fs *flag.FlagSet) {
+	fs.StringVar(&h.pin, "pin", "", "the admin key's fingerprint, learned out of band")
+}
+
 // responderFlags are the flags of the commands of responders.
 type responderFlags struct {
 	hubFlags
-	identity string
+	identity multiFlag
 }
 
 func (r *responderFlags) register(fs *flag.FlagSet, cmd string) {
 	r.hubFlags.register(fs, cmd)
-	fs.StringVar(&r.identity, "i", "", "identity file")
+	fs.Var(&r.identity, "i", "identity file (may be repeated)")
+}
+
+// files names the -i files, for messages.
+func (r *responderFlags) files() string {
+	q := make([]string, len(r.identity))
+	for i, f := range r.identity {
+		q[i] = fmt.Sprintf("%q", f)
+	}
+	return strings.Join(q, ", ")
 }
 
 // maxIdentityFile bounds identity files, as age does.
 const maxIdentityFile = 16 << 20
 
-// identities reads the -i file.
+// identities reads the -i files.
 func (r *responderFlags) identities() ([]age.Identity, error) {
-	if r.identity == "" {
+	if len(r.identity) == 0 {
 		return nil, usageErrorf(r.cmd, "missing -i IDENTITY").hint(
 			"-i takes the file with your responder key (AGE-SECRET-KEY-…), made with \"difesa keygen\"")
 	}
-	f, err := os.Open(r.identity)
+	var all []age.Identity
+	for _, path := range r.identity {
+		ids, err := readIdentityFile(path)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ids...)
+	}
+	return all, nil
+}
+
+func readIdentityFile(path string) ([]age.Identity, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading identity file: %w", err)
 	}
 	defer f.Close()
 	ids, err := age.ParseIdentities(&limitedFile{f, maxIdentityFile})
 	if err != nil {
-		return nil, withHints(fmt.Errorf("reading identity file %q: %w", r.identity, err),
+		return nil, withHints(fmt.Errorf("reading identity file %q: %w", path, err),
 			"-i takes a secret key file (AGE-SECRET-KEY-…), as made by \"difesa keygen\", not a public key",
 			"passphrase-protected identity files are not supported: decrypt the key first")
 	}
@@ -151,10 +179,10 @@ func (r *responderFlags) login(ctx context.Context) (*client.Client, []age.Ident
 		lastErr = err
 	}
 	if tried == 0 {
-		return nil, nil, nil, errorWithHints(fmt.Sprintf("the identity file %q has no key that can log in", r.identity),
+		return nil, nil, nil, errorWithHints(fmt.Sprintf("the identity file %s has no key that can log in", r.files()),
 			"responder keys are X25519 or post-quantum age keys, made with \"difesa keygen\"")
 	}
-	return nil, nil, nil, withHints(&keyUnknownError{file: r.identity, err: lastErr},
+	return nil, nil, nil, withHints(&keyUnknownError{files: r.files(), err: lastErr},
 		"check -i and -hub: is this your responder key for this hub?",
 		"if it is, ask the people who run the hub to add its public key")
 }
@@ -172,12 +200,12 @@ func checkID(cmd, id string) error {
 
 // keyUnknownError is a login refused for every key of an identity file.
 type keyUnknownError struct {
-	file string
-	err  error
+	files string
+	err   error
 }
 
 func (k *keyUnknownError) Error() string {
-	return fmt.Sprintf("the hub does not know the key in %q", k.file)
+	return fmt.Sprintf("the hub does not know the key in %s", k.files)
 }
 
 func (k *keyUnknownError) Unwrap() error { return k.err }

@@ -30,13 +30,19 @@ Usage:
     difesa open   -hub URL -i IDENTITY [-o DIR | -raw FILE] ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID
+    difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
+    difesa pins   list | forget -hub URL
+    difesa admin  keygen | init | manifest | sign | publish | status
     difesa help [COMMAND]
 
 A hub is a place where a group of responders receives reports. Its address
 looks like http://xyz…xyz.onion/hubs/NAME: ask the people who run it.
 
 Reports are encrypted on your computer, to the hub's responders only, before
-they are sent; the server stores them but cannot read them.
+they are sent; the server stores them but cannot read them. The list of
+responders is signed by the hub's admin key: difesa remembers that key the
+first time (compare its fingerprint with the one the hub gives you, or pass
+it with -pin) and refuses any list it did not sign.
 
 Every command that talks to a hub takes -proxy URL to go through a proxy.
 To use Tor (recommended, and required for .onion hubs) run Tor and add
@@ -60,6 +66,9 @@ func commands() []*command {
 		{"open", openUsage, runOpen},
 		{"status", statusUsage, runStatus},
 		{"delete", deleteUsage, runDelete},
+		{"rekey", rekeyUsage, runRekey},
+		{"pins", pinsUsage, runPins},
+		{"admin", adminUsage, runAdmin},
 	}
 }
 

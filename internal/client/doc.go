@@ -19,4 +19,18 @@
 // process, and the login challenge is answered by decrypting it locally. The
 // client sends nothing that identifies the user beyond what the network
 // path reveals; running it over Tor is the way to hide that too.
+//
+// The server is not trusted to say who reads reports. The recipients come
+// from the hub's signed manifest, checked by [Client.VerifiedRecipients]
+// against an admin key pinned on first contact (or given out of band as a
+// fingerprint) and along the manifest chain, never from recipients.txt. The
+// pins live in a [PinStore].
+//
+// # Caveats
+//
+//   - Trust on first use: without a fingerprint learned out of band, the
+//     first contact takes the admin key the server presents.
+//   - Freezing: a server can keep serving an old, validly signed manifest to
+//     a client that has not seen a newer one; the chain proves order, not
+//     freshness.
 package client

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
@@ -97,5 +98,62 @@ func TestAgainstServer(t *testing.T) {
 	}
 	if err := c.Logout(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestManifestEndpointsAgainstServer(t *testing.T) {
+	srv := testserver.New(t)
+	ctx := context.Background()
+	c, err := client.New(srv.HubURL, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.VerifiedRecipients(ctx, client.Trust{Pins: client.NewPinStore(t.TempDir())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Epoch != 1 || !v.FirstUse {
+		t.Fatalf("Verified = %+v", v)
+	}
+	l, err := c.Manifests(ctx)
+	if err != nil || l.Current != 1 || len(l.Manifests) != 1 || l.Manifests[0].Hash != manifest.Hash(v.Signed.Manifest) {
+		t.Fatalf("Manifests = %+v, %v", l, err)
+	}
+	if _, err := c.ManifestAt(ctx, 2); !errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
+		t.Errorf("ManifestAt(2) = %v, want not_found", err)
+	}
+	// Republishing epoch 1 is a replay.
+	if _, err := c.PublishManifest(ctx, v.Signed); !errors.Is(err, &wire.Error{Code: wire.CodeEpochNotNext}) {
+		t.Errorf("PublishManifest(epoch 1) = %v, want epoch_not_next", err)
+	}
+
+	var ct bytes.Buffer
+	w, _ := age.Encrypt(&ct, v.Recipients...)
+	io.WriteString(w, "at epoch 1")
+	w.Close()
+	created, err := c.SubmitEpoch(ctx, "report", v.Epoch, bytes.NewReader(ct.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubmitEpoch(ctx, "report", 7, bytes.NewReader(ct.Bytes())); !errors.Is(err, &wire.Error{Code: wire.CodeUnknownEpoch}) {
+		t.Errorf("SubmitEpoch(7) = %v, want unknown_epoch", err)
+	}
+	if _, err := c.Epochs(ctx); !errors.Is(err, client.ErrNotLoggedIn) {
+		t.Errorf("Epochs before login: %v", err)
+	}
+	data, _ := os.ReadFile(srv.IdentityFile)
+	ids, _ := age.ParseIdentities(bytes.NewReader(data))
+	if err := c.Login(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	ec, err := c.Epochs(ctx)
+	if err != nil || ec.Current != 1 || ec.Submissions["1"] != 1 {
+		t.Errorf("Epochs = %+v, %v", ec, err)
+	}
+	if _, err := c.ReplaceCiphertext(ctx, created.ID, 1, bytes.NewReader(ct.Bytes())); !errors.Is(err, &wire.Error{Code: wire.CodeAlreadyCurrent}) {
+		t.Errorf("ReplaceCiphertext at the current epoch = %v, want already_current", err)
+	}
+	if _, err := c.Audit(ctx); err != nil {
+		t.Errorf("Audit: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -75,21 +76,50 @@ func (c *Client) Hub(ctx context.Context) (*wire.HubInfo, error) {
 }
 
 // Submit uploads one age file (binary or armored) of the given kind
-// ("report" if empty). The body is streamed with chunked encoding and never
-// held in memory; it is read until EOF or error. If body returns an error,
-// the upload is aborted and that error is returned.
+// ("report" if empty), encrypted to the hub's current recipients. The body
+// is streamed with chunked encoding and never held in memory; it is read
+// until EOF or error. If body returns an error, the upload is aborted and
+// that error is returned.
 func (c *Client) Submit(ctx context.Context, kind string, body io.Reader) (*wire.SubmissionCreated, error) {
-	u := c.apiURL("submissions")
+	return c.SubmitEpoch(ctx, kind, 0, body)
+}
+
+// SubmitEpoch is [Client.Submit] for a file encrypted to the recipients of
+// a given manifest epoch (POST …/submissions?epoch=N); 0 means the current
+// one, as for Submit. A hub whose recipients changed since answers
+// [wire.CodeStaleEpoch] (or [wire.CodeRecipientMismatch]): verify the new
+// manifest, encrypt again and resend.
+func (c *Client) SubmitEpoch(ctx context.Context, kind string, epoch uint64, body io.Reader) (*wire.SubmissionCreated, error) {
+	q := url.Values{}
 	if kind != "" {
-		u += "?" + url.Values{"kind": {kind}}.Encode()
+		q.Set("kind", kind)
 	}
+	if epoch != 0 {
+		q.Set("epoch", strconv.FormatUint(epoch, 10))
+	}
+	u := c.apiURL("submissions")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var created wire.SubmissionCreated
+	if err := c.upload(ctx, "POST", u, body, &created); err != nil {
+		return nil, err
+	}
+	if created.ID == "" {
+		return nil, errors.New("unexpected answer from the hub after upload: no submission id")
+	}
+	return &created, nil
+}
+
+// upload streams an age file to u and decodes the JSON answer into out.
+func (c *Client) upload(ctx context.Context, method, u string, body io.Reader, out any) error {
 	// Hide the body's concrete type so net/http cannot guess a length and
 	// always streams; remember the body's own error, which is more telling
 	// than the transport's.
 	er := &errReader{r: body}
-	req, err := c.newRequest(ctx, "POST", u, er)
+	req, err := c.newRequest(ctx, method, u, er)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", wire.MediaTypeAge)
@@ -99,20 +129,16 @@ func (c *Client) Submit(ctx context.Context, kind string, body io.Reader) (*wire
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return nil, ferr
+		return ferr
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
-	var created wire.SubmissionCreated
-	if err := decodeJSON(resp.Body, &created); err != nil {
-		return nil, fmt.Errorf("unexpected answer from the hub after upload: %w", err)
+	if err := decodeJSON(resp.Body, out); err != nil {
+		return fmt.Errorf("unexpected answer from the hub after upload: %w", err)
 	}
-	if created.ID == "" {
-		return nil, errors.New("unexpected answer from the hub after upload: no submission id")
-	}
-	return &created, nil
+	return nil
 }
 
 // errReader remembers the first error of the wrapped reader. The transport

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+const rekeyUsage = `Usage:
+    difesa rekey -hub URL -i IDENTITY [-i IDENTITY]... [-pin FINGERPRINT]
+
+Re-encrypts the hub's stored submissions that are still encrypted to an
+older list of responders, so that they are encrypted to the current list
+only: responders who were removed can no longer read them, and those who
+were added can.
+
+Each submission is downloaded, decrypted on this computer with the given
+identities, encrypted again to the hub's current, signed list of
+recipients, and sent back; the hub swaps the new file in for the old one.
+The decrypted report only ever passes through memory, never the disk.
+
+Give with -i every identity needed: one that the current list holds (to
+log in), and old ones that the older submissions are encrypted to. Keep
+the old identities until "difesa admin status" shows no submission left at
+older epochs.
+
+It is safe to stop and run again: only what is still old is looked at. A
+submission that none of the identities can decrypt is reported and skipped.
+
+Options:
+    -hub URL           The hub's address, like http://xyz…xyz.onion/hubs/NAME.
+    -i IDENTITY        A responder key file; repeat for several.
+    -pin FINGERPRINT   The fingerprint of the hub's admin key, if difesa has
+                       not pinned it yet.
+    -proxy URL         Connect through a proxy, like socks5h://127.0.0.1:9050
+                       for Tor (the default is $ALL_PROXY, if set).`
+
+func runRekey(ctx context.Context, e *env, args []string) error {
+	flags := newFlagSet("rekey")
+	var rf responderFlags
+	rf.register(flags, "rekey")
+	rf.registerPin(flags)
+	pos, err := parseFlags(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("rekey", "unexpected argument %q", pos[0])
+	}
+	c, ids, logout, err := rf.login(ctx)
+	if err != nil {
+		return err
+	}
+	defer logout()
+	v, err := verifyHub(ctx, e, c, rf.pin)
+	if err != nil {
+		return err
+	}
+	subs, err := c.List(ctx)
+	if err != nil {
+		return fmt.Errorf("listing submissions: %w", err)
+	}
+	var todo []wire.Submission
+	for _, s := range subs {
+		if s.Epoch < v.Epoch {
+			todo = append(todo, s)
+		}
+	}
+	if len(todo) == 0 {
+		e.printf("every submission on hub %q is encrypted to the current recipients (epoch %d)", c.HubID(), v.Epoch)
+		return nil
+	}
+	e.printf("%d submissions to move to epoch %d", len(todo), v.Epoch)
+	done, failed := 0, 0
+	for i, s := range todo {
+		err := rekeyOne(ctx, c, s.ID, ids, v)
+		switch {
+		case err == nil:
+			done++
+			e.printf("rekeyed %d/%d", i+1, len(todo))
+		case errors.Is(err, &wire.Error{Code: wire.CodeAlreadyCurrent}):
+			done++
+			e.printf("rekeyed %d/%d (%s was already moved)", i+1, len(todo), s.ID)
+		case errors.Is(err, &wire.Error{Code: wire.CodeNotFound}):
+			done++
+			e.printf("skipped %d/%d: %s was deleted meanwhile", i+1, len(todo), s.ID)
+		case errors.Is(err, errCannotDecrypt):
+			failed++
+			e.printf("skipped %d/%d: %v", i+1, len(todo), err)
+		case epochChange(err) != "":
+			return withHints(fmt.Errorf("rekeying %s: %w", s.ID, err),
+				"the hub's recipients changed during the rekey; run the same command again")
+		default:
+			return withHints(fmt.Errorf("rekeying %s: %w", s.ID, err),
+				fmt.Sprintf("%d of %d moved; run the same command again to go on where it stopped", done, len(todo)))
+		}
+	}
+	e.printf("moved %d of %d submissions to epoch %d", done, len(todo), v.Epoch)
+	if failed > 0 {
+		return errorWithHints(fmt.Sprintf("%d submissions could not be decrypted with %s", failed, rf.files()),
+			"give with more -i the identities of the recipients they were sent to, then run the same command again",
+			"until they are moved, keep those identities: the submissions are readable only with them")
+	}
+	return nil
+}
+
+// errCannotDecrypt marks a submission that the identities cannot decrypt,
+// or whose ciphertext is damaged: it is skipped, not fatal.
+var errCannotDecrypt = errors.New("cannot decrypt")
+
+type decryptError struct {
+	id  string
+	err error
+}
+
+func (d *decryptError) Error() string {
+	return fmt.Sprintf("submission %s: %v", d.id, d.err)
+}
+
+func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err} }
+
+// rekeyOne moves one submission to v's epoch. The ciphertext is kept in a
+// temporary file (mode 0600); the plaintext flows through a pipe from the
+// decrypter to the encrypter to the upload, and never touches the disk.
+func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, v *client.Verified) error {
+	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
+	if err != nil {
+		return fmt.Errorf("creating a temporary file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := c.Download(ctx, id, tmp); err != nil {
+		return err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	plain, err := age.Decrypt(tmp, ids...)
+	var nm *age.NoIdentityMatchError
+	if errors.As(err, &nm) {
+		return &decryptError{id: id, err: errors.New("none of the identities can decrypt it")}
+	}
+	if err != nil {
+		return &decryptError{id: id, err: err}
+	}
+	pr, pw := io.Pipe()
+	encErr := make(chan error, 1)
+	go func() {
+		src := &readFailure{r: plain}
+		w, err := age.Encrypt(pw, v.Recipients...)
+		if err == nil {
+			if _, err = io.Copy(w, src); src.err != nil {
+				err = &decryptError{id: id, err: fmt.Errorf("the ciphertext is damaged: %w", src.err)}
+			} else if err == nil {
+				err = w.Close()
+			}
+		}
+		pw.CloseWithError(err)
+		encErr <- err
+	}()
+	_, err = c.ReplaceCiphertext(ctx, id, v.Epoch, pr)
+	pr.CloseWithError(errUploadEnded)
+	eerr := <-encErr
+	if eerr != nil && !errors.Is(eerr, errUploadEnded) {
+		return eerr
+	}
+	return err
+}
+
+// readFailure remembers a read error other than io.EOF, to tell a damaged
+// ciphertext from an upload that stopped.
+type readFailure struct {
+	r   io.Reader
+	err error
+}
+
+func (f *readFailure) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err != nil && err != io.EOF && f.err == nil {
+		f.err = err
+	}
+	return n, err
+}

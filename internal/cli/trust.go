@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/manifest"
+)
+
+// pinStore opens the pin file ($DIFESA_CONFIG_DIR/pins.json, or pins.json
+// in the user's config folder).
+func pinStore() (*client.PinStore, error) {
+	ps, err := client.DefaultPinStore()
+	if err != nil {
+		return nil, withHints(err, "set "+client.ConfigDirEnv+" to a folder where difesa may keep the hubs' admin keys")
+	}
+	return ps, nil
+}
+
+// verifyHub fetches the hub's current recipient list and checks it against
+// the pinned admin key and chain (see client.VerifiedRecipients), telling
+// the user on first contact and when the hub moved to a new epoch.
+func verifyHub(ctx context.Context, e *env, c *client.Client, pin string) (*client.Verified, error) {
+	ps, err := pinStore()
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.VerifiedRecipients(ctx, client.Trust{Pins: ps, Fingerprint: pin})
+	if err != nil {
+		return nil, explainTrustError(err, c)
+	}
+	switch {
+	case v.FirstUse && v.Confirmed:
+		e.printf("hub %q: its admin key has the fingerprint given with -pin; pinned", c.HubID())
+	case v.FirstUse:
+		e.printf("first contact with hub %q; its admin key has the fingerprint", c.HubID())
+		e.printf("    %s", v.AdminKey.Fingerprint())
+		e.printf("hint: compare it with the fingerprint the hub publishes (ask the people who run it);")
+		e.printf("hint: from now on difesa refuses any other key for this hub. To check before sending, give it with -pin")
+	case v.Epoch > v.From:
+		e.printf("hub %q changed its recipients: checked its signed list from epoch %d to %d", c.HubID(), v.From, v.Epoch)
+	}
+	return v, nil
+}
+
+// explainTrustError turns a refused recipient list into an error that says
+// what it may mean and what to do.
+func explainTrustError(err error, c *client.Client) error {
+	var te *client.TrustError
+	if errors.As(err, &te) {
+		forget := fmt.Sprintf("only if they confirm that the hub has a new admin key: difesa pins forget -hub %s, then run this again with -pin FINGERPRINT", c.HubURL())
+		compare := "contact the people who run the hub through another channel (in person, by phone) and compare the admin key's fingerprint"
+		if te.Pinned != nil {
+			compare += " with the one pinned: " + te.Pinned.Fingerprint
+		}
+		if te.Pinned == nil && errors.Is(err, client.ErrFingerprintMismatch) {
+			return withHints(fmt.Errorf("refusing hub %q: %w", c.HubID(), err),
+				"the hub you reached is not the one whose fingerprint you were given, or the fingerprint is wrong",
+				"do not send anything to this hub",
+				"check the fingerprint with the people who run the hub, through another channel")
+		}
+		return withHints(fmt.Errorf("refusing the recipient list of hub %q: %w", c.HubID(), err),
+			"this can mean that the server was compromised, or that the hub's keys were reset",
+			"do not send anything to this hub for now",
+			compare,
+			forget)
+	}
+	if errors.Is(err, client.ErrUnsigned) {
+		return withHints(err,
+			"without a signed list difesa cannot check who would be able to read what you send",
+			"ask the people who run the hub to set up its admin key (difesa admin keygen, init, sign)")
+	}
+	if errors.Is(err, client.ErrPinsDamaged) {
+		return withHints(err,
+			"the pin file keeps the admin keys of the hubs you used; restore it from a backup",
+			"or move it away and check each hub's fingerprint again with -pin")
+	}
+	if errors.Is(err, manifest.ErrBadKey) {
+		return withHints(err, "a fingerprint is 40 hex digits, as the hub publishes it")
+	}
+	return notFoundHint(fmt.Errorf("checking the hub's recipients: %w", err), noHubHint)
+}
