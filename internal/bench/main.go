@@ -19,6 +19,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/daemon"
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/manifest"
 )
 
 const usage = `difesa-bench measures a difesa server on this machine.
@@ -260,9 +261,22 @@ func (r *runner) big(ctx context.Context, res *Results, size int64) error {
 	}
 	// age adds 16 bytes per 64 KiB chunk and a header of a few KiB.
 	limit := max(int64(hub.DefaultMaxSubmissionSize), size+size/1024+1<<20)
+	admin, err := manifest.GenerateKey()
+	if err != nil {
+		return err
+	}
+	signed, err := manifest.Sign(admin, []byte(fmt.Sprintf("%s\nhub: bench\nepoch: 1\nissued: 2026-11-23\nprevious: none\nrecipient: %s responder Bench\n",
+		manifest.Header, id.Recipient())))
+	if err != nil {
+		return err
+	}
+	manifestPath := filepath.Join(dir, "bench.manifest.json")
+	if err := os.WriteFile(manifestPath, signed.Marshal(), 0o600); err != nil {
+		return err
+	}
 	cfgPath := filepath.Join(dir, "difesad.toml")
-	cfg := fmt.Sprintf("log_level = \"warn\"\n\n[[hub]]\nid = \"bench\"\nname = \"Benchmark hub\"\nrecipients = [%q]\nmax_submission_size = \"%dB\"\n",
-		id.Recipient().String(), limit)
+	cfg := fmt.Sprintf("log_level = \"warn\"\n\n[[hub]]\nid = \"bench\"\nname = \"Benchmark hub\"\nadmin_key = %q\nmanifest_file = %q\nmax_submission_size = \"%dB\"\n",
+		admin.Public().String(), manifestPath, limit)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
 	}
