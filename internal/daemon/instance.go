@@ -14,6 +14,7 @@ import (
 
 	"difesa.org/difesa/internal/api"
 	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/checkin"
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/hubkeys"
@@ -32,11 +33,14 @@ type Instance struct {
 	// DemoIdentity is the path of the demo hub's responder identity, and
 	// DemoAdminKey of its admin key, or "".
 	DemoIdentity, DemoAdminKey string
-	Store        *store.Store
+	Store                      *store.Store
 
 	srv  *http.Server
 	log  *slog.Logger
 	done chan error
+	// stopBackground ends the background loops (check-in scheduler) and
+	// waits for them.
+	stopBackground func()
 }
 
 // Start prepares the data folder, opens the store and starts serving.
@@ -63,14 +67,21 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		return nil, err
 	}
 
+	sched := checkin.NewScheduler(st, logger)
+	bg, cancel := context.WithCancel(context.Background())
+	bgDone := make(chan struct{})
+	go func() { sched.Run(bg); close(bgDone) }()
+	inst.stopBackground = func() { cancel(); <-bgDone }
+
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		inst.stopBackground()
 		st.Close()
 		return nil, fmt.Errorf("unable to listen on %s: %w", cfg.Listen, err)
 	}
 	inst.URL = "http://" + ln.Addr().String()
 	inst.srv = &http.Server{
-		Handler: api.New(api.Options{Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger}),
+		Handler: api.New(api.Options{Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger, Checkins: sched}),
 		// Uploads and downloads extend their own deadlines while data
 		// flows (see package api); these bound everything else.
 		ReadHeaderTimeout: 10 * time.Second,
@@ -134,6 +145,7 @@ func (i *Instance) HubURL(id string) string { return i.URL + "/hubs/" + id }
 // ends, and closes the store.
 func (i *Instance) Shutdown(ctx context.Context) error {
 	err := i.srv.Shutdown(ctx)
+	i.stopBackground()
 	if cerr := i.Store.Close(); err == nil {
 		err = cerr
 	}
@@ -143,6 +155,7 @@ func (i *Instance) Shutdown(ctx context.Context) error {
 // Close stops at once.
 func (i *Instance) Close() error {
 	i.srv.Close()
+	i.stopBackground()
 	return i.Store.Close()
 }
 

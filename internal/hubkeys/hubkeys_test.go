@@ -112,10 +112,13 @@ func TestLoadRefusesABadFirstManifest(t *testing.T) {
 	other, _ := manifest.GenerateKey()
 	wrongHub, _ := hub.New("fr", "", nil, 0, 0)
 	for name, try := range map[string]func() error{
-		"unsigned": func() error { _, err := Load(f.st, f.settings, f.sk.Public(), f.first.Manifest); return err },
+		"unsigned":  func() error { _, err := Load(f.st, f.settings, f.sk.Public(), f.first.Manifest); return err },
 		"other key": func() error { _, err := Load(f.st, f.settings, other.Public(), f.first.Marshal()); return err },
 		"other hub": func() error { _, err := Load(f.st, wrongHub, f.sk.Public(), f.first.Marshal()); return err },
-		"epoch 2":   func() error { _, err := Load(f.st, f.settings, f.sk.Public(), f.next(t, f.first).Marshal()); return err },
+		"epoch 2": func() error {
+			_, err := Load(f.st, f.settings, f.sk.Public(), f.next(t, f.first).Marshal())
+			return err
+		},
 	} {
 		if err := try(); err == nil {
 			t.Errorf("%s: accepted", name)

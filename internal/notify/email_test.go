@@ -1,0 +1,240 @@
+package notify
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/mail"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"difesa.org/difesa/internal/wire"
+)
+
+// smtpServer is an SMTP submission server on 127.0.0.1 that wants TLS
+// (STARTTLS, or implicit TLS) before AUTH PLAIN, and records messages.
+type smtpServer struct {
+	addr   string
+	caFile string
+
+	mu       sync.Mutex
+	messages []smtpMessage
+	authed   []string
+	sawTLS   []bool
+}
+
+type smtpMessage struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+const (
+	smtpUser = "notifier@example.org"
+	smtpPass = "correct horse"
+)
+
+func newSMTPServer(t testing.TB, implicit bool, names ...string) *smtpServer {
+	t.Helper()
+	cert, caFile := testCert(t, names...)
+	srv := &smtpServer{caFile: caFile}
+	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{srv: srv, conn: c}, nil
+	}))
+	s.Domain = "localhost"
+	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	s.AllowInsecureAuth = false
+	var ln net.Listener
+	var err error
+	if implicit {
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", s.TLSConfig)
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.addr = ln.Addr().String()
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Close() })
+	return srv
+}
+
+func (s *smtpServer) port(t testing.TB) int {
+	_, p, _ := net.SplitHostPort(s.addr)
+	var n int
+	for _, c := range p {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+type smtpSession struct {
+	srv  *smtpServer
+	conn *smtp.Conn
+	user string
+	msg  smtpMessage
+}
+
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if username != smtpUser || password != smtpPass {
+			return errors.New("invalid credentials")
+		}
+		s.user = username
+		return nil
+	}), nil
+}
+
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.user == "" {
+		return &smtp.SMTPError{Code: 530, Message: "authentication required"}
+	}
+	s.msg.From = from
+	return nil
+}
+
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.msg.To = append(s.msg.To, to)
+	return nil
+}
+
+func (s *smtpSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.msg.Data = b
+	_, isTLS := s.conn.TLSConnectionState()
+	s.srv.mu.Lock()
+	s.srv.messages = append(s.srv.messages, s.msg)
+	s.srv.authed = append(s.srv.authed, s.user)
+	s.srv.sawTLS = append(s.srv.sawTLS, isTLS)
+	s.srv.mu.Unlock()
+	return nil
+}
+
+func (s *smtpSession) Reset()        { s.msg = smtpMessage{} }
+func (s *smtpSession) Logout() error { return nil }
+
+func (s *smtpServer) received() []smtpMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]smtpMessage(nil), s.messages...)
+}
+
+func emailChannel(srv *smtpServer, t testing.TB, tlsMode string) ChannelConfig {
+	return ChannelConfig{
+		Name: "mail", Type: TypeEmail, SMTPHost: "127.0.0.1", SMTPPort: srv.port(t), TLS: tlsMode,
+		Username: smtpUser, Password: smtpPass, From: "difesa@example.org", To: []string{"responders@example.org", "second@example.org"},
+		CAFile: srv.caFile, Language: "it",
+	}
+}
+
+func TestEmail(t *testing.T) {
+	t.Parallel()
+	host, _ := os.Hostname()
+	for _, mode := range []string{"starttls", "implicit"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			srv := newSMTPServer(t, mode == "implicit")
+			c := newClock()
+			s := newTestStore(t, c)
+			w := newTestWorker(t, s, c, emailChannel(srv, t, mode))
+			sub := submit(t, s, testHub, wire.EventAlertReceived, true)
+			step(t, w)
+
+			msgs := srv.received()
+			if len(msgs) != 1 {
+				t.Fatalf("got %d messages, want 1 (outbox: %+v)", len(msgs), events(t, s))
+			}
+			m := msgs[0]
+			if m.From != "difesa@example.org" || len(m.To) != 2 {
+				t.Errorf("envelope %s → %v", m.From, m.To)
+			}
+			srv.mu.Lock()
+			if srv.authed[0] != smtpUser || !srv.sawTLS[0] {
+				t.Errorf("auth %q, tls %v", srv.authed[0], srv.sawTLS[0])
+			}
+			srv.mu.Unlock()
+			parsed, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			subject, _ := new(mime.WordDecoder).DecodeHeader(parsed.Header.Get("Subject"))
+			if subject != "URGENTE: è arrivato un allarme nell'hub it" {
+				t.Errorf("Subject %q", subject)
+			}
+			id := parsed.Header.Get("Message-Id")
+			if !strings.HasPrefix(id, "<msg_") || !strings.HasSuffix(id, "@difesa.invalid>") {
+				t.Errorf("Message-ID %q", id)
+			}
+			if len(host) > 5 && strings.Contains(string(m.Data), host) {
+				t.Errorf("the message names this machine (%s)", host)
+			}
+			body := decodedBody(t, parsed)
+			if !strings.Contains(body, hubURL) || !strings.Contains(body, strings.Trim(strings.TrimSuffix(id, "@difesa.invalid>"), "<")) {
+				t.Errorf("body %q lacks the hub's address or the notification id", body)
+			}
+			assertContentFree(t, "email", append(m.Data, body...), sub)
+			if evs := events(t, s); len(evs) != 0 {
+				t.Errorf("%d events left", len(evs))
+			}
+		})
+	}
+}
+
+func decodedBody(t testing.TB, m *mail.Message) string {
+	t.Helper()
+	b, err := io.ReadAll(m.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		d, err := io.ReadAll(quotedPrintable(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(d)
+	case "base64":
+		d, err := io.ReadAll(base64Reader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(d)
+	}
+	return string(b)
+}
+
+func TestEmailProblems(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, false)
+	wrongPass := emailChannel(srv, t, "starttls")
+	wrongPass.Name, wrongPass.Password = "wrong-password", "nope"
+	untrusted := emailChannel(srv, t, "starttls")
+	untrusted.Name, untrusted.CAFile = "untrusted", ""
+	implicitOnPlain := emailChannel(srv, t, "implicit")
+	implicitOnPlain.Name = "implicit-on-starttls-port"
+	res := TestChannels(t.Context(), testHub, Hub{URL: hubURL, Channels: []ChannelConfig{wrongPass, untrusted, implicitOnPlain}}, "")
+	for _, r := range res {
+		t.Logf("%-26s %s", r.Channel, r.Problem)
+	}
+	for i, want := range []string{"username or password", "not signed by an authority", "TLS failure"} {
+		if res[i].OK() || !strings.Contains(res[i].Problem, want) {
+			t.Errorf("%s: problem %q, want %q", res[i].Channel, res[i].Problem, want)
+		}
+	}
+	if n := len(srv.received()); n != 0 {
+		t.Errorf("%d messages got through", n)
+	}
+}
