@@ -21,6 +21,7 @@ import (
 
 	"difesa.org/difesa/internal/auth"
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/notify"
 	"difesa.org/difesa/internal/ratelimit"
 	"difesa.org/difesa/internal/store"
 )
@@ -40,6 +41,30 @@ type Server struct {
 	codenameLimit *ratelimit.Limiter
 	// decoys stand in for the defender's reply key in reply policies.
 	decoys struct{ hybrid, classic age.Recipient }
+
+	checkins        Poker
+	notifier        Kicker
+	minCheckinEvery time.Duration
+	events          *notify.Broker
+}
+
+// Poker is told when check-in timers change (the check-in scheduler).
+type Poker interface{ Poke() }
+
+// Kicker is told when notification events were committed (the
+// notification worker), so urgent ones leave at once.
+type Kicker interface{ Kick() }
+
+func (s *Server) pokeCheckins() {
+	if s.checkins != nil {
+		s.checkins.Poke()
+	}
+}
+
+func (s *Server) kickNotifier() {
+	if s.notifier != nil {
+		s.notifier.Kick()
+	}
 }
 
 // Default limits on codename lookups: per second and burst, overall and per
@@ -61,6 +86,14 @@ type Options struct {
 	Now func() time.Time
 	// CodenameLimit replaces the default codename lookup limits.
 	CodenameLimit *ratelimit.Limiter
+	// Checkins and Notifier are told about new timers and events.
+	Checkins Poker
+	Notifier Kicker
+	// MinCheckinEvery is the shortest check-in interval (default 1 minute;
+	// tests use seconds).
+	MinCheckinEvery time.Duration
+	// Events feeds responders' live event streams.
+	Events *notify.Broker
 }
 
 // New returns the HTTP handler of a difesa server.
@@ -71,6 +104,10 @@ func New(o Options) http.Handler {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.checkins, s.notifier, s.minCheckinEvery, s.events = o.Checkins, o.Notifier, o.MinCheckinEvery, o.Events
+	if s.minCheckinEvery == 0 {
+		s.minCheckinEvery = time.Minute
 	}
 	s.codenameLimit = o.CodenameLimit
 	if s.codenameLimit == nil {
@@ -111,6 +148,10 @@ func (s *Server) routes() http.Handler {
 		r.Delete("/thread", s.handle(s.handleDefenderDelete))
 		r.Get("/thread/messages/{id}", s.handle(s.handleDefenderMessage))
 		r.Post("/thread/messages", s.handle(s.handleFollowup))
+		// Check-ins (dead-man timers), authenticated by their codes.
+		r.Post("/checkins", s.handle(s.handleArmCheckin))
+		r.Post("/checkin", s.handle(s.handleCheckin))
+		r.Post("/checkin/stop", s.handle(s.handleStopCheckin))
 		r.Post("/manifests", s.handle(s.handlePublishManifest))
 
 		r.Group(func(r chi.Router) {
@@ -123,6 +164,7 @@ func (s *Server) routes() http.Handler {
 			r.Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
+			r.Get("/events", s.handle(s.handleEvents))
 			r.Get("/threads/{id}", s.handle(s.handleResponderThread))
 			r.Post("/threads/{id}/replies", s.handle(s.handleReply))
 			r.Delete("/threads/{id}", s.handle(s.handleResponderDeleteThread))

@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -20,15 +21,38 @@ func submissionID(r *http.Request) (store.ID, error) {
 	return id, nil
 }
 
+// handleList lists the hub's submissions, most pressing first: missed
+// check-ins, then alerts not yet closed, then everything else newest first.
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
-	subs, err := s.store.Submissions(hubOf(r).ID)
+	h := hubOf(r)
+	subs, err := s.store.Submissions(h.ID)
+	if err != nil {
+		return err
+	}
+	timers, err := s.store.Checkins(h.ID)
 	if err != nil {
 		return err
 	}
 	out := wire.SubmissionList{Submissions: make([]wire.Submission, 0, len(subs))}
 	for _, sub := range subs {
-		out.Submissions = append(out.Submissions, wireSubmission(sub))
+		ws := wireSubmission(sub)
+		if c, ok := timers[sub.ID]; ok {
+			ws.Checkin = c.State
+		}
+		out.Submissions = append(out.Submissions, ws)
 	}
+	rank := func(ws wire.Submission) int {
+		switch {
+		case ws.Checkin == store.CheckinMissed:
+			return 0
+		case ws.Kind == wire.KindAlert && ws.Status != wire.StatusClosed:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(out.Submissions, func(i, j int) bool {
+		return rank(out.Submissions[i]) < rank(out.Submissions[j])
+	})
 	return writeJSON(w, http.StatusOK, out)
 }
 

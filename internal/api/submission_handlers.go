@@ -72,6 +72,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.kickNotifier()
 	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{
 		ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size,
 	})

@@ -1,28 +1,17 @@
 package api
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strings"
 
+	"difesa.org/difesa/internal/codename"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/wire"
 )
 
 var errNoThread = apiError(http.StatusNotFound, wire.CodeNoThread, "no conversation for this codename at this hub")
-
-// threadVerifier is what the store keeps of a thread token:
-// SHA-256("difesa thread verifier v1" || token). docs/codename.md.
-func threadVerifier(token []byte) [32]byte {
-	h := sha256.New()
-	h.Write([]byte("difesa thread verifier v1"))
-	h.Write(token)
-	var v [32]byte
-	h.Sum(v[:0])
-	return v
-}
 
 func decode32(s string) ([]byte, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(s))
@@ -57,7 +46,7 @@ func (s *Server) defenderThread(r *http.Request) (*hub.Hub, store.ID, error) {
 	if !ok {
 		token = make([]byte, 32) // same work as a real lookup, then refuse
 	}
-	root, err := s.store.ThreadByVerifier(h.ID, threadVerifier(token))
+	root, err := s.store.ThreadByVerifier(h.ID, codename.TokenVerifier([32]byte(token)))
 	if !ok || err != nil {
 		return nil, store.ID{}, errNoThread
 	}
@@ -121,6 +110,7 @@ func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.kickNotifier()
 	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
 }
 

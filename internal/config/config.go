@@ -17,6 +17,7 @@ import (
 
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/manifest"
+	"difesa.org/difesa/internal/notify"
 )
 
 // Defaults.
@@ -37,6 +38,14 @@ type Config struct {
 	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn", "error".
 	LogFormat string `toml:"log_format"`
 	LogLevel  string `toml:"log_level"`
+	// PublicURL is the server's address as people reach it (the onion
+	// address in production), used for links in notifications. Default:
+	// http:// and the listen address.
+	PublicURL string `toml:"public_url"`
+	// NotifyProxy is the default proxy for notifications going out, e.g.
+	// "socks5h://127.0.0.1:9050", so the server never contacts a third
+	// party directly; a channel's own proxy setting wins.
+	NotifyProxy string `toml:"notify_proxy"`
 	// Hubs served. Empty means the embedded demo hub.
 	Hubs []Hub `toml:"hub"`
 
@@ -60,6 +69,9 @@ type Hub struct {
 	// EpochGrace is how long submissions to a replaced epoch are still
 	// accepted (default 24h).
 	EpochGrace Duration `toml:"epoch_grace"`
+	// Channels notify the hub's responders, without content
+	// (docs/notifications.md).
+	Channels []notify.ChannelConfig `toml:"channel"`
 }
 
 // Default returns the configuration used when nothing else is given.
@@ -106,6 +118,15 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	}
 }
 
+// HubURL is the public address of hub id.
+func (c *Config) HubURL(id string) string {
+	base := c.PublicURL
+	if base == "" {
+		base = "http://" + c.Listen
+	}
+	return strings.TrimSuffix(base, "/") + "/hubs/" + id
+}
+
 // Demo reports whether the configuration runs the embedded demo hub.
 func (c *Config) Demo() bool { return len(c.Hubs) == 0 }
 
@@ -118,6 +139,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data_dir: must not be empty"))
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, fmt.Errorf("public_url: %q must start with http:// or https://", c.PublicURL))
 	}
 	if time.Duration(c.TimeGranularity) < time.Hour {
 		errs = append(errs, fmt.Errorf("time_granularity: %v is finer than one hour", time.Duration(c.TimeGranularity)))
@@ -151,6 +175,7 @@ type HubKeys struct {
 	Settings *hub.Hub
 	Admin    manifest.PublicKey
 	Initial  []byte
+	Channels []notify.ChannelConfig
 }
 
 // BuildHub checks a hub's settings, its admin key and its first signed
@@ -192,7 +217,16 @@ func (c *Config) BuildHub(h Hub) (*HubKeys, error) {
 	if _, err := manifest.CheckFirst(signed, admin, h.ID); err != nil {
 		return nil, fmt.Errorf("manifest_file %s: %w", h.ManifestFile, err)
 	}
-	return &HubKeys{Settings: settings, Admin: admin, Initial: initial}, nil
+	channels := append([]notify.ChannelConfig(nil), h.Channels...)
+	for i := range channels {
+		if err := channels[i].ReadSecrets(filepath.Dir(c.path)); err != nil {
+			return nil, fmt.Errorf("channel[%d]: %w", i, err)
+		}
+	}
+	if err := notify.ValidateChannels(channels); err != nil {
+		return nil, err
+	}
+	return &HubKeys{Settings: settings, Admin: admin, Initial: initial, Channels: channels}, nil
 }
 
 // ParseRecipientLines returns the non-empty, non-comment lines of an age

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"difesa.org/difesa/internal/api"
@@ -18,6 +19,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/hubkeys"
+	"difesa.org/difesa/internal/notify"
 	"difesa.org/difesa/internal/store"
 )
 
@@ -30,6 +32,8 @@ type Instance struct {
 	URL string
 	// Hubs are the hubs served.
 	Hubs *hub.Registry
+	// NotifyHubs are the hubs' notification channels and addresses.
+	NotifyHubs map[string]notify.Hub
 	// DemoIdentity is the path of the demo hub's responder identity, and
 	// DemoAdminKey of its admin key, or "".
 	DemoIdentity, DemoAdminKey string
@@ -55,7 +59,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		return nil, err
 	}
 	inst.Store = st
-	hubs, err := loadHubs(cfg, st, inst)
+	hubs, channels, err := loadHubs(cfg, st, inst)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -67,11 +71,27 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		return nil, err
 	}
 
+	broker := notify.NewBroker()
+	notifyHubs := map[string]notify.Hub{}
+	for _, h := range hubs {
+		notifyHubs[h.ID] = notify.Hub{URL: cfg.HubURL(h.ID), Channels: channels[h.ID]}
+	}
+	inst.NotifyHubs = notifyHubs
+	worker, err := notify.NewWorker(notify.Options{
+		Store: st, Hubs: notifyHubs, Broker: broker, Logger: logger, Proxy: cfg.NotifyProxy,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	sched := checkin.NewScheduler(st, logger)
+	sched.Fired = worker.Kick
 	bg, cancel := context.WithCancel(context.Background())
-	bgDone := make(chan struct{})
-	go func() { sched.Run(bg); close(bgDone) }()
-	inst.stopBackground = func() { cancel(); <-bgDone }
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); sched.Run(bg) }()
+	go func() { defer wg.Done(); worker.Run(bg) }()
+	inst.stopBackground = func() { cancel(); wg.Wait() }
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -81,7 +101,10 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	}
 	inst.URL = "http://" + ln.Addr().String()
 	inst.srv = &http.Server{
-		Handler: api.New(api.Options{Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger, Checkins: sched}),
+		Handler: api.New(api.Options{
+			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
+			Checkins: sched, Notifier: worker, Events: broker,
+		}),
 		// Uploads and downloads extend their own deadlines while data
 		// flows (see package api); these bound everything else.
 		ReadHeaderTimeout: 10 * time.Second,
@@ -106,32 +129,34 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 
 // loadHubs builds every hub at its latest stored epoch, bootstrapping new
 // hubs from their configured first manifest (or the demo's).
-func loadHubs(cfg *config.Config, st *store.Store, inst *Instance) ([]*hub.Hub, error) {
+func loadHubs(cfg *config.Config, st *store.Store, inst *Instance) ([]*hub.Hub, map[string][]notify.ChannelConfig, error) {
 	var keys []*config.HubKeys
 	if cfg.Demo() {
 		k, paths, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		keys, inst.DemoIdentity, inst.DemoAdminKey = []*config.HubKeys{k}, paths.identity, paths.adminKey
 	} else {
 		for _, hc := range cfg.Hubs {
 			k, err := cfg.BuildHub(hc)
 			if err != nil {
-				return nil, fmt.Errorf("hub %q: %w", hc.ID, err)
+				return nil, nil, fmt.Errorf("hub %q: %w", hc.ID, err)
 			}
 			keys = append(keys, k)
 		}
 	}
 	var hubs []*hub.Hub
+	channels := map[string][]notify.ChannelConfig{}
 	for _, k := range keys {
+		channels[k.Settings.ID] = k.Channels
 		h, err := hubkeys.Load(st, k.Settings, k.Admin, k.Initial)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		hubs = append(hubs, h)
 	}
-	return hubs, nil
+	return hubs, channels, nil
 }
 
 // Done is closed when the server stops, after sending an error if it

@@ -26,6 +26,9 @@ type Submission struct {
 	Recipients string `json:"recipients"`
 	// Epoch is the manifest epoch whose recipients the file is encrypted to.
 	Epoch uint64 `json:"epoch"`
+	// Checkin is the state of the timer (armed, missed) whose instructions
+	// this is, for kind checkin.
+	Checkin string `json:"checkin,omitempty"`
 }
 
 // SubmissionList answers GET /api/v1/hubs/{hub}/submissions.

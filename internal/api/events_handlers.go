@@ -1,0 +1,69 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"difesa.org/difesa/internal/wire"
+)
+
+// eventsKeepAlive is how often an idle event stream sends a comment, so
+// proxies (and Tor) keep it open.
+const eventsKeepAlive = 25 * time.Second
+
+// handleEvents streams the hub's notifications to a logged-in responder as
+// Server-Sent Events: the channel that involves no third party at all. It
+// carries what the other channels carry (type, count, submission ids) and
+// ends when the token expires.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	if s.events == nil {
+		return apiError(http.StatusServiceUnavailable, wire.CodeUnavailable, "this server has no event stream")
+	}
+	h := hubOf(r)
+	bearer, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, err := s.auth.Authenticate(h, strings.TrimSpace(bearer))
+	if err != nil {
+		return err
+	}
+	ch, cancel := s.events.Subscribe(h.ID)
+	defer cancel()
+
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, ": difesa event stream\n\n")
+	rc.Flush()
+
+	expired := time.NewTimer(time.Until(tok.Expires))
+	defer expired.Stop()
+	tick := time.NewTicker(eventsKeepAlive)
+	defer tick.Stop()
+	for {
+		rc.SetWriteDeadline(time.Now().Add(eventsKeepAlive + 10*time.Second))
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-expired.C:
+			fmt.Fprint(w, "event: expired\ndata: {}\n\n")
+			rc.Flush()
+			return nil
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return nil
+			}
+		case n, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			data, _ := json.Marshal(n)
+			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", n.ID, n.Type, data); err != nil {
+				return nil
+			}
+		}
+		rc.Flush()
+	}
+}
