@@ -25,10 +25,14 @@ require (
 )
 
 // Test-only: real receivers for internal/notify's tests (an SMTP server,
-// the reference Standard Webhooks verifier).
+// the reference Standard Webhooks verifier), and a real browser (Chromium
+// driven over the DevTools protocol) for internal/web's end-to-end tests.
 require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/standard-webhooks/standard-webhooks/libraries v0.0.1
 )
 

@@ -24,6 +24,7 @@ import (
 	"difesa.org/difesa/internal/notify"
 	"difesa.org/difesa/internal/ratelimit"
 	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/web"
 )
 
 // Server holds the dependencies of the handlers.
@@ -128,9 +129,12 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.handle(s.handleHealth))
 
+	// The defender's pages (internal/web); their forms without JavaScript
+	// hand ciphertext and codes back to this router in process.
+	pages := web.New(web.Options{Hubs: s.hubs, API: r, Logger: s.log})
 	r.Route("/hubs/{hub}", func(r chi.Router) {
 		r.Use(s.withHub)
-		r.Get("/", s.handle(s.handleHubPage))
+		r.Mount("/", pages)
 		r.Get("/recipients.txt", s.handle(s.handleRecipientsFile))
 		r.Get("/manifest.json", s.handle(s.handleManifest))
 		r.Get("/manifests/{epoch}", s.handle(s.handleManifest))

@@ -49,9 +49,10 @@ func (s *Server) handleArmCheckin(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	deadline := s.now().Add(every)
+	round := min(time.Minute, s.minCheckinEvery)
+	deadline := store.RoundUp(s.now().Add(every), round)
 	up := s.store.NewUpload(h.ID)
-	up.ArmCheckin(store.Checkin{Every: every, Grace: grace, Deadline: deadline}, [32]byte(code), [32]byte(duress))
+	up.ArmCheckin(store.Checkin{Every: every, Grace: grace, Deadline: deadline, Round: round}, [32]byte(code), [32]byte(duress))
 	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
 		Kind: wire.KindCheckin, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
 	})

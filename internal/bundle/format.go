@@ -3,9 +3,13 @@ package bundle
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
+
+	"filippo.io/age"
 )
 
 // Version is the bundle format version written by [Write] and the only one
@@ -40,11 +44,18 @@ func ValidKind(kind string) bool {
 // Envelope is envelope.json, the first entry of every bundle. Created is a
 // date (YYYY-MM-DD), never a time: the hub must not learn when, to the
 // minute, a defender was at a keyboard.
+//
+// ReplyRecipient, only in a bundle that opens a conversation (kind report
+// or alert), is the defender's reply recipient (age1pq1…), derived from
+// their codename: responders encrypt their replies to it as well as to the
+// hub. It travels inside the encrypted bundle so that only responders,
+// never the server, learn it.
 type Envelope struct {
-	Version  int    `json:"version"`
-	Kind     string `json:"kind"`
-	Language string `json:"language,omitempty"`
-	Created  string `json:"created"`
+	Version        int    `json:"version"`
+	Kind           string `json:"kind"`
+	Language       string `json:"language,omitempty"`
+	Created        string `json:"created"`
+	ReplyRecipient string `json:"reply_recipient,omitempty"`
 }
 
 // NewEnvelope returns a version-[Version] envelope created on the UTC date
@@ -86,7 +97,29 @@ func (e *Envelope) validate() error {
 	if err != nil || d.Format(time.DateOnly) != e.Created {
 		return fmt.Errorf("created %q is not a YYYY-MM-DD date", e.Created)
 	}
+	if e.ReplyRecipient != "" {
+		if e.Kind != KindReport && e.Kind != KindAlert {
+			return fmt.Errorf("a %s bundle cannot carry a reply recipient (only report and alert open a conversation)", e.Kind)
+		}
+		if !validReplyRecipient(e.ReplyRecipient) {
+			return errors.New("reply_recipient is not a post-quantum age recipient (age1pq1…)")
+		}
+	}
 	return nil
+}
+
+// maxReplyRecipient bounds reply_recipient; an ML-KEM-768 + X25519
+// recipient is under 2 000 characters.
+const maxReplyRecipient = 4096
+
+// validReplyRecipient accepts a hybrid post-quantum age recipient, the only
+// kind a codename derives.
+func validReplyRecipient(s string) bool {
+	if len(s) > maxReplyRecipient || !strings.HasPrefix(s, "age1pq1") {
+		return false
+	}
+	_, err := age.ParseHybridRecipient(s)
+	return err == nil
 }
 
 // validLanguage accepts "" or a BCP 47-shaped tag: 2–3 letters, then

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"difesa.org/difesa/internal/cli"
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -36,7 +39,7 @@ func TestScripts(t *testing.T) {
 			if !ok {
 				return fmt.Errorf("testscript.T is not a testing.TB")
 			}
-			srv := testserver.New(tb)
+			srv := newServer(tb, config.Default())
 			e.Setenv("HUB", srv.HubURL)
 			e.Setenv("BASE", srv.URL)
 			e.Setenv("IDENTITY", srv.IdentityFile)
@@ -46,12 +49,22 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"stdout2env": cmdStdout2Env,
+			"stderr2env": cmdStderr2Env,
+			"env2file":   cmdEnv2File,
 			"mkrandom":   cmdMkrandom,
 			"perm":       cmdPerm,
 			"pubkey2env": cmdPubkey2Env,
 			"adminfp":    cmdAdminFingerprint,
 		},
 	})
+}
+
+// newServer starts a test server with cfg, on a data folder that does not
+// exist yet, so that the server creates it with the mode it requires.
+func newServer(tb testing.TB, cfg *config.Config) *testserver.Server {
+	tb.Helper()
+	cfg.DataDir = filepath.Join(tb.TempDir(), "data")
+	return testserver.NewWithConfig(tb, cfg)
 }
 
 // stdout2env NAME sets $NAME to the last command's standard output,
@@ -61,6 +74,29 @@ func cmdStdout2Env(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: stdout2env NAME")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// stderr2env NAME REGEXP sets $NAME to the first group of REGEXP in the
+// last command's standard error (multi-line mode): "stderr2env CODENAME
+// '^    ([a-z-]+)$'".
+func cmdStderr2Env(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: stderr2env NAME REGEXP")
+	}
+	m := regexp.MustCompile("(?m)" + args[1]).FindStringSubmatch(ts.ReadFile("stderr"))
+	if len(m) < 2 {
+		ts.Fatalf("%q does not match standard error", args[1])
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// env2file NAME FILE writes $NAME and a newline to FILE, to feed it with
+// stdin.
+func cmdEnv2File(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: env2file NAME FILE")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(ts.Getenv(args[0])+"\n"), 0o600))
 }
 
 // mkrandom FILE SIZE writes SIZE pseudo-random bytes to FILE.

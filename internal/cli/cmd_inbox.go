@@ -3,16 +3,21 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 const inboxUsage = `Usage:
     difesa inbox -hub URL -i IDENTITY [-proxy URL]
 
-Lists the submissions waiting on a hub, newest first: their id, kind, when
-they arrived (to the hour, or coarser), size and status. Read one with
-"difesa open".
+Lists the submissions waiting on a hub: their id, kind, when they arrived
+(to the hour, or coarser), size and status. Missed check-ins come first,
+marked MISSED CHECK-IN, then urgent alerts not yet closed, marked URGENT,
+then everything else, newest first. Read one with "difesa open", a
+conversation with "difesa thread".
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
@@ -48,13 +53,48 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		e.printf("no submissions on hub %q", c.HubID())
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tRECEIVED\tSIZE\tSTATUS")
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tRECEIVED\tSIZE\tSTATUS\t")
+	missed, urgent := 0, 0
 	for _, s := range subs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", clean(s.ID), clean(s.Kind),
-			coarseTime(s.Received), humanSize(s.Size), clean(s.Status))
+		mark := inboxMark(s)
+		switch mark {
+		case markMissed:
+			missed++
+		case markUrgent:
+			urgent++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clean(s.ID), clean(s.Kind),
+			coarseTime(s.Received), humanSize(s.Size), clean(s.Status), mark)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if missed > 0 {
+		e.printf("%d MISSED CHECK-IN: a defender did not check in in time; read the instructions with \"difesa open\"", missed)
+	}
+	if urgent > 0 {
+		e.printf("%d URGENT alert(s) not yet closed", urgent)
+	}
+	return writeAll(e.stdout, trimLines(b.String()))
+}
+
+// Marks of the inbox for what needs attention first. The hub already
+// lists those submissions first.
+const (
+	markMissed = "MISSED CHECK-IN"
+	markUrgent = "URGENT"
+)
+
+func inboxMark(s wire.Submission) string {
+	switch {
+	case s.Kind == wire.KindCheckin && s.Checkin == "missed":
+		return markMissed
+	case s.Kind == wire.KindAlert && s.Status != wire.StatusClosed:
+		return markUrgent
+	}
+	return ""
 }
 
 // coarseTime shows a received time (already rounded by the hub) in UTC.

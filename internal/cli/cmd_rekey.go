@@ -78,8 +78,20 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 	}
 	e.printf("%d submissions to move to epoch %d", len(todo), v.Epoch)
 	done, failed := 0, 0
+	defenders := replyKeys{}
 	for i, s := range todo {
-		err := rekeyOne(ctx, c, s.ID, ids, v)
+		var extra []age.Recipient
+		if s.Kind == wire.KindReply {
+			// A reply stays readable by the defender it answers.
+			r, err := defenders.of(ctx, c, ids, s.ID)
+			if err != nil {
+				failed++
+				e.printf("skipped %d/%d: reply %s: %v", i+1, len(todo), s.ID, err)
+				continue
+			}
+			extra = []age.Recipient{r}
+		}
+		err := rekeyOne(ctx, c, s.ID, ids, v, extra)
 		switch {
 		case err == nil:
 			done++
@@ -128,7 +140,29 @@ func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err
 // rekeyOne moves one submission to v's epoch. The ciphertext is kept in a
 // temporary file (mode 0600); the plaintext flows through a pipe from the
 // decrypter to the encrypter to the upload, and never touches the disk.
-func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, v *client.Verified) error {
+// replyKeys caches, per conversation, the defender's reply recipient from
+// the conversation's opening report.
+type replyKeys map[string]*age.HybridRecipient
+
+// of returns the reply recipient of the defender of the conversation that
+// reply id belongs to.
+func (k replyKeys) of(ctx context.Context, c *client.Client, ids []age.Identity, id string) (*age.HybridRecipient, error) {
+	th, err := c.ResponderThread(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("finding its conversation: %w", err)
+	}
+	if r, ok := k[th.ID]; ok {
+		return r, nil
+	}
+	r, err := replyRecipientOf(ctx, c, ids, th.ID)
+	if err != nil {
+		return nil, err
+	}
+	k[th.ID] = r
+	return r, nil
+}
+
+func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, v *client.Verified, extra []age.Recipient) error {
 	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
 	if err != nil {
 		return fmt.Errorf("creating a temporary file: %w", err)
@@ -153,7 +187,7 @@ func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identi
 	encErr := make(chan error, 1)
 	go func() {
 		src := &readFailure{r: plain}
-		w, err := age.Encrypt(pw, v.Recipients...)
+		w, err := age.Encrypt(pw, append(append([]age.Recipient(nil), v.Recipients...), extra...)...)
 		if err == nil {
 			if _, err = io.Copy(w, src); src.err != nil {
 				err = &decryptError{id: id, err: fmt.Errorf("the ciphertext is damaged: %w", src.err)}

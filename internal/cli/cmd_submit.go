@@ -12,6 +12,7 @@ import (
 
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/codename"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
@@ -46,6 +47,8 @@ Options:
     -proxy URL        Connect through a proxy, like socks5h://127.0.0.1:9050
                       for Tor (the default is $ALL_PROXY, if set).
     -progress         Show progress even when standard error is not a terminal.
+    -no-codename      Do not make a codename: the responders will not be able
+                      to answer you through the hub.
 
 The hub's list of responders is signed by its admin key. The first time
 you use a hub, difesa remembers that key (or checks it against -pin) and
@@ -54,7 +57,16 @@ or an older list than one it has seen. See "difesa help pins".
 
 The report carries today's date (not the time), the language and the fields
 above; file names are sent, other file details are not. On success the
-submission id is printed on standard output.`
+submission id is printed on standard output.
+
+Unless -no-codename is given, difesa makes a codename of seven words, shows
+it once on standard error, and opens a conversation with it: with the
+codename you can read the responders' replies ("difesa check"), add to the
+report ("difesa followup") and delete it all ("difesa forget"). Write it
+down and keep it safe: if you lose it, you cannot receive replies; anyone
+who has it can read them and write as you. The hub never sees the codename,
+only a token derived from it; the key for replies travels inside the
+encrypted report.`
 
 func categoryList(indent string) string {
 	var b strings.Builder
@@ -95,6 +107,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	var attach multiFlag
 	flags.Var(&attach, "attach", "file to attach")
 	forceProgress := flags.Bool("progress", false, "show progress")
+	noCodename := flags.Bool("no-codename", false, "no conversation")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
@@ -147,16 +160,27 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeFiles()
 
+	c, err := hf.client()
+	if err != nil {
+		return err
+	}
 	envl := bundle.NewEnvelope(bundle.KindReport, *lang, e.now())
+	var name codename.Codename
+	var keys *codename.Keys
+	if !*noCodename {
+		if name, err = codename.Generate(); err != nil {
+			return err
+		}
+		if keys, err = codename.Derive(name, c.HubID()); err != nil {
+			return fmt.Errorf("deriving the keys of the codename: %w", err)
+		}
+		envl.ReplyRecipient = keys.Recipient
+	}
 	plainSize, err := bundle.Size(envl, &rep, files)
 	if err != nil {
 		return explainBundleError(err)
 	}
 
-	c, err := hf.client()
-	if err != nil {
-		return err
-	}
 	v, err := verifyHub(ctx, e, c, hf.pin)
 	if err != nil {
 		return err
@@ -187,7 +211,13 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 			prog = newProgress(e.stderr, pr, estimate)
 			body = prog
 		}
-		created, err := c.SubmitEpoch(ctx, bundle.KindReport, v.Epoch, body)
+		var created *wire.SubmissionCreated
+		var err error
+		if keys != nil {
+			created, err = c.OpenThread(ctx, bundle.KindReport, v.Epoch, keys.Verifier, body)
+		} else {
+			created, err = c.SubmitEpoch(ctx, bundle.KindReport, v.Epoch, body)
+		}
 		pr.CloseWithError(errUploadEnded)
 		encErr := <-done
 		if prog != nil {
@@ -207,11 +237,27 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		created, err = send(v)
 	}
 	if err != nil {
-		return explainSubmitError(ctx, c, err)
+		return explainSubmitError(ctx, c, "report", err)
 	}
 	e.printf("report sent to hub %q (%s encrypted, epoch %d)", c.HubID(), humanSize(created.Size), v.Epoch)
+	if keys != nil {
+		showCodename(e, name, c.HubURL())
+	}
 	_, err = fmt.Fprintln(e.stdout, created.ID)
 	return err
+}
+
+// showCodename prints the codename of a new conversation, once, with what
+// it is for and how to keep it.
+func showCodename(e *env, name codename.Codename, hubURL string) {
+	e.printf("your codename for this report, shown only this once:")
+	fmt.Fprintf(e.stderr, "\n    %s\n\n", name.String())
+	e.printf("write it down now and keep it safe, apart from this computer. With it you can")
+	e.printf("read the responders' replies and add to your report:")
+	e.printf("    difesa check -hub %s", hubURL)
+	e.printf("    difesa followup -hub %s -m \"…\"", hubURL)
+	e.printf("if you lose it, you cannot receive replies: nobody can recover it, not even the hub.")
+	e.printf("anyone who has it can read the replies and write to the hub as you.")
 }
 
 // epochChange returns the API error code of err if it says the hub's
@@ -317,20 +363,20 @@ func explainBundleError(err error) error {
 	return err
 }
 
-func explainSubmitError(ctx context.Context, c *client.Client, err error) error {
+func explainSubmitError(ctx context.Context, c *client.Client, what string, err error) error {
 	var we *wire.Error
 	if errors.As(err, &we) && we.Code == wire.CodeTooLarge {
 		if info, ierr := c.Hub(ctx); ierr == nil && info.MaxSubmissionSize > 0 {
-			return withHints(fmt.Errorf("sending the report: %w", err),
+			return withHints(fmt.Errorf("sending the %s: %w", what, err),
 				fmt.Sprintf("the hub accepts at most %d bytes (%s); send fewer or smaller files, or split them across several reports",
 					info.MaxSubmissionSize, humanSize(info.MaxSubmissionSize)))
 		}
-		return withHints(fmt.Errorf("sending the report: %w", err),
+		return withHints(fmt.Errorf("sending the %s: %w", what, err),
 			"send fewer or smaller files, or split them across several reports")
 	}
 	if epochChange(err) != "" {
-		return withHints(fmt.Errorf("sending the report: %w", err),
+		return withHints(fmt.Errorf("sending the %s: %w", what, err),
 			"the hub's keys changed again while you were sending; run the same command again")
 	}
-	return fmt.Errorf("sending the report: %w", err)
+	return fmt.Errorf("sending the %s: %w", what, err)
 }

@@ -62,7 +62,7 @@ func someBytes(n int) []byte {
 // through the proxy: the hub's name only resolves there.
 func TestSubmitAndOpenThroughSOCKS5(t *testing.T) {
 	isolatePins(t)
-	srv := testserver.New(t)
+	srv := newServer(t, config.Default())
 	proxy := socks5.New(t)
 	const onion = "difesatestdifesatestdifesatestdifesatestdifesatestdifesa.onion"
 	proxy.Alias(onion, "127.0.0.1")
@@ -115,7 +115,7 @@ func TestAgeAndTar(t *testing.T) {
 	if err != nil {
 		t.Skip("no tar on this system")
 	}
-	srv := testserver.New(t)
+	srv := newServer(t, config.Default())
 	dir := t.TempDir()
 	photo := writeFile(t, filepath.Join(dir, "photo.jpg"), someBytes(150_000))
 	notes := writeFile(t, filepath.Join(dir, "notes.txt"), []byte("names\n"))
@@ -175,7 +175,7 @@ func readIdentities(t *testing.T, path string) []age.Identity {
 // TestOpenPlainAgeFiles covers submissions made with stock age rather than
 // difesa: text is printed as a message, binary is saved and not printed.
 func TestOpenPlainAgeFiles(t *testing.T) {
-	srv := testserver.New(t)
+	srv := newServer(t, config.Default())
 	c, err := client.New(srv.HubURL, client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +244,7 @@ func TestTooLarge(t *testing.T) {
 	small.MaxSubmissionSize = 100_000
 	cfg := config.Default()
 	cfg.Hubs = []config.Hub{small}
-	srv := testserver.NewWithConfig(t, cfg)
+	srv := newServer(t, cfg)
 	hub := srv.URL + "/hubs/small"
 
 	for _, size := range []int{200_000, 17 << 20} {

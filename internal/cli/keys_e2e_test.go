@@ -144,7 +144,7 @@ func TestHubKeysStory(t *testing.T) {
 	must(t, adminPins, "admin", "sign", "-key", key("admin.key"), "-o", key("it-1.json"), key("it-1.manifest"))
 	cfg := config.Default()
 	cfg.Hubs = []config.Hub{{ID: "it", Name: "Hub it", AdminKey: adminPub, ManifestFile: key("it-1.json")}}
-	srv := testserver.NewWithConfig(t, cfg)
+	srv := newServer(t, cfg)
 	hub := srv.URL + "/hubs/it"
 
 	// A defender, given the fingerprint out of band, reports at epoch 1.
@@ -320,7 +320,7 @@ func TestHubKeysStory(t *testing.T) {
 		evilHub := testserver.NewHub(t, "it", publicKeyOf(t, key("leaver.key")))
 		evilCfg := config.Default()
 		evilCfg.Hubs = []config.Hub{evilHub.Config}
-		evilSrv := testserver.NewWithConfig(t, evilCfg)
+		evilSrv := newServer(t, evilCfg)
 		proxy.setTarget(t, evilSrv.URL)
 		refused(t, pins, []string{"another admin key", "do not send anything"},
 			"submit", "-hub", viaProxy, "-m", "must not leave")

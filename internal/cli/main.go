@@ -24,10 +24,20 @@ import (
 const usage = `difesa sends encrypted reports to a hub, and lets its responders read them.
 
 Usage:
-    difesa submit -hub URL [-category C] [-m TEXT] [-attach FILE]... [OPTIONS]
+  Defenders:
+    difesa submit   -hub URL [-category C] [-m TEXT] [-attach FILE]... [OPTIONS]
+    difesa alert    -hub URL [-m TEXT] [-where PLACE] [-needs HELP] [-attach FILE]...
+    difesa check    -hub URL [-codename-fd N] [-o DIR]
+    difesa followup -hub URL [-m TEXT] [-attach FILE]... [-codename-fd N]
+    difesa forget   -hub URL [-y] [-codename-fd N]
+    difesa checkin  start -hub URL -every DURATION [-grace DURATION] [-m TEXT]
+    difesa checkin  [stop] -hub URL [-code-fd N]
+  Responders:
     difesa keygen [-classic] [-o FILE]
     difesa inbox  -hub URL -i IDENTITY
     difesa open   -hub URL -i IDENTITY [-o DIR | -raw FILE] ID
+    difesa thread -hub URL -i IDENTITY [-o DIR] ID
+    difesa reply  -hub URL -i IDENTITY [-m TEXT] [-attach FILE]... ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID
     difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
@@ -43,6 +53,10 @@ they are sent; the server stores them but cannot read them. The list of
 responders is signed by the hub's admin key: difesa remembers that key the
 first time (compare its fingerprint with the one the hub gives you, or pass
 it with -pin) and refuses any list it did not sign.
+
+When you send a report, difesa shows you a codename: with it you can read
+the responders' replies (check), add to the report (followup) or delete it
+all (forget). Nobody else can, and nobody can recover it for you.
 
 Every command that talks to a hub takes -proxy URL to go through a proxy.
 To use Tor (recommended, and required for .onion hubs) run Tor and add
@@ -61,6 +75,13 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		{"submit", submitUsage, runSubmit},
+		{"alert", alertUsage, runAlert},
+		{"check", checkUsage, runCheck},
+		{"followup", followupUsage, runFollowup},
+		{"forget", forgetUsage, runForget},
+		{"checkin", checkinUsage, runCheckin},
+		{"thread", threadUsage, runThread},
+		{"reply", replyUsage, runReply},
 		{"keygen", keygenUsage, runKeygen},
 		{"inbox", inboxUsage, runInbox},
 		{"open", openUsage, runOpen},

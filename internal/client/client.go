@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -228,7 +229,20 @@ func decodeJSON(r io.Reader, out any) error {
 // decodeError reads an error answer. A body that is not the API's error
 // shape (a proxy's error page, say) becomes a [*wire.Error] with a code
 // derived from the status.
+//
+// A 429 or 503 answer with a Retry-After of seconds is wrapped in a
+// [*RetryAfterError].
 func decodeError(resp *http.Response) error {
+	we := decodeWireError(resp)
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs >= 0 {
+			return &RetryAfterError{Err: we, After: time.Duration(secs) * time.Second}
+		}
+	}
+	return we
+}
+
+func decodeWireError(resp *http.Response) *wire.Error {
 	var body wire.ErrorBody
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err := json.Unmarshal(data, &body); err == nil && body.Error != nil && body.Error.Code != "" {
@@ -244,6 +258,29 @@ func decodeError(resp *http.Response) error {
 		Message: strings.ToLower(msg),
 		Status:  resp.StatusCode,
 	}
+}
+
+// RetryAfterError is an answer that asks the client to wait (429
+// too_many_requests, 503 unavailable) and says how long, in Retry-After.
+// It unwraps to the [*wire.Error].
+type RetryAfterError struct {
+	Err   *wire.Error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the API error.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter returns how long the hub asked to wait before trying again,
+// if err carries a Retry-After.
+func RetryAfter(err error) (time.Duration, bool) {
+	var re *RetryAfterError
+	if errors.As(err, &re) {
+		return re.After, true
+	}
+	return 0, false
 }
 
 func codeForStatus(status int) string {

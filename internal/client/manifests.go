@@ -122,7 +122,7 @@ func (c *Client) ReplaceCiphertext(ctx context.Context, id string, epoch uint64,
 	u := c.apiURL("submissions", id, "ciphertext") + "?" +
 		url.Values{"epoch": {strconv.FormatUint(epoch, 10)}}.Encode()
 	var s wire.Submission
-	if err := c.upload(ctx, "PUT", u, body, &s); err != nil {
+	if err := c.upload(ctx, "PUT", u, nil, body, &s); err != nil {
 		return nil, err
 	}
 	if s.ID == "" {

@@ -10,13 +10,12 @@ import (
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/manifest"
-	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
 
 func TestAgainstServer(t *testing.T) {
-	srv := testserver.New(t)
+	srv := newServer(t)
 	ctx := context.Background()
 	c, err := client.New(srv.HubURL, client.Options{})
 	if err != nil {
@@ -102,7 +101,7 @@ func TestAgainstServer(t *testing.T) {
 }
 
 func TestManifestEndpointsAgainstServer(t *testing.T) {
-	srv := testserver.New(t)
+	srv := newServer(t)
 	ctx := context.Background()
 	c, err := client.New(srv.HubURL, client.Options{})
 	if err != nil {

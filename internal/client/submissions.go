@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 
 	"difesa.org/difesa/internal/wire"
 )
@@ -36,9 +37,17 @@ func (c *Client) Download(ctx context.Context, id string, w io.Writer) (int64, e
 	if c.token == "" {
 		return 0, ErrNotLoggedIn
 	}
-	req, err := c.newRequest(ctx, "GET", c.apiURL("submissions", id), nil)
+	return c.download(ctx, c.apiURL("submissions", id), nil, w)
+}
+
+// download streams the age file at u into w.
+func (c *Client) download(ctx context.Context, u string, header http.Header, w io.Writer) (int64, error) {
+	req, err := c.newRequest(ctx, "GET", u, nil)
 	if err != nil {
 		return 0, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", wire.MediaTypeAge)
 	resp, err := c.do(req)

@@ -2,9 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -101,8 +103,36 @@ func (c *Client) SubmitEpoch(ctx context.Context, kind string, epoch uint64, bod
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
+	return c.submitTo(ctx, u, nil, body)
+}
+
+// OpenThread is [Client.SubmitEpoch] for a submission that opens a
+// conversation: the hub keeps verifier, the verifier of the defender's
+// thread token (codename.TokenVerifier), and later answers the thread
+// endpoints to whoever presents the token. A codename that already has a
+// conversation at the hub fails with [wire.CodeThreadExists].
+func (c *Client) OpenThread(ctx context.Context, kind string, epoch uint64, verifier [32]byte, body io.Reader) (*wire.SubmissionCreated, error) {
+	q := url.Values{}
+	if kind != "" {
+		q.Set("kind", kind)
+	}
+	if epoch != 0 {
+		q.Set("epoch", strconv.FormatUint(epoch, 10))
+	}
+	u := c.apiURL("submissions")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	h := http.Header{}
+	h.Set(wire.HeaderThreadVerifier, base64.RawURLEncoding.EncodeToString(verifier[:]))
+	return c.submitTo(ctx, u, h, body)
+}
+
+// submitTo uploads an age file to u, with extra headers, and expects a
+// [wire.SubmissionCreated].
+func (c *Client) submitTo(ctx context.Context, u string, header http.Header, body io.Reader) (*wire.SubmissionCreated, error) {
 	var created wire.SubmissionCreated
-	if err := c.upload(ctx, "POST", u, body, &created); err != nil {
+	if err := c.upload(ctx, "POST", u, header, body, &created); err != nil {
 		return nil, err
 	}
 	if created.ID == "" {
@@ -111,8 +141,17 @@ func (c *Client) SubmitEpoch(ctx context.Context, kind string, epoch uint64, bod
 	return &created, nil
 }
 
-// upload streams an age file to u and decodes the JSON answer into out.
-func (c *Client) upload(ctx context.Context, method, u string, body io.Reader, out any) error {
+// withEpoch adds ?epoch=N to u unless epoch is 0.
+func withEpoch(u string, epoch uint64) string {
+	if epoch == 0 {
+		return u
+	}
+	return u + "?epoch=" + strconv.FormatUint(epoch, 10)
+}
+
+// upload streams an age file to u, with extra headers, and decodes the
+// JSON answer into out.
+func (c *Client) upload(ctx context.Context, method, u string, header http.Header, body io.Reader, out any) error {
 	// Hide the body's concrete type so net/http cannot guess a length and
 	// always streams; remember the body's own error, which is more telling
 	// than the transport's.
@@ -120,6 +159,9 @@ func (c *Client) upload(ctx context.Context, method, u string, body io.Reader, o
 	req, err := c.newRequest(ctx, method, u, er)
 	if err != nil {
 		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", wire.MediaTypeAge)

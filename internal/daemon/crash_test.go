@@ -85,7 +85,7 @@ func TestCrashDurability(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &crashRig{t: t, exe: exe, dir: t.TempDir(), expected: map[string]sent{}, deleted: map[string]bool{}}
+	r := &crashRig{t: t, exe: exe, dir: filepath.Join(t.TempDir(), "data"), expected: map[string]sent{}, deleted: map[string]bool{}}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))

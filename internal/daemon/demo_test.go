@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/store"
 )
 
 func startDemo(t *testing.T, dir string) *Instance {
@@ -51,7 +52,8 @@ func TestDemoKeepsItsHubAcrossRestarts(t *testing.T) {
 }
 
 func TestDemoRefusesDamagedIdentity(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data")
+	os.Mkdir(dir, 0o700)
 	os.WriteFile(filepath.Join(dir, DemoIdentityFile), []byte("AGE-SECRET-KEY-1NOTAKEY\n"), 0o600)
 	cfg := config.Default()
 	cfg.Listen, cfg.DataDir = "127.0.0.1:0", dir
@@ -70,9 +72,9 @@ func TestMainFlagsAndErrors(t *testing.T) {
 	}{
 		{"help", []string{"-h"}, 0, "Usage:"},
 		{"unknown flag", []string{"-nope"}, 2, "Usage:"},
-		{"extra argument", []string{"serve"}, 2, `unexpected argument "serve"`},
+		{"extra argument", []string{"bogus"}, 2, `unexpected argument "bogus"`},
 		{"missing config", []string{"-config", "/nonexistent/difesad.toml"}, 1, "no such file"},
-		{"busy port", []string{"-listen", "256.0.0.1:1", "-data", t.TempDir()}, 1, "unable to listen"},
+		{"busy port", []string{"-listen", "256.0.0.1:1", "-data", filepath.Join(t.TempDir(), "d")}, 1, "unable to listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,3 +142,23 @@ func TestErrorLogHidesAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestDataFolderPermissions(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "open")
+	os.Mkdir(open, 0o755)
+	var out, errb bytes.Buffer
+	if code := Main([]string{"-data", open, "-listen", "127.0.0.1:0"}, &out, &errb, func(string) string { return "" }); code != 1 {
+		t.Fatalf("started on a 0755 data folder: exit %d", code)
+	}
+	if !strings.Contains(errb.String(), "chmod 700 "+open) {
+		t.Fatalf("no fix given: %s", errb.String())
+	}
+	os.Chmod(open, 0o700)
+	os.WriteFile(filepath.Join(open, DatabaseFile), nil, 0o644)
+	errb.Reset()
+	if code := Main([]string{"-data", open, "-listen", "127.0.0.1:0"}, &out, &errb, func(string) string { return "" }); code != 1 || !strings.Contains(errb.String(), "chmod 600") {
+		t.Fatalf("started on a 0644 database: %s", errb.String())
+	}
+}
+
+func storeSubmission() store.Submission { return store.Submission{Kind: "report"} }

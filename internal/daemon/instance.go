@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,8 +50,8 @@ type Instance struct {
 
 // Start prepares the data folder, opens the store and starts serving.
 func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("unable to create data folder: %w", err)
+	if err := prepareDataDir(cfg.DataDir); err != nil {
+		return nil, err
 	}
 	inst := &Instance{log: logger, done: make(chan error, 1)}
 
@@ -93,13 +94,16 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	go func() { defer wg.Done(); worker.Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
 
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg.Listen)
 	if err != nil {
 		inst.stopBackground()
 		st.Close()
 		return nil, fmt.Errorf("unable to listen on %s: %w", cfg.Listen, err)
 	}
 	inst.URL = "http://" + ln.Addr().String()
+	if ln.Addr().Network() == "unix" {
+		inst.URL = "http://unix" // reached through the socket, e.g. by Tor
+	}
 	inst.srv = &http.Server{
 		Handler: api.New(api.Options{
 			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
@@ -207,4 +211,25 @@ Next, in another terminal:
     go run ./cmd/difesa open   -hub %s -i %s ID
 `, i.DemoIdentity, i.DemoAdminKey, i.Hubs.Get(DemoHubID).AdminFingerprint,
 		hubURL, hubURL, i.DemoIdentity, hubURL, i.DemoIdentity)
+}
+
+// listen opens HOST:PORT, or unix:PATH as a unix socket that only this
+// user (and its group, for Tor) can reach.
+func listen(addr string) (net.Listener, error) {
+	path, ok := strings.CutPrefix(addr, "unix:")
+	if !ok {
+		return net.Listen("tcp", addr)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path) // left by a previous run
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }

@@ -33,10 +33,14 @@ var ErrNoCheckin = errors.New("store: no check-in for this code")
 
 // Checkin is one timer.
 type Checkin struct {
-	ID       ID            `json:"-"`
-	Hub      string        `json:"-"`
-	Every    time.Duration `json:"every"`
-	Grace    time.Duration `json:"grace"`
+	ID    ID            `json:"-"`
+	Hub   string        `json:"-"`
+	Every time.Duration `json:"every"`
+	Grace time.Duration `json:"grace"`
+	// Round is what deadlines are rounded up to (a minute in production),
+	// so the stored deadline tells when the defender last checked in no
+	// more precisely than that.
+	Round    time.Duration `json:"round,omitempty"`
 	Deadline time.Time     `json:"deadline"`
 	State    string        `json:"state"`
 	// Instructions is the submission (kind checkin) holding the defender's
@@ -157,7 +161,7 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 				return err
 			}
 		}
-		c.State, c.Deadline = CheckinArmed, now.Add(c.Every)
+		c.State, c.Deadline = CheckinArmed, RoundUp(now.Add(c.Every), c.Round)
 		return putCheckin(tx, c)
 	})
 	return c, err
@@ -289,4 +293,16 @@ func (s *Store) NextDeadline() (time.Time, error) {
 		})
 	})
 	return next, err
+}
+
+// RoundUp returns t rounded up to a multiple of d (t itself if d ≤ 0).
+func RoundUp(t time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return t
+	}
+	r := t.Truncate(d)
+	if r.Before(t) {
+		r = r.Add(d)
+	}
+	return r
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,18 +34,36 @@ type Store struct {
 type Options struct {
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
+	// ReadOnly opens the file without writing to it (no reclaiming of
+	// unfinished uploads), for checks and backups of a stopped server.
+	ReadOnly bool
 }
+
+// ErrLocked is returned by [Open] when another process (a running server)
+// holds the database.
+var ErrLocked = errors.New("store: the database is in use by another process (a running difesad?)")
 
 // Open opens (creating if needed, with mode 0600) the database at path and
 // reclaims the chunks of uploads that never completed.
 func Open(path string, opts Options) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, ErrLocked
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	s := &Store{db: db, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.ReadOnly {
+		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes} {

@@ -6,6 +6,7 @@ package testserver
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func NewWithConfig(t testing.TB, cfg *config.Config) *Server {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.DataDir == "" || cfg.DataDir == config.DefaultDataDir {
-		cfg.DataDir = t.TempDir()
+		cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	}
 	logs := &syncBuffer{}
 	inst, err := daemon.Start(cfg, daemon.NewLogger(logs, "json", "debug"))

@@ -30,3 +30,9 @@ type CheckinDone struct {
 
 // CodeNoCheckin answers an unknown check-in code (404).
 const CodeNoCheckin = "no_checkin"
+
+// Check-in states shown in listings (wire.Submission.Checkin).
+const (
+	CheckinStateArmed  = "armed"
+	CheckinStateMissed = "missed"
+)

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+const threadUsage = `Usage:
+    difesa thread -hub URL -i IDENTITY [-o DIR] ID
+
+Shows the whole conversation that submission ID belongs to: the defender's
+report, their follow-ups and the responders' replies, in order, each
+downloaded and decrypted on this computer with your key. Files are saved in
+DIR (by default a new folder difesa-thread-ID), never overwriting anything.
+
+Answer with "difesa reply".
+
+Options:
+    -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
+    -i IDENTITY     Your responder key file, made with "difesa keygen".
+    -o DIR          Save the files in DIR (created if needed).
+    -proxy URL      Connect through a proxy, like socks5h://127.0.0.1:9050
+                    for Tor (the default is $ALL_PROXY, if set).
+
+Messages come from strangers: their files may be hostile. Open them with
+care, ideally on a computer set apart for that.`
+
+func runThread(ctx context.Context, e *env, args []string) error {
+	flags := newFlagSet("thread")
+	var rf responderFlags
+	rf.register(flags, "thread")
+	outDir := flags.String("o", "", "output folder")
+	pos, err := parseFlags(flags, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErrorf("thread", "expected one submission id, got %d arguments", len(pos)).hint(
+			"list the ids with \"difesa inbox\"")
+	}
+	id := pos[0]
+	if err := checkID("thread", id); err != nil {
+		return err
+	}
+	c, ids, logout, err := rf.login(ctx)
+	if err != nil {
+		return err
+	}
+	defer logout()
+	th, err := c.ResponderThread(ctx, id)
+	if err != nil {
+		return explainResponderThreadError(fmt.Errorf("reading the conversation of %s: %w", id, err))
+	}
+	dir := *outDir
+	if dir == "" {
+		dir = "difesa-thread-" + th.ID
+	}
+	out := &attachDir{dir: dir}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Conversation %s on hub %q: %d messages\n", clean(th.ID), c.HubID(), len(th.Messages))
+	for _, m := range th.Messages {
+		who := "from the defender"
+		if m.Kind == wire.KindReply {
+			who = "from the responders"
+		}
+		fmt.Fprintf(&b, "\n[%d] %s %s, %s (%s)\n", m.Seq+1, kindPhrase(m.Kind), who, coarseTime(m.Received), clean(m.ID))
+		o, saved, err := openMessage(ctx, c.Download, m.ID, ids, out)
+		switch {
+		case errors.Is(err, errNotForYou):
+			fmt.Fprintf(&b, "    cannot be decrypted with %s: %s\n", clean(rf.files()), err)
+			continue
+		case err != nil:
+			fmt.Fprintf(&b, "    could not be read: %s\n", clean(err.Error()))
+			continue
+		}
+		writeOpened(&b, o, out.dir, saved, "    ")
+	}
+	return writeAll(e.stdout, trimLines(b.String()))
+}
+
+func explainResponderThreadError(err error) error {
+	if errors.Is(err, &wire.Error{Code: wire.CodeNoThread}) {
+		return withHints(err, "the defender left no codename with this submission: they cannot be answered through the hub")
+	}
+	return notFoundHint(err, noSubmissionHint)
+}
+
+// errNoReplyRecipient is an opening report without the defender's reply
+// recipient.
+var errNoReplyRecipient = errors.New("the defender left no codename; they cannot receive replies")
+
+// replyRecipientOf decrypts the opening message root of a conversation and
+// returns the defender's reply recipient from its envelope.json.
+func replyRecipientOf(ctx context.Context, c *client.Client, ids []age.Identity, root string) (*age.HybridRecipient, error) {
+	o, _, err := openMessage(ctx, c.Download, root, ids, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading the opening report %s: %w", root, err)
+	}
+	if !o.IsBundle || o.Envelope.ReplyRecipient == "" {
+		return nil, errNoReplyRecipient
+	}
+	r, err := age.ParseHybridRecipient(o.Envelope.ReplyRecipient)
+	if err != nil { // bundle.Read checked it; never here
+		return nil, fmt.Errorf("the reply recipient of %s: %w", root, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/wire"
+	"filippo.io/age"
+)
+
+// fetchFunc downloads the ciphertext of one message of a conversation.
+type fetchFunc func(ctx context.Context, id string, w io.Writer) (int64, error)
+
+// attachDir is the folder where attachments of a conversation are saved,
+// created (0700) only when the first one arrives. Files never overwrite
+// anything: a name that is taken gets a number.
+type attachDir struct {
+	dir     string
+	created bool
+}
+
+func (a *attachDir) sink(saved *[]savedFile) bundle.Sink {
+	return func(name string, size int64, r io.Reader) error {
+		if !a.created {
+			if err := os.MkdirAll(a.dir, 0o700); err != nil {
+				return fmt.Errorf("creating %s: %w", a.dir, err)
+			}
+			a.created = true
+		}
+		final := name
+		err := bundle.DirSink(a.dir, func(_, to string) { final = to })(name, size, r)
+		if err == nil {
+			*saved = append(*saved, savedFile{name: name, final: final, size: size})
+		}
+		return err
+	}
+}
+
+// errNotForYou is a message that none of the identities can decrypt.
+var errNotForYou = errors.New("it is not encrypted to your keys")
+
+// openMessage downloads message id, decrypts it on this computer with ids
+// and reads it as a bundle, saving its attachments in out. The ciphertext
+// waits in a temporary file (mode 0600); the plaintext is never written
+// anywhere but the attachments. On error, what was saved of it is removed.
+func openMessage(ctx context.Context, fetch fetchFunc, id string, ids []age.Identity, out *attachDir) (*bundle.Opened, []savedFile, error) {
+	tmp, err := os.CreateTemp("", "difesa-*.age")
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating a temporary file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := fetch(ctx, id, tmp); err != nil {
+		return nil, nil, fmt.Errorf("downloading %s: %w", id, err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	plain, err := age.Decrypt(tmp, ids...)
+	var nm *age.NoIdentityMatchError
+	if errors.As(err, &nm) {
+		return nil, nil, errNotForYou
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("decrypting %s: %w", id, err)
+	}
+	var saved []savedFile
+	var sink bundle.Sink
+	if out != nil {
+		sink = out.sink(&saved)
+	}
+	o, err := bundle.Read(plain, bundle.DefaultLimits, sink)
+	if err != nil {
+		for _, f := range saved {
+			os.Remove(filepath.Join(out.dir, f.final))
+		}
+		return nil, nil, fmt.Errorf("reading %s: %w", id, err)
+	}
+	if !o.IsBundle && (o.Truncated || looksBinary([]byte(o.Message))) {
+		o.Message = "[not a difesa message, and not text: not shown]"
+	}
+	return o, saved, nil
+}
+
+// kindPhrase names a kind of message for people.
+func kindPhrase(kind string) string {
+	switch kind {
+	case wire.KindReport:
+		return "a report"
+	case wire.KindAlert:
+		return "an urgent alert"
+	case wire.KindFollowup:
+		return "a follow-up"
+	case wire.KindReply:
+		return "a reply"
+	case wire.KindCheckin:
+		return "check-in instructions"
+	}
+	return fmt.Sprintf("a message of kind %q", clean(kind))
+}
+
+// writeOpened shows a decrypted message, every line indented. Every string
+// in it comes from someone else and is cleaned of terminal controls.
+func writeOpened(b *strings.Builder, o *bundle.Opened, dir string, saved []savedFile, indent string) {
+	var head strings.Builder
+	tw := tabwriter.NewWriter(&head, 0, 0, 2, ' ', 0)
+	field := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s%s\t%s\n", indent, k, clean(oneLine(v)))
+		}
+	}
+	msg := o.Message
+	if o.IsBundle {
+		if r := o.Report; r != nil {
+			msg = r.Narrative
+			if k := o.Envelope.Kind; k == bundle.KindReport || k == bundle.KindAlert || r.Category != "other" {
+				field("Category", fmt.Sprintf("%s (%s)", bundle.CategoryTitle(r.Category), r.Category))
+			}
+			field("When", r.When)
+			field("Where", r.Where)
+			field("Who", r.Who)
+			field("Needs", r.Needs)
+			field("Contact", r.Contact)
+		}
+		field("Language", o.Envelope.Language)
+	} else {
+		field("Note", "not a difesa message: a plain encrypted file")
+	}
+	tw.Flush()
+	b.WriteString(head.String())
+	if strings.TrimSpace(msg) != "" {
+		if head.Len() > 0 {
+			b.WriteString("\n")
+		}
+		for line := range strings.Lines(clean(msg)) {
+			b.WriteString(indent)
+			b.WriteString(strings.TrimRight(line, "\n"))
+			b.WriteString("\n")
+		}
+	}
+	if len(saved) > 0 {
+		fmt.Fprintf(b, "%sfiles saved in %s:\n", indent, clean(dir))
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+		for _, f := range saved {
+			note := ""
+			if f.final != f.name {
+				note = fmt.Sprintf("(renamed from %q)", clean(f.name))
+			}
+			fmt.Fprintf(tw, "%s    %s\t%s\t%s\n", indent, clean(f.final), humanSize(f.size), note)
+		}
+		tw.Flush()
+	}
+}
+
+// trimLines drops trailing spaces that tabwriter leaves.
+func trimLines(s string) string {
+	var out strings.Builder
+	for line := range strings.Lines(s) {
+		out.WriteString(strings.TrimRight(line, " \n"))
+		out.WriteString("\n")
+	}
+	return out.String()
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Message catalogues, one JSON file per language under locales/: a flat
+// object of message keys to text, plus "_name" (the language's own name,
+// for the picker) and "_dir" ("ltr" or "rtl"). English is the reference:
+// a missing key falls back to it, and the tests require every catalogue to
+// have every key. Placeholders are {0}, {1}…; keys starting with "js_" are
+// handed to the script.
+//
+//go:embed locales/*.json
+var localeFS embed.FS
+
+// DefaultLang is the language of the reference catalogue.
+const DefaultLang = "en"
+
+type catalogue map[string]string
+
+var catalogues, langs = loadCatalogues()
+
+func loadCatalogues() (map[string]catalogue, []string) {
+	files, err := fs.Glob(localeFS, "locales/*.json")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]catalogue{}
+	var codes []string
+	for _, f := range files {
+		b, err := localeFS.ReadFile(f)
+		if err != nil {
+			panic(err)
+		}
+		var c catalogue
+		if err := json.Unmarshal(b, &c); err != nil {
+			panic(fmt.Sprintf("web: %s: %v", f, err)) // embedded at build time; the tests parse every file
+		}
+		code := strings.TrimSuffix(path.Base(f), ".json")
+		out[code] = c
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	return out, codes
+}
+
+// Langs returns the codes of the languages the pages speak.
+func Langs() []string { return slices.Clone(langs) }
+
+// pickLang chooses the page's language: ?lang= first (the explicit
+// picker), then Accept-Language as a hint, then English.
+func pickLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); catalogues[l] != nil {
+		return l
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if catalogues[base] != nil {
+			return base
+		}
+	}
+	return DefaultLang
+}
+
+// T returns the message key in lang with args in its placeholders.
+func T(lang, key string, args ...any) string {
+	s, ok := catalogues[lang][key]
+	if !ok {
+		if s, ok = catalogues[DefaultLang][key]; !ok {
+			return key
+		}
+	}
+	for i, a := range args {
+		s = strings.ReplaceAll(s, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
+	}
+	return s
+}
+
+// jsMessages returns the messages the script needs, in lang.
+func jsMessages(lang string) map[string]string {
+	out := map[string]string{}
+	for k := range catalogues[DefaultLang] {
+		if strings.HasPrefix(k, "js_") {
+			out[k] = T(lang, k)
+		}
+	}
+	return out
+}

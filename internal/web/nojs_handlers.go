@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"difesa.org/difesa/internal/ageformat"
+	"difesa.org/difesa/internal/wire"
+)
+
+// multipartSlack is what a form's other fields and boundaries may add to
+// the file's own size limit.
+const multipartSlack = 64 << 10
+
+// handleUpload takes an age file uploaded with a plain HTML form (no
+// JavaScript), streams the file part into the API's own upload path, which
+// checks it exactly as any upload, and answers with a page. The part is
+// never buffered whole.
+func (p *Pages) handleUpload(w http.ResponseWriter, r *http.Request) {
+	h := p.hubOf(r)
+	if h == nil {
+		p.result(w, r, nil, http.StatusNotFound, false, T(pickLang(r), "err_title"), T(pickLang(r), "not_found"))
+		return
+	}
+	lang := pickLang(r)
+	fail := func(status int, key string) {
+		p.result(w, r, h, status, false, T(lang, "err_title"), T(lang, key))
+	}
+	// The API bounds the file itself; this bounds the whole request.
+	limit := h.MaxSubmissionSize + h.MaxSubmissionSize/2 + ageformat.MaxHeaderSize + multipartSlack
+	if r.ContentLength > limit {
+		fail(http.StatusRequestEntityTooLarge, "err_too_large")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		fail(http.StatusBadRequest, "err_no_file")
+		return
+	}
+	kind := wire.KindReport
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				fail(http.StatusRequestEntityTooLarge, "err_too_large")
+				return
+			}
+			fail(http.StatusBadRequest, "err_no_file")
+			return
+		}
+		switch part.FormName() {
+		case "kind":
+			b, _ := io.ReadAll(io.LimitReader(part, 16))
+			if string(b) == wire.KindAlert {
+				kind = wire.KindAlert
+			}
+		case "file":
+			if part.FileName() == "" {
+				fail(http.StatusBadRequest, "err_no_file")
+				return
+			}
+			p.forwardUpload(w, r, h.ID, kind, part)
+			return
+		}
+		part.Close()
+	}
+}
+
+func (p *Pages) forwardUpload(w http.ResponseWriter, r *http.Request, hubID, kind string, body io.Reader) {
+	h := p.hubOf(r)
+	lang := pickLang(r)
+	a, err := p.callAPI(w, r, http.MethodPost, "/api/v1/hubs/"+hubID+"/submissions?"+url.Values{"kind": {kind}}.Encode(), wire.MediaTypeAge, body)
+	if err != nil {
+		p.log.Error("forwarding an upload", "err", err)
+		p.result(w, r, h, http.StatusInternalServerError, false, T(lang, "err_title"), T(lang, "err_generic"))
+		return
+	}
+	if a.status == http.StatusCreated {
+		var c wire.SubmissionCreated
+		json.Unmarshal(a.body.Bytes(), &c)
+		p.result(w, r, h, http.StatusCreated, true, T(lang, "upload_title"), T(lang, "upload_done", c.ID))
+		return
+	}
+	p.result(w, r, h, a.status, false, T(lang, "err_title"), T(lang, errorKey(a)))
+}
+
+// errorKey maps an API error answer to a message.
+func errorKey(a *apiAnswer) string {
+	var e wire.ErrorBody
+	code := ""
+	if json.Unmarshal(a.body.Bytes(), &e) == nil && e.Error != nil {
+		code = e.Error.Code
+	}
+	switch {
+	case code == wire.CodeBadAgeHeader || code == "bad_armor" || code == "bad_payload" || code == "unsupported_media":
+		return "err_not_age"
+	case code == "recipient_mismatch" || code == "stale_epoch" || code == "unknown_epoch":
+		return "err_recipients"
+	case a.status == http.StatusRequestEntityTooLarge:
+		return "err_too_large"
+	case a.status == http.StatusTooManyRequests:
+		return "err_busy"
+	case code == wire.CodeNoCheckin:
+		return "checkin_none"
+	}
+	return "err_generic"
+}
+
+// handleCheckin takes a check-in code from a plain HTML form, hands it to
+// the API's check-in endpoint, and answers with a page. A duress code gets
+// the same page as a check-in code, since the API gives both the same
+// answer.
+func (p *Pages) handleCheckin(w http.ResponseWriter, r *http.Request) {
+	h := p.hubOf(r)
+	lang := pickLang(r)
+	if h == nil {
+		p.result(w, r, nil, http.StatusNotFound, false, T(lang, "err_title"), T(lang, "not_found"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		p.result(w, r, h, http.StatusBadRequest, false, T(lang, "err_title"), T(lang, "checkin_none"))
+		return
+	}
+	form := url.Values{"code": {r.PostForm.Get("code")}}.Encode()
+	a, err := p.callAPI(w, r, http.MethodPost, "/api/v1/hubs/"+h.ID+"/checkin", "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil || a.status >= 500 {
+		p.result(w, r, h, http.StatusInternalServerError, false, T(lang, "err_title"), T(lang, "err_generic"))
+		return
+	}
+	if a.status != http.StatusOK {
+		p.result(w, r, h, a.status, false, T(lang, "checkin_title"), T(lang, errorKey(a)))
+		return
+	}
+	var d wire.CheckinDone
+	json.Unmarshal(a.body.Bytes(), &d)
+	next := d.NextDeadline
+	if len(next) >= 16 {
+		next = strings.Replace(next[:16], "T", " ", 1) + " UTC"
+	}
+	p.result(w, r, h, http.StatusOK, true, T(lang, "checkin_title"), T(lang, "checkin_done", next))
+}

@@ -1,0 +1,120 @@
+// Builds the pages' one script, internal/web/assets/app.js, from src/app.js
+// with esbuild: bundled, minified, no source map, no timestamps, so the
+// same sources and the same locked versions always give the same bytes.
+// The asset is committed, so that Go users never need npm.
+//
+//   node scripts/build.mjs            # write the asset
+//   node scripts/build.mjs --check    # fail if the committed asset differs
+//
+// Two size measures keep the report page within its budget (docs/web.md):
+// the word list is stored front-coded and expanded at start-up (the same
+// 7,776 words, checked by test/build.test.js), and @noble/curves and
+// @noble/hashes resolve to one copy each, where npm would otherwise nest an
+// older 2.0 copy under @noble/post-quantum.
+
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+import { WORDS } from '../src/wordlist.js';
+
+const root = (p) => fileURLToPath(new URL(p, import.meta.url));
+export const TARGET = root('../../internal/web/assets/app.js');
+export const TARGET_GZ = TARGET + '.gz';
+
+/**
+ * The gzip form the server sends, made once here rather than at every
+ * start: with zopfli when it is installed (apt-get install zopfli; about 6 %
+ * smaller than gzip -9), else with zlib at level 9. Either way it must
+ * decompress to exactly the asset (checked here and by internal/web's tests).
+ */
+export function compress(js) {
+  let gz;
+  try {
+    gz = execFileSync('zopfli', ['--i15', '-c', TARGET], { maxBuffer: 64 << 20 });
+  } catch {
+    gz = gzipSync(js, { level: 9 });
+  }
+  if (Buffer.compare(gunzipSync(gz), Buffer.from(js)) !== 0) throw new Error('app.js.gz does not decompress to app.js');
+  return gz;
+}
+
+/** Front coding: each word as the length it shares with the previous one, then the rest. */
+export function frontCode(words) {
+  let prev = '';
+  let s = '';
+  for (const w of words) {
+    let i = 0;
+    while (i < 9 && i < prev.length && i < w.length && prev[i] === w[i]) i++;
+    s += i + w.slice(i);
+    prev = w;
+  }
+  return s;
+}
+
+const wordlistPlugin = {
+  name: 'wordlist',
+  setup(b) {
+    b.onResolve({ filter: /\/wordlist\.js$/ }, () => ({ path: 'wordlist', namespace: 'difesa' }));
+    b.onLoad({ filter: /.*/, namespace: 'difesa' }, () => ({
+      loader: 'js',
+      contents: `const F=${JSON.stringify(frontCode(WORDS))};
+export const WORDS=Object.freeze((()=>{const o=[];let p='';for(const m of F.matchAll(/(\\d)([a-z-]*)/g)){p=p.slice(0,+m[1])+m[2];o.push(p)}return o})());`,
+    }));
+  },
+};
+
+const BANNER = `/* difesa pages. Built from web/src by web/scripts/build.mjs; do not edit.
+ * Includes age-encryption (typage, BSD-3-Clause), @noble/* and @scure/base
+ * (MIT, Paul Miller), and the EFF Large Wordlist for Passphrases,
+ * (c) 2016 Electronic Frontier Foundation, CC BY 3.0, https://www.eff.org/dice */`;
+
+export async function bundle() {
+  const r = await build({
+    entryPoints: [root('../src/app.js')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'difesa',
+    target: ['es2020'],
+    platform: 'browser',
+    legalComments: 'none',
+    banner: { js: BANNER },
+    charset: 'utf8',
+    write: false,
+    sourcemap: false,
+    alias: {
+      '@noble/curves': root('../node_modules/@noble/curves'),
+      '@noble/hashes': root('../node_modules/@noble/hashes'),
+    },
+    plugins: [wordlistPlugin],
+    logLevel: 'error',
+  });
+  return r.outputFiles[0].contents;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = await bundle();
+  if (process.argv.includes('--check')) {
+    let old = null;
+    try {
+      old = readFileSync(TARGET);
+    } catch {}
+    if (!old || Buffer.compare(old, Buffer.from(out)) !== 0) {
+      console.error('internal/web/assets/app.js is not what web/src builds to: run `cd web && npm ci && npm run build` and commit the result');
+      process.exit(1);
+    }
+    if (Buffer.compare(gunzipSync(readFileSync(TARGET_GZ)), Buffer.from(out)) !== 0) {
+      console.error('internal/web/assets/app.js.gz does not decompress to app.js: run `npm run build`');
+      process.exit(1);
+    }
+    console.log('internal/web/assets/app.js is up to date');
+  } else {
+    writeFileSync(TARGET, out);
+    const gz = compress(out);
+    writeFileSync(TARGET_GZ, gz);
+    console.log(`wrote ${TARGET} (${out.length} bytes, ${gz.length} gzip-compressed)`);
+  }
+}

@@ -1,0 +1,322 @@
+// The pages' one script (built into internal/web/assets/app.js by
+// `npm run build`). Every page works without it: the forms that would carry
+// plaintext stay disabled, and the page explains the offline route. With
+// it, everything a defender types is put in a bundle, encrypted with age to
+// the recipients of the hub's signed manifest, and only then sent.
+//
+// Rules kept here: no innerHTML (text only), no inline styles (the CSP
+// forbids them), nothing stored (no cookies, no localStorage), the codename
+// shown once and then dropped.
+
+import { Decrypter } from 'age-encryption';
+
+import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
+import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
+import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
+import { Cancelled, benchEncrypt, encryptParts, post } from './transfer.js';
+
+export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
+export { deriveKeys, generateCodename, tokenToString };
+export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest };
+export { encryptParts, benchEncrypt };
+
+const $ = (id) => document.getElementById(id);
+
+let MSG = {};
+function t(key, ...args) {
+  const s = MSG[key] ?? key;
+  return s.replace(/\{(\d)\}/g, (_, i) => String(args[+i] ?? ''));
+}
+
+function show(el, on = true) {
+  if (el) el.hidden = !on;
+}
+
+function say(text) {
+  const s = $('status');
+  if (s) s.textContent = text;
+}
+
+function fail(text) {
+  const e = $('error');
+  if (!e) return;
+  e.textContent = text;
+  show(e);
+  e.focus();
+}
+
+function clearError() {
+  show($('error'), false);
+}
+
+/**
+ * The hub's verified recipients. The page carries the admin key, the epoch
+ * and the signed manifest (#hubdata), which saves two requests; after a
+ * stale_epoch answer they are fetched afresh. Either way the signature is
+ * checked here before anything is encrypted.
+ */
+async function hubKeys(hub, fresh = false) {
+  let adminKey, epoch, signed;
+  const embedded = $('hubdata');
+  if (embedded && !fresh) {
+    ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
+  } else {
+    const [infoRes, manRes] = await Promise.all([
+      fetch(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
+      fetch(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
+    ]);
+    if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
+    ({ admin_key: adminKey, epoch } = await infoRes.json());
+    signed = await manRes.text();
+  }
+  const m = verifyCurrent({ adminKey, hub, epoch }, signed);
+  return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
+}
+
+function showKeys(keys) {
+  const fp = $('fingerprint');
+  if (fp) fp.textContent = keys.fingerprint;
+  const ep = $('epoch');
+  if (ep) ep.textContent = t('js_manifest_ok', String(keys.epoch), keys.issued);
+  show($('keys'));
+}
+
+function pickedFiles(input, taken) {
+  const out = [];
+  const renamed = [];
+  for (const f of input?.files ?? []) {
+    const name = safeName(f.name, taken);
+    if (name !== f.name) renamed.push(name);
+    out.push({ name, blob: f });
+  }
+  return { files: out, renamed };
+}
+
+function apiError(res) {
+  const code = res.json?.error?.code ?? '';
+  if (res.status === 413) return t('js_err_too_large');
+  if (res.status === 429) return t('js_err_busy');
+  return t('js_err_server', `${res.status} ${code}`.trim());
+}
+
+// Progress: one bar for the phases, one status line read by screen readers.
+function progress(phase, f) {
+  const bar = $('bar');
+  if (bar) bar.value = Math.max(0, Math.min(1, f));
+  say(`${t(phase)} ${Math.floor(f * 100)} %`);
+}
+
+/**
+ * Encrypts and sends a bundle to url; returns the server's answer.
+ */
+async function encryptAndSend(keys, parts, size, url, headers, signal) {
+  const blob = await encryptParts(keys.recipients, parts, size, { signal, onProgress: (f) => progress('js_encrypting', f) });
+  return post(url, blob, { 'Content-Type': 'application/vnd.age', ...headers }, { signal, onProgress: (f) => progress('js_uploading', f) });
+}
+
+function busy(on, controller) {
+  show($('progress'), on);
+  const fs = $('fields');
+  if (fs) fs.disabled = on;
+  const c = $('cancel');
+  if (c) c.onclick = on ? () => controller.abort() : null;
+}
+
+async function submitPage(hub, kind, keysPromise) {
+  const form = $('compose');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError();
+    const controller = new AbortController();
+    busy(true, controller);
+    try {
+      const keys = await keysPromise;
+      say(t('js_deriving'));
+      const codename = generateCodename();
+      const k = await deriveKeys(codename, hub, { onProgress: (f) => progress('js_deriving', f) });
+      const env = envelope({ kind, language: document.documentElement.lang, replyRecipient: k.recipient });
+      const rep = report({
+        category: $('category')?.value || 'other',
+        narrative: $('narrative')?.value ?? '',
+        when: $('when')?.value ?? '',
+        where: $('where')?.value ?? '',
+        who: $('who')?.value ?? '',
+        needs: $('needs')?.value ?? '',
+        contact: $('contact')?.value ?? '',
+      });
+      const { files, renamed } = pickedFiles($('files'), new Set());
+      const { parts, size } = bundleParts(env, rep, files);
+      let res = await encryptAndSend(keys, parts, size, `/api/v1/hubs/${hub}/submissions?kind=${kind}&epoch=${keys.epoch}`,
+        { 'Difesa-Thread-Verifier': tokenToString(k.verifier) }, controller.signal);
+      if (res.status === 409 && res.json?.error?.code === 'stale_epoch') {
+        const fresh = await hubKeys(hub, true);
+        showKeys(fresh);
+        res = await encryptAndSend(fresh, parts, size, `/api/v1/hubs/${hub}/submissions?kind=${kind}&epoch=${fresh.epoch}`,
+          { 'Difesa-Thread-Verifier': tokenToString(k.verifier) }, controller.signal);
+      }
+      if (res.status !== 201) throw new Error(apiError(res));
+      form.reset();
+      show(form, false);
+      show($('progress'), false);
+      showCodename(k.codename, renamed);
+    } catch (e) {
+      busy(false);
+      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+    }
+  });
+}
+
+function showCodename(codename, renamed) {
+  const done = $('done');
+  const cn = $('codename');
+  cn.textContent = codename.split('-').join(' ');
+  if (renamed.length) $('renamed').textContent = t('js_renamed', renamed.join(', '));
+  show(done);
+  done.focus();
+  $('written').addEventListener('click', () => {
+    // Shown once: the page drops it and keeps no copy anywhere.
+    cn.textContent = '';
+    show($('codename-box'), false);
+    show($('after'));
+  }, { once: true });
+}
+
+async function repliesPage(hub, keysPromise) {
+  let session = null; // the derived keys, in memory for this page view only
+  const api = `/api/v1/hubs/${hub}`;
+  $('open').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError();
+    const input = $('code');
+    try {
+      say(t('js_deriving'));
+      show($('progress'));
+      session = await deriveKeys(input.value, hub, { onProgress: (f) => progress('js_deriving', f) });
+      input.value = '';
+      await loadThread();
+    } catch (e) {
+      show($('progress'), false);
+      if (e instanceof CodenameError) fail(e.code === 'unknown_word' ? t('js_code_word', String(e.position)) : e.code === 'word_count' ? t('js_code_count') : t('js_code_long'));
+      else fail(e.message || String(e));
+    }
+  });
+
+  async function loadThread() {
+    const headers = { 'Difesa-Thread-Token': session.tokenString };
+    const res = await fetch(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' });
+    show($('progress'), false);
+    if (res.status === 404) throw new Error(t('js_no_thread'));
+    if (res.status === 429) throw new Error(t('js_err_busy'));
+    if (!res.ok) throw new Error(t('js_err_server', String(res.status)));
+    const thread = await res.json();
+    const list = $('messages');
+    list.replaceChildren();
+    const dec = new Decrypter();
+    dec.addIdentity(session.identity);
+    for (const m of thread.messages) {
+      const li = document.createElement('li');
+      const head = document.createElement('p');
+      head.className = 'meta';
+      head.textContent = `${t('js_kind_' + m.kind)} · ${m.received.slice(0, 10)}`;
+      li.append(head);
+      if (m.kind === 'reply') {
+        li.className = 'reply';
+        try {
+          const r = await fetch(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' });
+          const plain = await dec.decrypt(new Uint8Array(await r.arrayBuffer()));
+          const b = readBundle(plain);
+          const p = document.createElement('p');
+          p.className = 'text';
+          p.textContent = b.message ?? b.report?.narrative ?? '';
+          li.append(p);
+          for (const f of b.files) {
+            const a = document.createElement('a');
+            a.href = URL.createObjectURL(new Blob([f.data], { type: 'application/octet-stream' }));
+            a.download = f.name;
+            a.textContent = t('js_download', f.name);
+            li.append(a);
+          }
+        } catch {
+          const p = document.createElement('p');
+          p.textContent = t('js_reply_unreadable');
+          li.append(p);
+        }
+      } else {
+        const p = document.createElement('p');
+        p.textContent = t('js_own_message');
+        li.append(p);
+      }
+      list.append(li);
+    }
+    show($('open'), false);
+    show($('thread'));
+    $('thread-title').focus();
+  }
+
+  $('followup').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError();
+    const controller = new AbortController();
+    busy(true, controller);
+    try {
+      const keys = await keysPromise;
+      const { files } = pickedFiles($('files'), new Set());
+      const { parts, size } = bundleParts(
+        envelope({ kind: 'followup', language: document.documentElement.lang }),
+        report({ category: 'other', narrative: $('narrative').value }),
+        files,
+      );
+      const res = await encryptAndSend(keys, parts, size, `${api}/thread/messages?epoch=${keys.epoch}`,
+        { 'Difesa-Thread-Token': session.tokenString }, controller.signal);
+      if (res.status !== 201) throw new Error(apiError(res));
+      $('followup').reset();
+      busy(false);
+      say(t('js_sent'));
+      show($('progress'));
+      await loadThread();
+    } catch (e) {
+      busy(false);
+      fail(e instanceof Cancelled ? t('js_cancelled') : e.message || String(e));
+    }
+  });
+
+  $('forget').addEventListener('click', async () => {
+    if (!session || !window.confirm(t('js_confirm_delete'))) return;
+    const res = await fetch(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' });
+    if (res.status === 204) {
+      session = null;
+      $('messages').replaceChildren();
+      show($('thread'), false);
+      say(t('js_deleted'));
+      show($('progress'));
+    } else fail(t('js_err_server', String(res.status)));
+  });
+}
+
+async function start() {
+  const body = document.body;
+  const hub = body.dataset.hub;
+  const page = body.dataset.page;
+  MSG = JSON.parse($('i18n')?.textContent ?? '{}');
+  for (const el of document.querySelectorAll('[data-js]')) el.hidden = false;
+  for (const el of document.querySelectorAll('[data-nojs]')) el.hidden = true;
+  if (!['report', 'alert', 'replies'].includes(page)) return;
+  const keysPromise = hubKeys(hub);
+  keysPromise.then(
+    (keys) => {
+      showKeys(keys);
+      const fs = $('fields');
+      if (fs) fs.disabled = false;
+    },
+    (e) => fail(`${t('js_manifest_bad')} (${e.message})`),
+  );
+  keysPromise.catch(() => {});
+  if (page === 'replies') {
+    const fs = $('code-fields');
+    if (fs) fs.disabled = false;
+    return repliesPage(hub, keysPromise);
+  }
+  return submitPage(hub, page, keysPromise);
+}
+
+if (typeof document !== 'undefined' && document.body?.dataset.page) start();
