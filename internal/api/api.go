@@ -47,6 +47,7 @@ type Server struct {
 	notifier        Kicker
 	minCheckinEvery time.Duration
 	events          *notify.Broker
+	onionAddress    string
 }
 
 // Poker is told when check-in timers change (the check-in scheduler).
@@ -95,6 +96,9 @@ type Options struct {
 	MinCheckinEvery time.Duration
 	// Events feeds responders' live event streams.
 	Events *notify.Broker
+	// OnionAddress, if set, is announced to web visitors with an
+	// Onion-Location header.
+	OnionAddress string
 }
 
 // New returns the HTTP handler of a difesa server.
@@ -107,6 +111,7 @@ func New(o Options) http.Handler {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.checkins, s.notifier, s.minCheckinEvery, s.events = o.Checkins, o.Notifier, o.MinCheckinEvery, o.Events
+	s.onionAddress = o.OnionAddress
 	if s.minCheckinEvery == 0 {
 		s.minCheckinEvery = time.Minute
 	}
@@ -131,7 +136,7 @@ func (s *Server) routes() http.Handler {
 
 	// The defender's pages (internal/web); their forms without JavaScript
 	// hand ciphertext and codes back to this router in process.
-	pages := web.New(web.Options{Hubs: s.hubs, API: r, Logger: s.log})
+	pages := web.New(web.Options{Hubs: s.hubs, API: r, Logger: s.log, OnionAddress: s.onionAddress})
 	r.Route("/hubs/{hub}", func(r chi.Router) {
 		r.Use(s.withHub)
 		r.Mount("/", pages)

@@ -33,7 +33,7 @@ func checkEntryPath(name string) error {
 	}
 	for _, elem := range strings.Split(name, "/") {
 		if elem == ".." {
-			return fmt.Errorf("%w: %q contains ..", ErrUnsafePath, name)
+			return fmt.Errorf("%w: %q has a \"..\" element", ErrUnsafePath, name)
 		}
 	}
 	return nil

@@ -42,6 +42,9 @@ type Config struct {
 	// address in production), used for links in notifications. Default:
 	// http:// and the listen address.
 	PublicURL string `toml:"public_url"`
+	// OnionAddress is the hub server's onion address (http://….onion),
+	// announced to clear-web visitors of the pages with Onion-Location.
+	OnionAddress string `toml:"onion_address"`
 	// NotifyProxy is the default proxy for notifications going out, e.g.
 	// "socks5h://127.0.0.1:9050", so the server never contacts a third
 	// party directly; a channel's own proxy setting wins.
@@ -139,6 +142,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data_dir: must not be empty"))
+	}
+	if c.OnionAddress != "" && (!strings.HasPrefix(c.OnionAddress, "http://") || !strings.HasSuffix(strings.TrimSuffix(c.OnionAddress, "/"), ".onion")) {
+		errs = append(errs, fmt.Errorf("onion_address: %q must look like http://….onion", c.OnionAddress))
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, fmt.Errorf("public_url: %q must start with http:// or https://", c.PublicURL))

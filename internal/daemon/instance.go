@@ -107,7 +107,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	inst.srv = &http.Server{
 		Handler: api.New(api.Options{
 			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
-			Checkins: sched, Notifier: worker, Events: broker,
+			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress,
 		}),
 		// Uploads and downloads extend their own deadlines while data
 		// flows (see package api); these bound everything else.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Backup writes a consistent copy of the whole database to w while the
@@ -56,7 +57,7 @@ var ErrInUse = errors.New("store: the database is in use by a running server")
 // snapshots and backups kept of the old file.
 func Compact(path string) (before, after int64, err error) {
 	src, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return 0, 0, ErrInUse
 	}
 	if err != nil {
