@@ -33,6 +33,14 @@ func runCheckConfig(e env, args []string) int {
 		what = *cf.configPath
 	}
 	fmt.Fprintf(e.stdout, "%s: OK, %d hub(s), data in %s, listening on %s\n", what, max(len(cfg.Hubs), 1), cfg.DataDir, cfg.Listen)
+	for _, hc := range cfg.Hubs {
+		k, err := cfg.BuildHub(hc)
+		if err != nil {
+			continue // Validate already said
+		}
+		fmt.Fprintf(e.stdout, "  hub %-12s %s\n    %s\n    admin key %s\n    first manifest %s, %d notification channel(s)\n",
+			hc.ID, hc.Name, cfg.HubURL(hc.ID), k.Admin.Fingerprint(), hc.ManifestFile, len(k.Channels))
+	}
 	return 0
 }
 

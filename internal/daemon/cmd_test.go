@@ -18,7 +18,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func TestCheckConfig(t *testing.T) {
 	code, out, errs := run(t, "check-config", "-config", filepath.Join("..", "..", "config", "difesad.example.toml"))
-	if code != 0 || !strings.Contains(out, "OK, 2 hub(s)") {
+	if code != 0 || !strings.Contains(out, "OK, 2 hub(s)") || !strings.Contains(out, "hub si") || !strings.Contains(out, "admin key abc1 627f") {
 		t.Fatalf("example config: %d %s %s", code, out, errs)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.toml")
