@@ -25,6 +25,7 @@ import (
 	"difesa.org/difesa/internal/ratelimit"
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/web"
+	"difesa.org/difesa/internal/wire"
 )
 
 // Server holds the dependencies of the handlers.
@@ -153,10 +154,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/auth/token", s.handle(s.handleToken))
 		r.Get("/manifests", s.handle(s.handleManifestList))
 		// A defender's conversation, authenticated by the thread token.
-		r.Get("/thread", s.handle(s.handleDefenderThread))
-		r.Delete("/thread", s.handle(s.handleDefenderDelete))
+		r.Get("/thread", s.handle(s.showThread(s.defenderThread)))
+		r.Delete("/thread", s.handle(s.deleteThread(s.defenderThread)))
 		r.Get("/thread/messages/{id}", s.handle(s.handleDefenderMessage))
-		r.Post("/thread/messages", s.handle(s.handleFollowup))
+		r.Post("/thread/messages", s.handle(s.addToThread(s.defenderThread, wire.KindFollowup, 0, wire.EventFollowupReceived)))
 		// Check-ins (dead-man timers), authenticated by their codes.
 		r.Post("/checkins", s.handle(s.handleArmCheckin))
 		r.Post("/checkin", s.handle(s.handleCheckin))
@@ -174,9 +175,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
 			r.Get("/events", s.handle(s.handleEvents))
-			r.Get("/threads/{id}", s.handle(s.handleResponderThread))
-			r.Post("/threads/{id}/replies", s.handle(s.handleReply))
-			r.Delete("/threads/{id}", s.handle(s.handleResponderDeleteThread))
+			r.Get("/threads/{id}", s.handle(s.showThread(s.responderThread)))
+			// A reply is encrypted to the epoch's recipients (so colleagues
+			// can read the conversation) and to exactly one more, the
+			// defender's reply key.
+			r.Post("/threads/{id}/replies", s.handle(s.addToThread(s.responderThread, wire.KindReply, 1, "")))
+			r.Delete("/threads/{id}", s.handle(s.deleteThread(s.responderThread)))
 		})
 	})
 	return r

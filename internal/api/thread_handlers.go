@@ -64,18 +64,71 @@ func wireThread(root store.ID, msgs []store.Submission) wire.Thread {
 	return out
 }
 
-func (s *Server) handleDefenderThread(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.defenderThread(r)
-	if err != nil {
-		return err
+// threadResolver finds the conversation a request is about: by the
+// defender's token, or by a responder's submission id.
+type threadResolver func(*http.Request) (*hub.Hub, store.ID, error)
+
+// showThread lists a conversation's messages.
+func (s *Server) showThread(resolve threadResolver) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h, root, err := resolve(r)
+		if err != nil {
+			return err
+		}
+		msgs, err := s.store.Thread(h.ID, root)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, wireThread(root, msgs))
 	}
-	msgs, err := s.store.Thread(h.ID, root)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, wireThread(root, msgs))
 }
 
+// deleteThread removes a whole conversation in one transaction.
+func (s *Server) deleteThread(resolve threadResolver) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h, root, err := resolve(r)
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.DeleteThread(h.ID, root); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+// addToThread stores the request's age file as a message of kind in the
+// conversation: checked against the declared epoch's recipients plus
+// extra recipients of the same kind (the defender's reply key, for
+// replies), raising event if it is not empty.
+func (s *Server) addToThread(resolve threadResolver, kind string, extra int, event string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h, root, err := resolve(r)
+		if err != nil {
+			return err
+		}
+		set, err := s.declaredEpoch(r, h)
+		if err != nil {
+			return err
+		}
+		up := s.store.NewUpload(h.ID)
+		up.JoinThread(root)
+		if event != "" {
+			up.Notify(store.Event{Type: event})
+		}
+		sub, err := s.receive(w, r, h, set, extra, up, store.Submission{
+			Kind: kind, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
+		})
+		if err != nil {
+			return err
+		}
+		s.kickNotifier()
+		return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
+	}
+}
+
+// handleDefenderMessage sends one message of the defender's conversation.
 func (s *Server) handleDefenderMessage(w http.ResponseWriter, r *http.Request) error {
 	h, root, err := s.defenderThread(r)
 	if err != nil {
@@ -90,40 +143,6 @@ func (s *Server) handleDefenderMessage(w http.ResponseWriter, r *http.Request) e
 		return errNoSub
 	}
 	return s.sendCiphertext(w, h.ID, id)
-}
-
-func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.defenderThread(r)
-	if err != nil {
-		return err
-	}
-	set, err := s.declaredEpoch(r, h)
-	if err != nil {
-		return err
-	}
-	up := s.store.NewUpload(h.ID)
-	up.JoinThread(root)
-	up.Notify(store.Event{Type: wire.EventFollowupReceived})
-	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
-		Kind: wire.KindFollowup, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
-	})
-	if err != nil {
-		return err
-	}
-	s.kickNotifier()
-	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
-}
-
-func (s *Server) handleDefenderDelete(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.defenderThread(r)
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.DeleteThread(h.ID, root); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 // responderThread resolves {id}, any message of a conversation, to the
@@ -142,51 +161,4 @@ func (s *Server) responderThread(r *http.Request) (*hub.Hub, store.ID, error) {
 		return nil, id, apiError(http.StatusNotFound, wire.CodeNoThread, "this submission has no conversation: the defender left no codename")
 	}
 	return h, sub.Thread, nil
-}
-
-func (s *Server) handleResponderThread(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.responderThread(r)
-	if err != nil {
-		return err
-	}
-	msgs, err := s.store.Thread(h.ID, root)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, wireThread(root, msgs))
-}
-
-// handleReply takes a responder's reply: encrypted to the epoch's
-// recipients (so colleagues can read the conversation) and to exactly one
-// more recipient of the same kind, the defender's reply key.
-func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.responderThread(r)
-	if err != nil {
-		return err
-	}
-	set, err := s.declaredEpoch(r, h)
-	if err != nil {
-		return err
-	}
-	up := s.store.NewUpload(h.ID)
-	up.JoinThread(root)
-	sub, err := s.receive(w, r, h, set, 1, up, store.Submission{
-		Kind: wire.KindReply, Received: h.RoundTime(s.now()), Status: wire.StatusNew,
-	})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size})
-}
-
-func (s *Server) handleResponderDeleteThread(w http.ResponseWriter, r *http.Request) error {
-	h, root, err := s.responderThread(r)
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.DeleteThread(h.ID, root); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
