@@ -30,7 +30,9 @@ Usage:
 It starts difesad and a bare baseline (net/http plus one fsync'd bbolt write
 per request) as separate processes on 127.0.0.1, sends each the same small
 age files from many clients at once, then streams one large age file to a
-fresh difesad while watching its memory, and downloads it back.
+fresh difesad while watching its memory, and downloads it back. Then it
+times urgent alerts from their 201 to their webhook reaching a receiver on
+127.0.0.1, and compares ingest with a webhook channel and without.
 
 Options:
     -duration D      how long each small-submission run lasts (default 10s)
@@ -39,6 +41,8 @@ Options:
     -size N          plaintext bytes of a small submission (default 2048)
     -big=false       skip the large submission
     -big-size SIZE   plaintext of the large submission (default 2GiB)
+    -notify=false    skip the notification runs
+    -alerts N        urgent alerts sent to time their webhooks (default 300)
     -dir DIR         work folder (default: a temporary folder, removed after)
     -o FILE          also write the results as JSON to FILE
 `
@@ -52,15 +56,16 @@ const (
 
 // Results is everything one run measured.
 type Results struct {
-	Machine     string      `json:"machine"`
-	Concurrency int         `json:"concurrency"`
-	Plaintext   int         `json:"small_plaintext_bytes"`
-	AgeFile     int         `json:"small_age_file_bytes"`
-	Baseline    *LoadResult `json:"baseline,omitempty"`
-	Difesa      *LoadResult `json:"difesa,omitempty"`
-	Ratio       float64     `json:"ratio_difesa_to_baseline,omitempty"`
-	Big         *BigResult  `json:"big,omitempty"`
-	Goals       []Goal      `json:"goals"`
+	Machine     string        `json:"machine"`
+	Concurrency int           `json:"concurrency"`
+	Plaintext   int           `json:"small_plaintext_bytes"`
+	AgeFile     int           `json:"small_age_file_bytes"`
+	Baseline    *LoadResult   `json:"baseline,omitempty"`
+	Difesa      *LoadResult   `json:"difesa,omitempty"`
+	Ratio       float64       `json:"ratio_difesa_to_baseline,omitempty"`
+	Big         *BigResult    `json:"big,omitempty"`
+	Notify      *NotifyResult `json:"notify,omitempty"`
+	Goals       []Goal        `json:"goals"`
 }
 
 // Goal is one target and whether the run met it.
@@ -96,6 +101,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	big := fs.Bool("big", true, "")
 	bigSize := &sizeFlag{config.Size(2 << 30)}
 	fs.Var(bigSize, "big-size", "")
+	notify := fs.Bool("notify", true, "")
+	alerts := fs.Int("alerts", 300, "")
 	dir := fs.String("dir", "", "")
 	out := fs.String("o", "", "")
 	if err := fs.Parse(args); err != nil {
@@ -104,7 +111,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 || *concurrency < 1 || *maxReq < 1 || *size < 0 || *duration <= 0 {
+	if fs.NArg() > 0 || *concurrency < 1 || *maxReq < 1 || *size < 0 || *duration <= 0 || *alerts < 1 {
 		fmt.Fprintln(stderr, "difesa-bench: error: bad arguments")
 		fmt.Fprintln(stderr, "hint: see difesa-bench -h")
 		return 2
@@ -135,6 +142,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if *big {
 		budget += 2 * time.Duration(int64(bigSize.Size)/20e6) * time.Second
 	}
+	if *notify {
+		budget += 2**duration + 2*time.Minute
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 
@@ -147,6 +157,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if *big {
 		if err := r.big(ctx, res, int64(bigSize.Size)); err != nil {
 			fmt.Fprintf(stderr, "difesa-bench: error: large submission: %v\n", err)
+			code = 1
+		}
+	}
+	if *notify {
+		if err := r.notify(ctx, res, *alerts, *size, lo); err != nil {
+			fmt.Fprintf(stderr, "difesa-bench: error: notifications: %v\n", err)
 			code = 1
 		}
 	}

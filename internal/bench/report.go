@@ -42,6 +42,15 @@ func (r *Results) judge() {
 			Goal{"large submission downloads and decrypts to what was sent", r.Big.Verified},
 		)
 	}
+	if n := r.Notify; n != nil && n.Alerts > 0 {
+		r.Goals = append(r.Goals,
+			Goal{fmt.Sprintf("urgent alert 201 → webhook p99 < %v, every alert delivered", goalAlertP99),
+				n.Delivered == n.Alerts && n.P99ms < ms(goalAlertP99)})
+	}
+	if n := r.Notify; n != nil && n.On != nil && n.Off != nil {
+		r.Goals = append(r.Goals,
+			Goal{fmt.Sprintf("ingest with a webhook channel ≥ %.1f× without", goalNotifyRatio), n.Ratio >= goalNotifyRatio})
+	}
 }
 
 func passFail(ok bool) string {
@@ -89,6 +98,24 @@ func (r *Results) print(w io.Writer) {
 		}
 		if b.Verified {
 			fmt.Fprintf(w, "  download:  %.1f s, %.0f MB/s, decrypted SHA-256 matches\n", b.DownloadSecs, b.DownloadMBps)
+		}
+	}
+	if n := r.Notify; n != nil {
+		fmt.Fprintf(w, "\nNotifications: webhook to a receiver on 127.0.0.1\n\n")
+		fmt.Fprintf(w, "  urgent alerts: %d sent, %d delivered in %d webhooks; 201 → webhook p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			n.Alerts, n.Delivered, n.Notifications, n.P50ms, n.P99ms, n.MaxMs)
+		if n.On != nil && n.Off != nil {
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "\nhub\tsubmissions\terrors\tseconds\tper second\tp50 ms\tp99 ms\tmax ms\t")
+			for _, row := range []struct {
+				name string
+				l    *LoadResult
+			}{{"no channels", n.Off}, {"webhook channel", n.On}} {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.0f\t%.2f\t%.2f\t%.1f\t\n",
+					row.name, row.l.Requests, row.l.Errors, row.l.Seconds, row.l.PerSecond, row.l.P50ms, row.l.P99ms, row.l.MaxMs)
+			}
+			tw.Flush()
+			fmt.Fprintf(w, "\nratio with/without a webhook channel: %.2f\n", n.Ratio)
 		}
 	}
 	fmt.Fprintln(w, "\nGoals")

@@ -40,6 +40,7 @@ Usage:
     difesa reply  -hub URL -i IDENTITY [-m TEXT] [-attach FILE]... ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID
+    difesa watch  -hub URL -i IDENTITY [-exec COMMAND]
     difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
     difesa pins   list | forget -hub URL
     difesa admin  keygen | init | manifest | sign | publish | status
@@ -87,6 +88,7 @@ func commands() []*command {
 		{"open", openUsage, runOpen},
 		{"status", statusUsage, runStatus},
 		{"delete", deleteUsage, runDelete},
+		{"watch", watchUsage, runWatch},
 		{"rekey", rekeyUsage, runRekey},
 		{"pins", pinsUsage, runPins},
 		{"admin", adminUsage, runAdmin},

@@ -138,25 +138,26 @@ func (c ChannelConfig) smtpPort() int {
 }
 
 // ReadSecrets reads every *_file setting that is set into the matching
-// setting. Relative paths are taken relative to dir (the configuration
+// setting, and clears the *_file setting, so calling it twice is harmless. Relative paths are taken relative to dir (the configuration
 // file's folder); surrounding white space is removed.
 func (c *ChannelConfig) ReadSecrets(dir string) error {
 	for _, s := range []struct {
-		name, file string
-		dst        *string
+		name      string
+		fileField *string
+		dst       *string
 	}{
-		{"secret", c.SecretFile, &c.Secret},
-		{"previous_secret", c.PreviousSecretFile, &c.PreviousSecret},
-		{"token", c.TokenFile, &c.Token},
-		{"password", c.PasswordFile, &c.Password},
+		{"secret", &c.SecretFile, &c.Secret},
+		{"previous_secret", &c.PreviousSecretFile, &c.PreviousSecret},
+		{"token", &c.TokenFile, &c.Token},
+		{"password", &c.PasswordFile, &c.Password},
 	} {
-		if s.file == "" {
+		if *s.fileField == "" {
 			continue
 		}
 		if *s.dst != "" {
 			return fmt.Errorf("%s and %s_file: set one, not both", s.name, s.name)
 		}
-		path := s.file
+		path := *s.fileField
 		if !filepath.IsAbs(path) && dir != "" {
 			path = filepath.Join(dir, path)
 		}
@@ -168,6 +169,9 @@ func (c *ChannelConfig) ReadSecrets(dir string) error {
 		if *s.dst == "" {
 			return fmt.Errorf("%s_file: %s is empty", s.name, path)
 		}
+		// Read once: the secret is now in place, and reading again (the
+		// worker does, for configurations built in code) is a no-op.
+		*s.fileField = ""
 	}
 	if c.CAFile != "" && !filepath.IsAbs(c.CAFile) && dir != "" {
 		c.CAFile = filepath.Join(dir, c.CAFile)
