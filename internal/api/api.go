@@ -49,6 +49,7 @@ type Server struct {
 	minCheckinEvery time.Duration
 	events          *notify.Broker
 	onionAddress    string
+	onError         func(code string)
 }
 
 // Poker is told when check-in timers change (the check-in scheduler).
@@ -100,6 +101,9 @@ type Options struct {
 	// OnionAddress, if set, is announced to web visitors with an
 	// Onion-Location header.
 	OnionAddress string
+	// OnError, if set, is told the stable code of every error answer
+	// (for metrics). It gets nothing else about the request.
+	OnError func(code string)
 }
 
 // New returns the HTTP handler of a difesa server.
@@ -112,7 +116,7 @@ func New(o Options) http.Handler {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.checkins, s.notifier, s.minCheckinEvery, s.events = o.Checkins, o.Notifier, o.MinCheckinEvery, o.Events
-	s.onionAddress = o.OnionAddress
+	s.onionAddress, s.onError = o.OnionAddress, o.OnError
 	if s.minCheckinEvery == 0 {
 		s.minCheckinEvery = time.Minute
 	}

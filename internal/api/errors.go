@@ -65,6 +65,9 @@ func retryLater(after time.Duration, format string, args ...any) error {
 
 func (s *Server) writeError(w http.ResponseWriter, err error) {
 	e := s.classify(err)
+	if s.onError != nil {
+		s.onError(e.Code)
+	}
 	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 		secs := retryAfter
 		var re retryError

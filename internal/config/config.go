@@ -49,6 +49,10 @@ type Config struct {
 	// "socks5h://127.0.0.1:9050", so the server never contacts a third
 	// party directly; a channel's own proxy setting wins.
 	NotifyProxy string `toml:"notify_proxy"`
+	// AdminListen is where the admin endpoints (GET /metrics, GET /backup)
+	// are served: a loopback HOST:PORT or unix:PATH. Empty (the default)
+	// serves none. See [CheckAdminAddress] and docs/operations.md.
+	AdminListen string `toml:"admin_listen"`
 	// Hubs served. Empty means the embedded demo hub.
 	Hubs []Hub `toml:"hub"`
 
@@ -75,6 +79,12 @@ type Hub struct {
 	// Channels notify the hub's responders, without content
 	// (docs/notifications.md).
 	Channels []notify.ChannelConfig `toml:"channel"`
+	// DeleteClosedAfter, if set, deletes submissions with status closed
+	// once they were received longer ago than this (docs/operations.md).
+	DeleteClosedAfter Duration `toml:"delete_closed_after"`
+	// WarnUnreadAfter, if set, logs a warning with the number of
+	// submissions still new after this long.
+	WarnUnreadAfter Duration `toml:"warn_unread_after"`
 }
 
 // Default returns the configuration used when nothing else is given.
@@ -171,7 +181,9 @@ func (c *Config) Validate() error {
 		if _, err := c.BuildHub(h); err != nil {
 			errs = append(errs, fmt.Errorf("hub[%d]: %w", i, err))
 		}
+		errs = append(errs, validateRetention(i, h)...)
 	}
+	errs = append(errs, c.validateAdmin()...)
 	return errors.Join(errs...)
 }
 

@@ -125,12 +125,16 @@ func runVerify(e env, args []string) int {
 func runBackup(e env, args []string) int {
 	fs, cf := newFlagSet(e, "backup")
 	out := fs.String("o", "", "")
+	admin := fs.String("admin", "", "")
 	if code := parse(e, fs, args); code >= 0 {
 		return code
 	}
 	if *out == "" {
 		e.errorf("-o FILE (or -o - for standard output) is required")
 		return 2
+	}
+	if *admin != "" {
+		return backupFromAdmin(e, *admin, *out)
 	}
 	path, err := databasePath(e, cf, "")
 	if err != nil {

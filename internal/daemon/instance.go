@@ -39,6 +39,9 @@ type Instance struct {
 	// DemoAdminKey of its admin key, or "".
 	DemoIdentity, DemoAdminKey string
 	Store                      *store.Store
+	// AdminAddr is where the admin endpoints listen (HOST:PORT or
+	// unix:PATH, as `difesad backup -admin` takes it), or "".
+	AdminAddr string
 
 	srv  *http.Server
 	log  *slog.Logger
@@ -89,10 +92,17 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	sched.Fired = worker.Kick
 	bg, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); worker.Run(bg) }()
+	go func() { defer wg.Done(); newRetention(cfg, st, logger).Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
+	col := newMetrics(inst)
+	if err := inst.startAdmin(cfg.AdminListen, col); err != nil {
+		inst.stopBackground()
+		st.Close()
+		return nil, err
+	}
 
 	ln, err := listen(cfg.Listen)
 	if err != nil {
@@ -105,10 +115,11 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		inst.URL = "http://unix" // reached through the socket, e.g. by Tor
 	}
 	inst.srv = &http.Server{
-		Handler: api.New(api.Options{
+		Handler: countUploads(col, api.New(api.Options{
 			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
 			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress,
-		}),
+			OnError: col.Rejected,
+		})),
 		// Uploads and downloads extend their own deadlines while data
 		// flows (see package api); these bound everything else.
 		ReadHeaderTimeout: 10 * time.Second,

@@ -22,6 +22,7 @@ Usage:
     difesad check-config [-config FILE]                 check a configuration
     difesad verify [-config FILE | -data DIR | -file DB] check a database or a backup
     difesad backup [-config FILE | -data DIR] -o FILE|-  copy the database (server stopped)
+    difesad backup -admin ADDR -o FILE|-                copy it from a running server
     difesad restore -i FILE [-config FILE | -data DIR]   restore a backup into an empty data folder
     difesad compact [-config FILE | -data DIR]           rewrite the database without free pages
     difesad outbox [-config FILE | -data DIR]            show the notification outbox
@@ -38,6 +39,8 @@ Options:
                    socket (what a Tor onion service should point at).
                    Environment: DIFESA_LISTEN.
     -data DIR      Data folder (mode 0700). Environment: DIFESA_DATA.
+    -admin ADDR    The running server's admin_listen (127.0.0.1:PORT or
+                   unix:PATH), for a hot backup.
 `
 
 // env is what a subcommand may touch of the outside world.

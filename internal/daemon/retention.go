@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/wire"
+)
+
+// retentionPolicy is one hub's retention settings (zero: off).
+type retentionPolicy struct {
+	hub                      string
+	deleteClosed, warnUnread time.Duration
+}
+
+// retention deletes old closed submissions and warns about old unread
+// ones, once an hour. Its logs carry hubs and counts, never ids.
+type retention struct {
+	store    *store.Store
+	policies []retentionPolicy
+	log      *slog.Logger
+	now      func() time.Time
+	every    time.Duration
+}
+
+func newRetention(cfg *config.Config, st *store.Store, log *slog.Logger) *retention {
+	r := &retention{store: st, log: log, now: time.Now, every: time.Hour}
+	for _, h := range cfg.Hubs {
+		p := retentionPolicy{hub: h.ID, deleteClosed: time.Duration(h.DeleteClosedAfter), warnUnread: time.Duration(h.WarnUnreadAfter)}
+		if p.deleteClosed > 0 || p.warnUnread > 0 {
+			r.policies = append(r.policies, p)
+		}
+	}
+	return r
+}
+
+// Run applies the policies now and then every hour until ctx ends.
+func (r *retention) Run(ctx context.Context) {
+	if len(r.policies) == 0 {
+		return
+	}
+	t := time.NewTicker(r.every)
+	defer t.Stop()
+	for {
+		r.runOnce()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// runOnce applies every hub's policy at r.now().
+func (r *retention) runOnce() {
+	now := r.now()
+	for _, p := range r.policies {
+		subs, err := r.store.Submissions(p.hub)
+		if err != nil {
+			r.log.Error("retention: unable to list submissions", "hub", p.hub, "err", err)
+			continue
+		}
+		deleted, unread := 0, 0
+		for _, sub := range subs {
+			// Received is rounded down (to the hour or coarser): ages
+			// count from there.
+			age := now.Sub(sub.Received)
+			if p.deleteClosed > 0 && sub.Status == store.StatusClosed && age > p.deleteClosed {
+				ok, err := r.store.DeleteExpired(p.hub, sub.ID, now.Add(-p.deleteClosed))
+				if err != nil {
+					// The error names the id: keep it out of the log.
+					r.log.Error("retention: unable to delete a closed submission", "hub", p.hub)
+					continue
+				}
+				if ok {
+					deleted++
+				}
+			}
+			if p.warnUnread > 0 && sub.Status == wire.StatusNew && age > p.warnUnread {
+				unread++
+			}
+		}
+		if deleted > 0 {
+			r.log.Info("retention: deleted closed submissions", "hub", p.hub, "count", deleted, "older_than", p.deleteClosed.String())
+		}
+		if unread > 0 {
+			r.log.Warn("retention: submissions still unread", "hub", p.hub, "count", unread, "older_than", p.warnUnread.String())
+		}
+	}
+}
