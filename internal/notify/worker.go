@@ -224,10 +224,27 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		case <-w.kick:
 			t.Stop()
+			// Let kicks that arrive together share one pass over the
+			// outbox: under a burst of submissions each kick would
+			// otherwise cost a full read of it.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(kickCoalesce):
+			}
+			select {
+			case <-w.kick:
+			default:
+			}
 		case <-t.C:
 		}
 	}
 }
+
+// kickCoalesce is how long the worker waits after a kick for more of them.
+// It is the floor of an urgent notification's delay, far below the
+// one-second goal.
+const kickCoalesce = 50 * time.Millisecond
 
 // step is one pass that waits for its deliveries, for tests.
 func (w *Worker) step(ctx context.Context) error {
