@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
@@ -53,14 +52,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := df.keys(e, c, true)
+	keys, token, th, err := df.conversation(ctx, e, c, true, "reading the conversation")
 	if err != nil {
 		return err
-	}
-	token := client.ThreadToken(keys.Token)
-	th, err := c.Thread(ctx, token)
-	if err != nil {
-		return explainThreadError(fmt.Errorf("reading the conversation: %w", err))
 	}
 	fetch := func(ctx context.Context, id string, w io.Writer) (int64, error) {
 		return c.DownloadMessage(ctx, token, id, w)

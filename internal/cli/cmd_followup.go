@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"difesa.org/difesa/internal/bundle"
-	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -75,14 +74,10 @@ func runFollowup(ctx context.Context, e *env, args []string) error {
 		return explainBundleError(err)
 	}
 
-	keys, err := df.keys(e, c, isSet(flags, "m"))
+	// Check the codename before encrypting anything.
+	_, token, _, err := df.conversation(ctx, e, c, isSet(flags, "m"), "finding the conversation")
 	if err != nil {
 		return err
-	}
-	token := client.ThreadToken(keys.Token)
-	// Check the codename before encrypting anything.
-	if _, err := c.Thread(ctx, token); err != nil {
-		return explainThreadError(fmt.Errorf("finding the conversation: %w", err))
 	}
 	v, err := verifyHub(ctx, e, c, df.pin)
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"difesa.org/difesa/internal/client"
 )
 
 const forgetUsage = `Usage:
@@ -49,14 +47,9 @@ func runForget(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := df.keys(e, c, true)
+	_, token, th, err := df.conversation(ctx, e, c, true, "finding the conversation")
 	if err != nil {
 		return err
-	}
-	token := client.ThreadToken(keys.Token)
-	th, err := c.Thread(ctx, token)
-	if err != nil {
-		return explainThreadError(fmt.Errorf("finding the conversation: %w", err))
 	}
 	if !*yes {
 		fmt.Fprintf(e.stderr, "difesa: delete your conversation at hub %q (%d messages) for good? This cannot be undone. [y/N] ",

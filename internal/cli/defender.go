@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,23 @@ func (d *defenderFlags) keys(e *env, c *client.Client, stdinFree bool) (*codenam
 		return nil, fmt.Errorf("deriving the keys of the codename: %w", err)
 	}
 	return k, nil
+}
+
+// conversation reads the codename, derives its keys and finds the
+// conversation at c's hub, checking the codename before anything else is
+// done with it. doing names the step for errors ("reading the
+// conversation").
+func (d *defenderFlags) conversation(ctx context.Context, e *env, c *client.Client, stdinFree bool, doing string) (*codename.Keys, client.ThreadToken, *wire.Thread, error) {
+	keys, err := d.keys(e, c, stdinFree)
+	if err != nil {
+		return nil, client.ThreadToken{}, nil, err
+	}
+	token := client.ThreadToken(keys.Token)
+	th, err := c.Thread(ctx, token)
+	if err != nil {
+		return nil, client.ThreadToken{}, nil, explainThreadError(fmt.Errorf("%s: %w", doing, err))
+	}
+	return keys, token, th, nil
 }
 
 // explainThreadError explains the answers of the conversation endpoints.
