@@ -99,26 +99,12 @@ func explainPublishError(ctx context.Context, c *client.Client, m *manifest.Mani
 }
 
 func runAdminStatus(ctx context.Context, e *env, args []string) error {
-	flags := newFlagSet("admin")
-	var rf responderFlags
-	rf.register(flags, "admin")
-	rf.registerPin(flags)
-	pos, err := parseFlags(flags, args)
+	s, err := startVerified(ctx, e, "admin", args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("admin", "unexpected argument %q", pos[0])
-	}
-	c, _, logout, err := rf.login(ctx)
-	if err != nil {
-		return err
-	}
-	defer logout()
-	v, err := verifyHub(ctx, e, c, rf.pin)
-	if err != nil {
-		return err
-	}
+	defer s.logout()
+	c, v := s.client, s.hub
 	counts, err := c.Epochs(ctx)
 	if err != nil {
 		return fmt.Errorf("counting submissions by epoch: %w", err)

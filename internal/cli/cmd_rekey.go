@@ -42,26 +42,12 @@ Options:
                        for Tor (the default is $ALL_PROXY, if set).`
 
 func runRekey(ctx context.Context, e *env, args []string) error {
-	flags := newFlagSet("rekey")
-	var rf responderFlags
-	rf.register(flags, "rekey")
-	rf.registerPin(flags)
-	pos, err := parseFlags(flags, args)
+	s, err := startVerified(ctx, e, "rekey", args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageErrorf("rekey", "unexpected argument %q", pos[0])
-	}
-	c, ids, logout, err := rf.login(ctx)
-	if err != nil {
-		return err
-	}
-	defer logout()
-	v, err := verifyHub(ctx, e, c, rf.pin)
-	if err != nil {
-		return err
-	}
+	defer s.logout()
+	c, ids, v, rf := s.client, s.ids, s.hub, s.flags
 	subs, err := c.List(ctx)
 	if err != nil {
 		return fmt.Errorf("listing submissions: %w", err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"filippo.io/age"
 	"fmt"
 
 	"difesa.org/difesa/internal/client"
@@ -81,4 +82,40 @@ func explainTrustError(err error, c *client.Client) error {
 		return withHints(err, "a fingerprint is 40 hex digits, as the hub publishes it")
 	}
 	return notFoundHint(fmt.Errorf("checking the hub's recipients: %w", err), noHubHint)
+}
+
+// verifiedSession is a logged-in responder with the hub's verified
+// recipient list.
+type verifiedSession struct {
+	flags  responderFlags
+	client *client.Client
+	ids    []age.Identity
+	hub    *client.Verified
+	logout func()
+}
+
+// startVerified runs the common start of a responder command that takes no
+// positional arguments and encrypts to the hub: parse the flags, log in,
+// and verify the hub's signed recipient list against the pin. The caller
+// must call logout.
+func startVerified(ctx context.Context, e *env, name string, args []string) (*verifiedSession, error) {
+	s := &verifiedSession{}
+	flags := newFlagSet(name)
+	s.flags.register(flags, name)
+	s.flags.registerPin(flags)
+	pos, err := parseFlags(flags, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, usageErrorf(name, "unexpected argument %q", pos[0])
+	}
+	if s.client, s.ids, s.logout, err = s.flags.login(ctx); err != nil {
+		return nil, err
+	}
+	if s.hub, err = verifyHub(ctx, e, s.client, s.flags.pin); err != nil {
+		s.logout()
+		return nil, err
+	}
+	return s, nil
 }
