@@ -2,11 +2,11 @@ package api_test
 
 import (
 	"bytes"
+	"difesa.org/difesa/internal/testserver"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,42 +17,10 @@ import (
 )
 
 // encrypt returns an age file of plaintext for recipients, armored or not.
-func encrypt(t testing.TB, plaintext []byte, armored bool, recipients ...age.Recipient) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	var dst io.Writer = &buf
-	var aw io.WriteCloser
-	if armored {
-		aw = armor.NewWriter(&buf)
-		dst = aw
-	}
-	w, err := age.Encrypt(dst, recipients...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(plaintext)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if aw != nil {
-		aw.Close()
-	}
-	return buf.Bytes()
-}
+// encrypt and loadIdentity are the shared test helpers.
+var encrypt = testserver.Encrypt
 
-func loadIdentity(t testing.TB, path string) *age.HybridIdentity {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ids, err := age.ParseIdentities(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids[0].(*age.HybridIdentity)
-}
+var loadIdentity = testserver.LoadIdentity
 
 type response struct {
 	status int

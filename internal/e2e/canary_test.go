@@ -53,7 +53,7 @@ func TestCanary(t *testing.T) {
 	// A second submission by hand, from a distinct loopback address and
 	// with identifying headers.
 	var ct bytes.Buffer
-	w, _ := age.Encrypt(&ct, demoIdentity(t, srv).Recipient())
+	w, _ := age.Encrypt(&ct, testserver.LoadIdentity(t, srv.IdentityFile).Recipient())
 	w.Write([]byte("plain age report " + marker))
 	w.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/hubs/demo/submissions?note="+headerMarker, &ct)
@@ -135,20 +135,6 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func demoIdentity(t *testing.T, srv *testserver.Server) *age.HybridIdentity {
-	t.Helper()
-	f, err := os.Open(srv.IdentityFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ids, err := age.ParseIdentities(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids[0].(*age.HybridIdentity)
 }
 
 // fromAddr returns an HTTP client whose connections come from ip.

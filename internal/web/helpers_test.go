@@ -2,12 +2,12 @@ package web_test
 
 import (
 	"bytes"
+	"difesa.org/difesa/internal/testserver"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -61,39 +61,10 @@ func postFile(t testing.TB, url, kind string, content []byte) response {
 	return send(t, req)
 }
 
-func loadIdentity(t testing.TB, path string) *age.HybridIdentity {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := age.ParseIdentities(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ids[0].(*age.HybridIdentity)
-}
+var loadIdentity = testserver.LoadIdentity
 
-func encrypt(t testing.TB, plaintext []byte, armored bool, rs ...age.Recipient) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	var dst io.Writer = &buf
-	var aw io.WriteCloser
-	if armored {
-		aw = armor.NewWriter(&buf)
-		dst = aw
-	}
-	w, err := age.Encrypt(dst, rs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(plaintext)
-	w.Close()
-	if aw != nil {
-		aw.Close()
-	}
-	return buf.Bytes()
-}
+// encrypt and loadIdentity are the shared test helpers.
+var encrypt = testserver.Encrypt
 
 // responder logs in to the hub's API with id, as a responder's client does.
 type responder struct {
