@@ -17,4 +17,6 @@ type HubInfo struct {
 	// with the one the hub publishes out of band.
 	AdminKey         string `json:"admin_key"`
 	AdminFingerprint string `json:"admin_fingerprint"`
+	// BulletinSender is the CAP sender every bulletin of the hub must name.
+	BulletinSender string `json:"bulletin_sender"`
 }
