@@ -22,6 +22,7 @@ import (
 	"difesa.org/difesa/internal/auth"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/notify"
+	"difesa.org/difesa/internal/pow"
 	"difesa.org/difesa/internal/ratelimit"
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/web"
@@ -50,6 +51,12 @@ type Server struct {
 	events          *notify.Broker
 	onionAddress    string
 	onError         func(code string)
+	// admission bounds uploads (admission.go); uploadIdle is how long one
+	// may stall (upload_pace.go).
+	admission  *admission
+	uploadIdle time.Duration
+	// pow asks anonymous uploads for proof of work under load (pow.go).
+	pow *pow.Gate
 }
 
 // Poker is told when check-in timers change (the check-in scheduler).
@@ -104,6 +111,18 @@ type Options struct {
 	// OnError, if set, is told the stable code of every error answer
 	// (for metrics). It gets nothing else about the request.
 	OnError func(code string)
+	// MaxConcurrentUploads bounds the uploads in progress over all hubs
+	// (default [DefaultMaxConcurrentUploads]); an upload waits up to
+	// UploadQueueWait (default [DefaultUploadQueueWait]) for a free slot
+	// before it is refused. See admission.go.
+	MaxConcurrentUploads int
+	UploadQueueWait      time.Duration
+	// Hour and UploadIdleTimeout replace, for tests, the hour of the hubs'
+	// max_submissions_per_hour and the 60 s an upload may stall.
+	Hour, UploadIdleTimeout time.Duration
+	// PoW, if set, asks anonymous uploads for proof of work while the
+	// server is under load (pow.go, docs/pow.md).
+	PoW *pow.Gate
 }
 
 // New returns the HTTP handler of a difesa server.
@@ -123,6 +142,11 @@ func New(o Options) http.Handler {
 	s.codenameLimit = o.CodenameLimit
 	if s.codenameLimit == nil {
 		s.codenameLimit = ratelimit.NewLimiter(CodenameRate, CodenameBurst, CodenameHubRate, CodenameHubBurst, s.now)
+	}
+	s.admission, s.uploadIdle = newAdmission(o, s.now), o.UploadIdleTimeout
+	s.pow = o.PoW
+	if s.uploadIdle <= 0 {
+		s.uploadIdle = uploadIdleTimeout
 	}
 	hid, _ := age.GenerateHybridIdentity()
 	xid, _ := age.GenerateX25519Identity()
@@ -148,12 +172,15 @@ func (s *Server) routes() http.Handler {
 		r.Get("/recipients.txt", s.handle(s.handleRecipientsFile))
 		r.Get("/manifest.json", s.handle(s.handleManifest))
 		r.Get("/manifests/{epoch}", s.handle(s.handleManifest))
+		r.Get("/bulletins", s.handle(s.handleBulletinFeed))
+		r.Get("/bulletins/{file}", s.handle(s.handleBulletinFile))
 	})
 
 	r.Route("/api/v1/hubs/{hub}", func(r chi.Router) {
 		r.Use(s.withHub)
 		r.Get("/", s.handle(s.handleHubInfo))
-		r.Post("/submissions", s.handle(s.handleSubmit))
+		r.Get("/pow", s.handle(s.handlePoW))
+		r.With(s.requirePoW, s.admit(newSubmission)).Post("/submissions", s.handle(s.handleSubmit))
 		r.Post("/auth/challenge", s.handle(s.handleChallenge))
 		r.Post("/auth/token", s.handle(s.handleToken))
 		r.Get("/manifests", s.handle(s.handleManifestList))
@@ -161,12 +188,15 @@ func (s *Server) routes() http.Handler {
 		r.Get("/thread", s.handle(s.showThread(s.defenderThread)))
 		r.Delete("/thread", s.handle(s.deleteThread(s.defenderThread)))
 		r.Get("/thread/messages/{id}", s.handle(s.handleDefenderMessage))
-		r.Post("/thread/messages", s.handle(s.addToThread(s.defenderThread, wire.KindFollowup, 0, wire.EventFollowupReceived)))
+		r.With(s.requirePoW, s.admit(defenderUpload)).Post("/thread/messages", s.handle(s.addToThread(s.defenderThread, wire.KindFollowup, 0, wire.EventFollowupReceived)))
 		// Check-ins (dead-man timers), authenticated by their codes.
-		r.Post("/checkins", s.handle(s.handleArmCheckin))
+		r.With(s.requirePoW, s.admit(defenderUpload)).Post("/checkins", s.handle(s.handleArmCheckin))
 		r.Post("/checkin", s.handle(s.handleCheckin))
 		r.Post("/checkin/stop", s.handle(s.handleStopCheckin))
 		r.Post("/manifests", s.handle(s.handlePublishManifest))
+		// Bulletins: the admin key's signature is the authority.
+		r.Get("/bulletins", s.handle(s.handleBulletinList))
+		r.Post("/bulletins", s.handle(s.handlePublishBulletin))
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireResponder)
@@ -175,7 +205,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/submissions/{id}", s.handle(s.handleDownload))
 			r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
 			r.Delete("/submissions/{id}", s.handle(s.handleDelete))
-			r.Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
+			r.With(s.admit(responderUpload)).Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
 			r.Get("/events", s.handle(s.handleEvents))
@@ -183,7 +213,7 @@ func (s *Server) routes() http.Handler {
 			// A reply is encrypted to the epoch's recipients (so colleagues
 			// can read the conversation) and to exactly one more, the
 			// defender's reply key.
-			r.Post("/threads/{id}/replies", s.handle(s.addToThread(s.responderThread, wire.KindReply, 1, "")))
+			r.With(s.admit(responderUpload)).Post("/threads/{id}/replies", s.handle(s.addToThread(s.responderThread, wire.KindReply, 1, "")))
 			r.Delete("/threads/{id}", s.handle(s.deleteThread(s.responderThread)))
 		})
 	})

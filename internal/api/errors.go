@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"difesa.org/difesa/internal/ageformat"
@@ -79,7 +78,7 @@ func (s *Server) writeError(w http.ResponseWriter, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(e.Status)
-	json.NewEncoder(w).Encode(wire.ErrorBody{Error: e})
+	json.NewEncoder(w).Encode(wire.ErrorBody{Error: e, PoW: powOf(err)})
 }
 
 // classify maps any error to an API error. Known errors keep their meaning;
@@ -119,6 +118,10 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusConflict, wire.CodeAlreadyCurrent, "this submission is already encrypted to the current epoch")
 	case errors.Is(err, store.ErrThreadExists):
 		return apiError(http.StatusConflict, wire.CodeThreadExists, "this codename already has a conversation here: send a follow-up instead")
+	case errors.Is(err, store.ErrBulletinReplayed):
+		return apiError(http.StatusConflict, wire.CodeBulletinReplayed, "this hub already published a bulletin with this sender and identifier: give the new one its own identifier")
+	case errors.Is(err, store.ErrUnknownReference):
+		return apiError(http.StatusUnprocessableEntity, wire.CodeBulletinUnknownReference, "the bulletin's references must name bulletins this hub published (same sender, identifier and sent), and an Update or Cancel needs at least one")
 	case errors.Is(err, store.ErrNoThread):
 		return errNoThread
 	case errors.Is(err, store.ErrNotFound):
@@ -133,7 +136,9 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusTooManyRequests, wire.CodeTooManyRequests, "too many logins in progress; try again shortly")
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errStalled
-	case errors.Is(err, syscall.ENOSPC):
+	case errors.Is(err, store.ErrQuotaExceeded):
+		return errHubFull
+	case store.IsNoSpace(err):
 		s.log.Error("storage full", "err", err)
 		return errDiskFull
 	}

@@ -109,7 +109,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	out := wire.AuditLog{Events: make([]wire.AuditEvent, 0, len(events))}
 	for _, ev := range events {
 		out.Events = append(out.Events, wire.AuditEvent{
-			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission,
+			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission, Bulletin: ev.Bulletin,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -30,5 +30,6 @@ func (s *Server) handleHubInfo(w http.ResponseWriter, r *http.Request) error {
 		Epoch:             h.Epoch(),
 		AdminKey:          h.AdminKey,
 		AdminFingerprint:  h.AdminFingerprint,
+		BulletinSender:    h.BulletinSender,
 	})
 }

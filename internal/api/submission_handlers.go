@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"difesa.org/difesa/internal/ageformat"
 	"difesa.org/difesa/internal/hub"
@@ -35,9 +34,6 @@ var acceptedUploadTypes = map[string]bool{
 	"application/octet-stream": true,
 	"text/plain":               true, // ASCII-armored files
 }
-
-// uploadIdleTimeout is how long an upload may send nothing before it is cut.
-const uploadIdleTimeout = 60 * time.Second
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, store.ChunkSize); return &b }}
 
@@ -132,6 +128,8 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set
 			s.log.Error("abort upload", "err", err)
 		}
 	}()
+	t := ticketOf(r) // the hub's quotas, if they apply (admission.go)
+	up.LimitStored(t.quota)
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !acceptedUploadTypes[mt] {
 		return sub, apiError(http.StatusUnsupportedMediaType, wire.CodeUnsupportedType,
@@ -145,7 +143,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set
 	if r.ContentLength > rawLimit {
 		return sub, tooLarge
 	}
-	body := &idleReader{r: http.MaxBytesReader(w, r.Body, rawLimit), rc: http.NewResponseController(w)}
+	body := newIdleReader(http.MaxBytesReader(w, r.Body, rawLimit), w, s.uploadIdle)
 
 	ar, err := ageformat.NewReader(body)
 	if err != nil {
@@ -164,13 +162,18 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set
 		if ar.Size() > h.MaxSubmissionSize {
 			return sub, tooLarge
 		}
+		if err := t.room(s.store, h.ID, ar.Size()); err != nil {
+			return sub, err
+		}
 		switch {
 		case err == nil:
 			if err := up.WriteChunk(buf); err != nil {
 				return sub, err
 			}
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return up.Commit(buf[:n], sub)
+			committed, err := up.Commit(buf[:n], sub)
+			t.kept = err == nil
+			return committed, err
 		default:
 			return sub, err
 		}
@@ -191,21 +194,4 @@ func (s *Server) withExtra(set *hub.RecipientSet, n int) []age.Recipient {
 		rs = append(rs, standIn)
 	}
 	return rs
-}
-
-// idleReader cuts an upload that sends nothing for uploadIdleTimeout, while
-// letting a slow but steady one (a large file over Tor) run as long as it
-// needs. It pushes the write deadline along too: http.Server's WriteTimeout
-// runs from the request's start, and would otherwise drop the 201 of an
-// upload that took longer, after committing it.
-type idleReader struct {
-	r  io.Reader
-	rc *http.ResponseController
-}
-
-func (ir *idleReader) Read(p []byte) (int, error) {
-	deadline := time.Now().Add(uploadIdleTimeout)
-	ir.rc.SetReadDeadline(deadline)
-	ir.rc.SetWriteDeadline(deadline)
-	return ir.r.Read(p)
 }

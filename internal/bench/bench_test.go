@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/testserver"
 )
 
@@ -101,7 +102,9 @@ func TestMainEndToEnd(t *testing.T) {
 // BenchmarkSubmitSmall measures durable submissions of a short report (a
 // 2 KiB plaintext) to an in-process server from 32 goroutines per CPU.
 func BenchmarkSubmitSmall(b *testing.B) {
-	srv := testserver.New(b)
+	cfg := config.Default()
+	cfg.PoWMaxBits = 0 // throughput is measured, not pushed back on
+	srv := testserver.NewWithConfig(b, cfg)
 	hc, err := NewHubClient(srv.HubURL, 64)
 	if err != nil {
 		b.Fatal(err)
@@ -155,4 +158,51 @@ func benchmarkSubmit(b *testing.B, pool [][]byte, send func(context.Context, []b
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "submissions/s")
+}
+
+// TestSoak runs the soak alone for a few seconds, so that it keeps
+// working; the real run is minutes long (difesa-bench -only soak).
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench: the soak runs for several seconds; skipped with -short")
+	}
+	out := filepath.Join(t.TempDir(), "results.json")
+	var stdout, stderr bytes.Buffer
+	args := []string{"-only", "soak", "-soak", "5s", "-concurrency", "4", "-dir", t.TempDir(), "-o", out}
+	if code := Main(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
+	}
+	for _, want := range []string{"fds start", ": flat", "errors: none unexpected", "PASS  soak: the server's open files do not grow"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, &stdout)
+		}
+	}
+	if strings.Contains(stdout.String(), "baseline (net/http + bbolt)") {
+		t.Errorf("-only soak ran the small submissions too:\n%s", &stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Results
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	s := res.Soak
+	if s == nil {
+		t.Fatalf("no soak in the results:\n%s", b)
+	}
+	done := map[string]int{}
+	for _, op := range s.Ops {
+		done[op.Kind] = op.Requests
+	}
+	for _, kind := range []string{"report", "large", "alert", "login", "list", "download", "delete", "checkin", "followup", "thread", "reply"} {
+		if done[kind] == 0 {
+			t.Errorf("no successful %s request: %v", kind, done)
+		}
+	}
+	if s.Unexpected != 0 || !s.FDsFlat || s.FDsStart == 0 || s.Verified == 0 || s.DBEnd == 0 || len(s.Samples) == 0 {
+		t.Errorf("soak: unexpected %d, fds %d → %d, verified %d, db %d bytes, %d samples",
+			s.Unexpected, s.FDsStart, s.FDsEnd, s.Verified, s.DBEnd, len(s.Samples))
+	}
 }

@@ -11,6 +11,10 @@
 // /proc. [HubClient] is a deliberately small client of the HTTP API,
 // independent of internal/client, for load and crash tests.
 //
+// The soak (-soak D) keeps one server under mixed load, the requests of
+// defenders and responders alike, and watches that its open files and
+// memory stay flat: leaks show over minutes, not in a ten-second run.
+//
 // # Caveats
 //
 // Client and server share the machine's cores, so absolute numbers depend on

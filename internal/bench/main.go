@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -34,6 +35,16 @@ fresh difesad while watching its memory, and downloads it back. Then it
 times urgent alerts from their 201 to their webhook reaching a receiver on
 127.0.0.1, and compares ingest with a webhook channel and without.
 
+With -soak D it then keeps one difesad under mixed load for D: small
+reports from -concurrency clients (one every quarter second or so each),
+4 MiB uploads two at a time, alerts, responders who log in, list,
+download, decrypt and delete, and defenders who check in, follow up and
+read replies. It reports each kind of request's rate and latency, the
+server's open files, threads and memory over time and its database's size,
+and fails if the open files grew or any request failed unexpectedly. Its
+server asks for no proof of work and its hub has no hourly cap: both would
+turn the load away, which is their job but not what the soak watches.
+
 Options:
     -duration D      how long each small-submission run lasts (default 10s)
     -concurrency N   concurrent clients (default 64)
@@ -43,6 +54,9 @@ Options:
     -big-size SIZE   plaintext of the large submission (default 2GiB)
     -notify=false    skip the notification runs
     -alerts N        urgent alerts sent to time their webhooks (default 300)
+    -soak D          also run the soak for D, e.g. 3m (default: no soak)
+    -only LIST       run only these phases, comma-separated: small, big,
+                     notify, soak (-only soak soaks for 3m unless -soak says)
     -dir DIR         work folder (default: a temporary folder, removed after)
     -o FILE          also write the results as JSON to FILE
 `
@@ -65,6 +79,7 @@ type Results struct {
 	Ratio       float64       `json:"ratio_difesa_to_baseline,omitempty"`
 	Big         *BigResult    `json:"big,omitempty"`
 	Notify      *NotifyResult `json:"notify,omitempty"`
+	Soak        *SoakResult   `json:"soak,omitempty"`
 	Goals       []Goal        `json:"goals"`
 }
 
@@ -103,6 +118,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.Var(bigSize, "big-size", "")
 	notify := fs.Bool("notify", true, "")
 	alerts := fs.Int("alerts", 300, "")
+	soak := fs.Duration("soak", 0, "")
+	only := fs.String("only", "", "")
 	dir := fs.String("dir", "", "")
 	out := fs.String("o", "", "")
 	if err := fs.Parse(args); err != nil {
@@ -111,10 +128,28 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 || *concurrency < 1 || *maxReq < 1 || *size < 0 || *duration <= 0 || *alerts < 1 {
+	if fs.NArg() > 0 || *concurrency < 1 || *maxReq < 1 || *size < 0 || *duration <= 0 || *alerts < 1 || *soak < 0 {
 		fmt.Fprintln(stderr, "difesa-bench: error: bad arguments")
 		fmt.Fprintln(stderr, "hint: see difesa-bench -h")
 		return 2
+	}
+	phases := map[string]bool{"small": true, "big": *big, "notify": *notify, "soak": *soak > 0}
+	if *only != "" {
+		clear(phases)
+		for _, name := range strings.Split(*only, ",") {
+			name = strings.TrimSpace(name)
+			switch name {
+			case "small", "big", "notify", "soak":
+				phases[name] = true
+			default:
+				fmt.Fprintf(stderr, "difesa-bench: error: -only: unknown phase %q\n", name)
+				fmt.Fprintln(stderr, "hint: the phases are small, big, notify and soak")
+				return 2
+			}
+		}
+		if phases["soak"] && *soak == 0 {
+			*soak = 3 * time.Minute
+		}
 	}
 
 	exe, err := os.Executable()
@@ -137,32 +172,46 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		Plaintext:   *size,
 	}
 	// Everything is bounded: the small runs by -duration, the big one by a
-	// generous floor of 20 MB/s.
-	budget := 4**duration + 2*time.Minute
-	if *big {
+	// generous floor of 20 MB/s, the soak by -soak.
+	budget := 2 * time.Minute
+	if phases["small"] {
+		budget += 4 * *duration
+	}
+	if phases["big"] {
 		budget += 2 * time.Duration(int64(bigSize.Size)/20e6) * time.Second
 	}
-	if *notify {
+	if phases["notify"] {
 		budget += 2**duration + 2*time.Minute
+	}
+	if phases["soak"] {
+		budget += *soak + 2*time.Minute
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 
 	code := 0
 	lo := LoadOptions{Concurrency: *concurrency, Duration: *duration, MaxRequests: *maxReq}
-	if err := r.small(ctx, res, *size, lo); err != nil {
-		fmt.Fprintf(stderr, "difesa-bench: error: small submissions: %v\n", err)
-		code = 1
+	if phases["small"] {
+		if err := r.small(ctx, res, *size, lo); err != nil {
+			fmt.Fprintf(stderr, "difesa-bench: error: small submissions: %v\n", err)
+			code = 1
+		}
 	}
-	if *big {
+	if phases["big"] {
 		if err := r.big(ctx, res, int64(bigSize.Size)); err != nil {
 			fmt.Fprintf(stderr, "difesa-bench: error: large submission: %v\n", err)
 			code = 1
 		}
 	}
-	if *notify {
+	if phases["notify"] {
 		if err := r.notify(ctx, res, *alerts, *size, lo); err != nil {
 			fmt.Fprintf(stderr, "difesa-bench: error: notifications: %v\n", err)
+			code = 1
+		}
+	}
+	if phases["soak"] {
+		if err := r.soak(ctx, res, *soak, *concurrency, *size); err != nil {
+			fmt.Fprintf(stderr, "difesa-bench: error: %v\n", err)
 			code = 1
 		}
 	}
@@ -193,7 +242,13 @@ func (r *runner) start(mode string, args ...string) (*Process, error) {
 
 func (r *runner) small(ctx context.Context, res *Results, size int, lo LoadOptions) error {
 	fmt.Fprintf(r.log, "difesa-bench: small submissions: %d clients, up to %v or %d requests per run\n", lo.Concurrency, lo.Duration, lo.MaxRequests)
-	difesad, err := r.start("-serve", "-data", filepath.Join(r.work, "small"))
+	// The demo hub, without proof of work: the harness measures storage
+	// at a thousand submissions a second, not puzzles.
+	cfgPath := filepath.Join(r.work, "small.toml")
+	if err := os.WriteFile(cfgPath, []byte("pow_max_bits = 0\n"), 0o600); err != nil {
+		return err
+	}
+	difesad, err := r.start("-serve", "-config", cfgPath, "-data", filepath.Join(r.work, "small"))
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,13 @@ func (r *Results) judge() {
 		r.Goals = append(r.Goals,
 			Goal{fmt.Sprintf("ingest with a webhook channel ≥ %.1f× without", goalNotifyRatio), n.Ratio >= goalNotifyRatio})
 	}
+	if s := r.Soak; s != nil && s.Seconds > 0 {
+		r.Goals = append(r.Goals,
+			Goal{fmt.Sprintf("soak: the server's open files do not grow (slack %d)", fdSlack), s.FDsFlat},
+			Goal{"soak: the server's anonymous memory does not grow", s.RSSFlat},
+			Goal{"soak: no unexpected error, every alert's webhook arrives", s.Unexpected == 0},
+		)
+	}
 }
 
 func passFail(ok bool) string {
@@ -117,6 +124,9 @@ func (r *Results) print(w io.Writer) {
 			tw.Flush()
 			fmt.Fprintf(w, "\nratio with/without a webhook channel: %.2f\n", n.Ratio)
 		}
+	}
+	if r.Soak != nil {
+		r.Soak.print(w)
 	}
 	fmt.Fprintln(w, "\nGoals")
 	for _, g := range r.Goals {

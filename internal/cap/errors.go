@@ -1,6 +1,10 @@
 package cap
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
 
 // Stable error codes, also used on the wire by the bulletin API.
 const (
@@ -23,3 +27,23 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("cap: %s: %s", e.Code, e.Detail) }
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// maxExcerpt is how many bytes of input an error repeats at most, so that
+// an error message never carries a bulletin's content into logs.
+const maxExcerpt = 32
+
+// excerpt returns s quoted, cut to maxExcerpt bytes at a rune boundary.
+func excerpt(s string) string {
+	if len(s) <= maxExcerpt {
+		return strconv.Quote(s)
+	}
+	cut := maxExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + "…"
+}

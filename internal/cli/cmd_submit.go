@@ -223,12 +223,16 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		if prog != nil {
 			prog.finish(err == nil)
 		}
-		if err != nil && encErr != nil && !errors.Is(encErr, errUploadEnded) {
+		if err != nil && encErr != nil && !uploadStopped(encErr) {
 			return nil, explainBundleError(encErr)
 		}
 		return created, err
 	}
 	created, err := send(v)
+	if errors.Is(err, client.ErrSendAgain) { // pow.go
+		e.printf("the hub asked for proof of work once the upload had begun; sending again")
+		created, err = send(v)
+	}
 	if code := epochChange(err); code != "" {
 		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
 		if v, err = verifyHub(ctx, e, c, hf.pin); err != nil {

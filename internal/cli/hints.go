@@ -27,10 +27,12 @@ func genericHints(err error) []string {
 			return []string{"check the hub address (and the submission id: \"difesa inbox\" lists them)"}
 		case wire.CodeRecipientMismatch:
 			return []string{"the hub's keys changed while you were sending; run the same command again"}
-		case wire.CodeTooManyRequests, wire.CodeUnavailable:
+		case wire.CodeTooManyRequests, wire.CodeUnavailable, wire.CodePoWRequired, wire.CodePoWInvalid:
 			return []string{"the hub is busy; wait a few minutes and try again"}
 		case wire.CodeStorageFull:
 			return []string{"the hub is out of disk space; try later, or tell the people who run it"}
+		case wire.CodeQuotaExceeded:
+			return []string{"this hub is full and takes nothing more until its responders make room; reach them another way (a phone call, a trusted contact) and tell them"}
 		case wire.CodeInternal:
 			return []string{"the hub had a problem; try again later, or tell the people who run it"}
 		}

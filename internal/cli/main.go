@@ -32,6 +32,7 @@ Usage:
     difesa forget   -hub URL [-y] [-codename-fd N]
     difesa checkin  start -hub URL -every DURATION [-grace DURATION] [-m TEXT]
     difesa checkin  [stop] -hub URL [-code-fd N]
+    difesa bulletins -hub URL [-lang CODE] [-all]
   Responders:
     difesa keygen [-classic] [-o FILE]
     difesa inbox  -hub URL -i IDENTITY
@@ -44,6 +45,8 @@ Usage:
     difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
     difesa pins   list | forget -hub URL
     difesa admin  keygen | init | manifest | sign | publish | status
+    difesa bulletin new [-hub URL] [OPTIONS] [-lang CODE OPTIONS]... [-o FILE]
+    difesa bulletin publish -hub URL -key ADMINKEY FILE
     difesa help [COMMAND]
 
 A hub is a place where a group of responders receives reports. Its address
@@ -58,6 +61,10 @@ it with -pin) and refuses any list it did not sign.
 When you send a report, difesa shows you a codename: with it you can read
 the responders' replies (check), add to the report (followup) or delete it
 all (forget). Nobody else can, and nobody can recover it for you.
+
+A hub may also publish bulletins, alerts to its community signed by the
+same admin key: "difesa bulletins" shows them, and refuses any the key did
+not sign. Its administrators write them with "difesa bulletin".
 
 Every command that talks to a hub takes -proxy URL to go through a proxy.
 To use Tor (recommended, and required for .onion hubs) run Tor and add
@@ -92,6 +99,8 @@ func commands() []*command {
 		{"rekey", rekeyUsage, runRekey},
 		{"pins", pinsUsage, runPins},
 		{"admin", adminUsage, runAdmin},
+		{"bulletin", bulletinUsage, runBulletin},
+		{"bulletins", bulletinsUsage, runBulletins},
 	}
 }
 
@@ -150,7 +159,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c == nil {
 		return e.fail(usageErrorf("", "unknown command %q", name))
 	}
-	err = c.run(ctx, e, rest)
+	err = c.run(e.withPoWProgress(ctx), e, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(stdout, c.usage)
 		return 0

@@ -43,12 +43,16 @@ func sendBundle[T any](ctx context.Context, e *env, c *client.Client, pin string
 		go func() { done <- encryptBundle(pw, recipients, b.env, b.rep, b.files) }()
 		res, err := up(pr, v.Epoch)
 		pr.CloseWithError(errUploadEnded)
-		if encErr := <-done; err != nil && encErr != nil && !errors.Is(encErr, errUploadEnded) {
+		if encErr := <-done; err != nil && encErr != nil && !uploadStopped(encErr) {
 			return zero, explainBundleError(encErr)
 		}
 		return res, err
 	}
 	res, err := send(v)
+	if errors.Is(err, client.ErrSendAgain) { // pow.go
+		e.printf("the hub asked for proof of work once the upload had begun; sending again")
+		res, err = send(v)
+	}
 	if code := epochChange(err); code != "" {
 		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
 		if v, err = verifyHub(ctx, e, c, pin); err != nil {

@@ -47,6 +47,7 @@ type Client struct {
 	hub   string
 	http  *http.Client
 	token string
+	pow   keptPoW // pow.go
 }
 
 // New returns a client for the hub at hubURL ("http://HOST:PORT/hubs/ID";
@@ -233,7 +234,10 @@ func decodeJSON(r io.Reader, out any) error {
 // A 429 or 503 answer with a Retry-After of seconds is wrapped in a
 // [*RetryAfterError].
 func decodeError(resp *http.Response) error {
-	we := decodeWireError(resp)
+	we, pw := decodeWireError(resp)
+	if pw != nil && pw.Challenge != "" && resp.StatusCode == http.StatusTooManyRequests {
+		return &PoWError{Err: we, PoW: *pw} // pow.go
+	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs >= 0 {
 			return &RetryAfterError{Err: we, After: time.Duration(secs) * time.Second}
@@ -242,12 +246,12 @@ func decodeError(resp *http.Response) error {
 	return we
 }
 
-func decodeWireError(resp *http.Response) *wire.Error {
+func decodeWireError(resp *http.Response) (*wire.Error, *wire.PoW) {
 	var body wire.ErrorBody
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err := json.Unmarshal(data, &body); err == nil && body.Error != nil && body.Error.Code != "" {
 		body.Error.Status = resp.StatusCode
-		return body.Error
+		return body.Error, body.PoW
 	}
 	msg := http.StatusText(resp.StatusCode)
 	if msg == "" {
@@ -257,7 +261,7 @@ func decodeWireError(resp *http.Response) *wire.Error {
 		Code:    codeForStatus(resp.StatusCode),
 		Message: strings.ToLower(msg),
 		Status:  resp.StatusCode,
-	}
+	}, nil
 }
 
 // RetryAfterError is an answer that asks the client to wait (429

@@ -156,17 +156,13 @@ func (c *Client) upload(ctx context.Context, method, u string, header http.Heade
 	// always streams; remember the body's own error, which is more telling
 	// than the transport's.
 	er := &errReader{r: body}
-	req, err := c.newRequest(ctx, method, u, er)
-	if err != nil {
-		return err
+	first := &heldBody{r: er}
+	resp, err := c.sendBody(ctx, method, u, header, first, c.pow.take())
+	if pe := (*PoWError)(nil); errors.As(err, &pe) {
+		resp, err = c.againWithPoW(ctx, method, u, header, first, pe) // pow.go
+	} else {
+		first.done()
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	req.ContentLength = -1
-	req.Header.Set("Content-Type", wire.MediaTypeAge)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.do(req)
 	if ferr := er.failure(); ferr != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -181,6 +177,33 @@ func (c *Client) upload(ctx context.Context, method, u string, header http.Heade
 		return fmt.Errorf("unexpected answer from the hub after upload: %w", err)
 	}
 	return nil
+}
+
+// sendBody makes one attempt at an upload, with a solved proof of work if
+// proof is not empty.
+func (c *Client) sendBody(ctx context.Context, method, u string, header http.Header, body io.Reader, proof string) (*http.Response, error) {
+	req, err := c.newRequest(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", wire.MediaTypeAge)
+	req.Header.Set("Accept", "application/json")
+	// Under load the hub refuses anonymous uploads before it reads the
+	// body, for want of proof of work (pow.go): then the body is not sent
+	// at all. Responders' uploads never need work, and skip the round trip;
+	// so do urgent alerts, for which a round trip over Tor (about a second)
+	// matters more than sending a small body twice under load.
+	if c.token == "" && !isAlertUpload(u) {
+		req.Header.Set("Expect", "100-continue")
+	}
+	if proof != "" {
+		req.Header.Set(wire.HeaderPoW, proof)
+	}
+	return c.do(req)
 }
 
 // errReader remembers the first error of the wrapped reader. The transport
@@ -221,4 +244,10 @@ func (e *errReader) failure() error {
 		return nil
 	}
 	return e.err
+}
+
+// isAlertUpload reports whether u uploads an urgent alert.
+func isAlertUpload(u string) bool {
+	parsed, err := url.Parse(u)
+	return err == nil && parsed.Query().Get("kind") == wire.KindAlert
 }

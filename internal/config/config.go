@@ -18,6 +18,7 @@ import (
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/notify"
+	"difesa.org/difesa/internal/pow"
 )
 
 // Defaults.
@@ -53,6 +54,18 @@ type Config struct {
 	// are served: a loopback HOST:PORT or unix:PATH. Empty (the default)
 	// serves none. See [CheckAdminAddress] and docs/operations.md.
 	AdminListen string `toml:"admin_listen"`
+	// MaxConnections caps the connections open at once, and
+	// MaxConcurrentUploads the uploads in progress, over all hubs
+	// (limits.go, docs/operations.md).
+	MaxConnections       int `toml:"max_connections"`
+	MaxConcurrentUploads int `toml:"max_concurrent_uploads"`
+	// PoW* ask anonymous uploads for proof of work while the server is
+	// under load (pow.go, docs/pow.md).
+	PoWInFlight       int `toml:"pow_in_flight"`
+	PoWPerMinute      int `toml:"pow_per_minute"`
+	PoWMinBits        int `toml:"pow_min_bits"`
+	PoWMaxBits        int `toml:"pow_max_bits"`
+	PoWFormsPerMinute int `toml:"pow_forms_per_minute"`
 	// Hubs served. Empty means the embedded demo hub.
 	Hubs []Hub `toml:"hub"`
 
@@ -76,6 +89,11 @@ type Hub struct {
 	// EpochGrace is how long submissions to a replaced epoch are still
 	// accepted (default 24h).
 	EpochGrace Duration `toml:"epoch_grace"`
+	// MaxStoredBytes caps the ciphertext the hub holds (unset: no cap);
+	// MaxSubmissionsPerHour the anonymous uploads it accepts in a rolling
+	// hour (unset: [DefaultMaxSubmissionsPerHour]; 0: no cap).
+	MaxStoredBytes        Size `toml:"max_stored_bytes"`
+	MaxSubmissionsPerHour *int `toml:"max_submissions_per_hour"`
 	// Channels notify the hub's responders, without content
 	// (docs/notifications.md).
 	Channels []notify.ChannelConfig `toml:"channel"`
@@ -85,16 +103,26 @@ type Hub struct {
 	// WarnUnreadAfter, if set, logs a warning with the number of
 	// submissions still new after this long.
 	WarnUnreadAfter Duration `toml:"warn_unread_after"`
+	// BulletinSender is the CAP sender the hub's bulletins must name
+	// (default "difesa-" and the id; see [hub.CheckBulletinSender]).
+	BulletinSender string `toml:"bulletin_sender"`
 }
 
 // Default returns the configuration used when nothing else is given.
 func Default() *Config {
 	return &Config{
-		Listen:          DefaultListen,
-		DataDir:         DefaultDataDir,
-		TimeGranularity: Duration(hub.DefaultTimeGranularity),
-		LogFormat:       "text",
-		LogLevel:        "info",
+		Listen:               DefaultListen,
+		DataDir:              DefaultDataDir,
+		TimeGranularity:      Duration(hub.DefaultTimeGranularity),
+		LogFormat:            "text",
+		LogLevel:             "info",
+		MaxConnections:       DefaultMaxConnections,
+		MaxConcurrentUploads: DefaultMaxConcurrentUploads,
+		PoWInFlight:          pow.DefaultPolicy.InFlight,
+		PoWPerMinute:         pow.DefaultPolicy.PerMinute,
+		PoWMinBits:           pow.DefaultPolicy.MinBits,
+		PoWMaxBits:           pow.DefaultPolicy.MaxBits,
+		PoWFormsPerMinute:    pow.DefaultPolicy.FormsPerMinute,
 	}
 }
 
@@ -184,6 +212,8 @@ func (c *Config) Validate() error {
 		errs = append(errs, validateRetention(i, h)...)
 	}
 	errs = append(errs, c.validateAdmin()...)
+	errs = append(errs, c.validateLimits()...)
+	errs = append(errs, c.validatePoW()...)
 	return errors.Join(errs...)
 }
 
@@ -209,6 +239,15 @@ func (c *Config) BuildHub(h Hub) (*HubKeys, error) {
 	}
 	if h.EpochGrace != 0 {
 		settings.EpochGrace = time.Duration(h.EpochGrace)
+	}
+	if err := applyQuotas(h, settings); err != nil {
+		return nil, err
+	}
+	if h.BulletinSender != "" {
+		if err := hub.CheckBulletinSender(h.BulletinSender); err != nil {
+			return nil, fmt.Errorf("bulletin_sender: %w", err)
+		}
+		settings.BulletinSender = h.BulletinSender
 	}
 	if h.AdminKey == "" {
 		return nil, errors.New("admin_key: missing: the hub's admin public key (difesa-admin-ed25519:…, from `difesa admin keygen`)")

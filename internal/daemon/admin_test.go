@@ -16,10 +16,13 @@ import (
 	"difesa.org/difesa/internal/store"
 )
 
-func startWithAdmin(t *testing.T, admin string) *daemon.Instance {
+func startWithAdmin(t *testing.T, admin string, edits ...func(*config.Config)) *daemon.Instance {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Listen, cfg.DataDir, cfg.AdminListen = "127.0.0.1:0", filepath.Join(t.TempDir(), "data"), admin
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/hubkeys"
 	"difesa.org/difesa/internal/notify"
+	"difesa.org/difesa/internal/pow"
 	"difesa.org/difesa/internal/store"
 )
 
@@ -42,6 +43,9 @@ type Instance struct {
 	// AdminAddr is where the admin endpoints listen (HOST:PORT or
 	// unix:PATH, as `difesad backup -admin` takes it), or "".
 	AdminAddr string
+	// PoW is the proof-of-work gate of anonymous uploads (docs/pow.md);
+	// tests force its load with SetLoad.
+	PoW *pow.Gate
 
 	srv  *http.Server
 	log  *slog.Logger
@@ -69,6 +73,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		return nil, err
 	}
 	inst.Hubs = hub.NewRegistry(hubs...)
+	inst.PoW = pow.NewGate(cfg.PoWPolicy(), nil)
 	authSvc, err := auth.New(st, nil)
 	if err != nil {
 		st.Close()
@@ -110,6 +115,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		st.Close()
 		return nil, fmt.Errorf("unable to listen on %s: %w", cfg.Listen, err)
 	}
+	ln = limitConnections(ln, cfg.MaxConnections)
 	inst.URL = "http://" + ln.Addr().String()
 	if ln.Addr().Network() == "unix" {
 		inst.URL = "http://unix" // reached through the socket, e.g. by Tor
@@ -118,7 +124,8 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		Handler: countUploads(col, api.New(api.Options{
 			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
 			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress,
-			OnError: col.Rejected,
+			OnError: col.Rejected, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
+			PoW: inst.PoW,
 		})),
 		// Uploads and downloads extend their own deadlines while data
 		// flows (see package api); these bound everything else.

@@ -69,13 +69,17 @@ func TestCrashNotifications(t *testing.T) {
 	h := testserver.NewHub(t, "crash", identity.Recipient().String())
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "difesad.toml")
+	// The load here is the point, not something to push back on: no
+	// proof of work, no hourly cap.
 	cfg := fmt.Sprintf(`log_level = "error"
+pow_max_bits = 0
 
 [[hub]]
 id = "crash"
 name = "Crash hub"
 admin_key = %q
 manifest_file = %q
+max_submissions_per_hour = 0
 
 [[hub.channel]]
 name = "hook"

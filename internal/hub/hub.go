@@ -50,9 +50,18 @@ type Hub struct {
 	// EpochGrace is how long submissions to a superseded epoch are still
 	// accepted after the next epoch was published.
 	EpochGrace time.Duration
+	// MaxStoredBytes is how much ciphertext the hub may hold in all, and
+	// MaxSubmissionsPerHour how many anonymous uploads (reports, alerts,
+	// follow-ups, check-ins) it accepts in a rolling hour; 0 means no
+	// limit (the default of [New]). internal/api enforces both.
+	MaxStoredBytes        int64
+	MaxSubmissionsPerHour int
 	// AdminKey is the text form of the admin public key that signs the
 	// hub's manifests, and AdminFingerprint its fingerprint.
 	AdminKey, AdminFingerprint string
+	// BulletinSender is the CAP sender every bulletin of the hub must name
+	// ([DefaultBulletinSender] unless configured).
+	BulletinSender string
 
 	current *RecipientSet
 	epochs  map[uint64]*RecipientSet
@@ -97,8 +106,8 @@ func New(id, name string, recipients []string, maxSize int64, granularity time.D
 	}
 	return &Hub{
 		ID: id, Name: name, MaxSubmissionSize: maxSize, TimeGranularity: granularity,
-		EpochGrace: DefaultEpochGrace,
-		current:    set, epochs: map[uint64]*RecipientSet{0: set},
+		EpochGrace: DefaultEpochGrace, BulletinSender: DefaultBulletinSender(id),
+		current: set, epochs: map[uint64]*RecipientSet{0: set},
 	}, nil
 }
 

@@ -16,6 +16,7 @@ type AuditEvent struct {
 	Time       time.Time `json:"time"`
 	Epoch      uint64    `json:"epoch,omitempty"`
 	Submission string    `json:"submission,omitempty"`
+	Bulletin   uint64    `json:"bulletin,omitempty"`
 }
 
 // audit appends ev to hub's log inside tx, so the event and what it

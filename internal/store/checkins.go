@@ -206,6 +206,9 @@ func deleteCheckin(tx *bolt.Tx, c Checkin) error {
 		if err := hubBucket(tx, c.Hub).Delete(sub.ID[:]); err != nil {
 			return err
 		}
+		if err := addUsage(tx, c.Hub, -sub.Size); err != nil {
+			return err
+		}
 		return deleteChunks(tx, sub.Blob)
 	}
 	return nil

@@ -1,5 +1,7 @@
 // Package store keeps difesa's data in a single bbolt file: submissions as
-// ciphertext chunks plus a little metadata, and responder login tokens.
+// ciphertext chunks plus a little metadata, responder login tokens, and
+// the signed bulletins hubs publish (public documents, nothing about
+// defenders).
 //
 // The store is where "the server never holds plaintext" is either kept or
 // broken, so it is deliberately narrow: it accepts opaque bytes and the few

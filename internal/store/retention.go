@@ -42,6 +42,9 @@ func (s *Store) DeleteExpired(hub string, id ID, cutoff time.Time) (bool, error)
 		if err := deleteChunks(tx, sub.Blob); err != nil {
 			return err
 		}
+		if err := addUsage(tx, hub, -sub.Size); err != nil {
+			return err
+		}
 		deleted = true
 		return s.audit(tx, hub, AuditEvent{Event: "retention.deleted", Submission: id.String()})
 	})

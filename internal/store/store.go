@@ -67,7 +67,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -79,6 +79,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: unable to create buckets: %w", err)
 	}
 	if _, err := s.reclaimPending(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.recountUsage(); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -171,6 +171,9 @@ func (s *Store) Delete(hub string, id ID) error {
 		if err := deleteChunks(tx, sub.Blob); err != nil {
 			return err
 		}
+		if err := addUsage(tx, hub, -sub.Size); err != nil {
+			return err
+		}
 		return s.audit(tx, hub, AuditEvent{Event: "submission.deleted", Submission: id.String()})
 	})
 	if err != nil {

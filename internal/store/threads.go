@@ -153,6 +153,9 @@ func (s *Store) DeleteThread(hub string, root ID) (int, error) {
 			if err := deleteChunks(tx, sub.Blob); err != nil {
 				return err
 			}
+			if err := addUsage(tx, hub, -sub.Size); err != nil {
+				return err
+			}
 		}
 		if tb := tx.Bucket(bucketThreads).Bucket([]byte(hub)); tb != nil {
 			var keys [][]byte

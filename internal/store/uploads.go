@@ -33,6 +33,8 @@ type Upload struct {
 	events []Event
 	// checkin arms a timer whose instructions this upload holds.
 	checkin *Checkin
+	// limit is the hub's quota of stored bytes, or 0 (usage.go).
+	limit int64
 }
 
 // ErrAlreadyCurrent is returned when a replacement would not move a
@@ -92,7 +94,12 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 	fresh := sub
 	err := u.s.db.Batch(func(tx *bolt.Tx) error {
 		sub = fresh // Batch may run this function more than once
-		if u.replaces {
+		delta := sub.Size
+		if !u.replaces {
+			if err := checkQuota(tx, u.hub, sub.Size, u.limit); err != nil {
+				return err
+			}
+		} else {
 			old, err := getSubmission(tx, u.hub, u.id)
 			if err != nil {
 				return err
@@ -104,6 +111,7 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 				return err
 			}
 			sub.Kind, sub.Received, sub.Status, sub.Thread, sub.Seq = old.Kind, old.Received, old.Status, old.Thread, old.Seq
+			delta -= old.Size
 			if err := u.s.audit(tx, u.hub, AuditEvent{Event: "submission.rekeyed", Epoch: sub.Epoch, Submission: u.id.String()}); err != nil {
 				return err
 			}
@@ -118,6 +126,9 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 			return err
 		}
 		if err := putSubmission(tx, sub); err != nil {
+			return err
+		}
+		if err := addUsage(tx, u.hub, delta); err != nil {
 			return err
 		}
 		for _, ev := range u.events {

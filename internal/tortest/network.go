@@ -26,11 +26,14 @@ type Network struct {
 	// SocksURL is the client's SOCKS port, as difesa's -proxy takes it:
 	// socks5h://127.0.0.1:PORT.
 	SocksURL string
-	// Onion is the onion service's host name, e.g. "abc…xyz.onion".
+	// Onion is the first onion service's host name, e.g. "abc…xyz.onion".
 	Onion string
+	// Onions are the host names of every onion service, in the order of
+	// the targets given to [Start].
+	Onions []string
 	// Bootstrap is how long the network took to be usable: from the
-	// first tor started to the client bootstrapped and the service's
-	// descriptor uploaded.
+	// first tor started to the client bootstrapped and the services'
+	// descriptors uploaded.
 	Bootstrap time.Duration
 
 	t           testing.TB
@@ -48,11 +51,16 @@ type authority struct {
 	v3ident, fingerprint string
 }
 
-// Start starts a network whose onion service forwards its port 80 to
-// target: "unix:/path/to/socket" or "127.0.0.1:PORT". It skips the test
-// when tor is not installed, and stops every tor when the test ends.
-func Start(t testing.TB, target string) *Network {
+// Start starts a network with one onion service per target, each
+// forwarding its port 80 to its target: "unix:/path/to/socket" or
+// "127.0.0.1:PORT". One tor hosts every service, so a second one (a
+// webhook receiver, say) costs no second network. It skips the test when
+// tor is not installed, and stops every tor when the test ends.
+func Start(t testing.TB, targets ...string) *Network {
 	t.Helper()
+	if len(targets) == 0 {
+		t.Fatal("tortest: Start needs at least one target")
+	}
 	torPath, err := exec.LookPath("tor")
 	if err != nil {
 		t.Skip("tortest: tor is not installed (Debian: apt-get install tor); skipping the test over a real onion service")
@@ -113,12 +121,16 @@ func Start(t testing.TB, target string) *Network {
 		n.fail("the client's bootstrap: %v", err)
 	}
 	t.Logf("tortest: client bootstrapped after %v", time.Since(began).Round(time.Millisecond))
-	hsDir := filepath.Join(n.dir, "service", "hs")
-	n.run("service", serviceTorrc(hsDir, target, controlPort))
-	if err := n.waitService(ctx, hsDir, controlPort); err != nil {
-		n.fail("the onion service: %v", err)
+	hsDirs := make([]string, len(targets))
+	for i := range targets {
+		hsDirs[i] = filepath.Join(n.dir, "service", fmt.Sprintf("hs%d", i))
 	}
-	t.Logf("tortest: onion service descriptor uploaded after %v", time.Since(began).Round(time.Millisecond))
+	n.run("service", serviceTorrc(hsDirs, targets, controlPort))
+	if err := n.waitService(ctx, hsDirs, controlPort); err != nil {
+		n.fail("the onion services: %v", err)
+	}
+	n.Onion = n.Onions[0]
+	t.Logf("tortest: %d onion service descriptors uploaded after %v", len(n.Onions), time.Since(began).Round(time.Millisecond))
 	n.Bootstrap = time.Since(began)
 	return n
 }
@@ -211,9 +223,9 @@ func (n *Network) run(nick, torrc string) {
 	})
 }
 
-// waitService waits for the service's address and for the first uploads
-// of its descriptor to the network's HSDirs.
-func (n *Network) waitService(ctx context.Context, hsDir string, controlPort int) error {
+// waitService waits for the services' addresses and for the first
+// uploads of each one's descriptor to the network's HSDirs.
+func (n *Network) waitService(ctx context.Context, hsDirs []string, controlPort int) error {
 	c, err := dialControl(ctx, controlPort)
 	if err != nil {
 		return err
@@ -225,22 +237,34 @@ func (n *Network) waitService(ctx context.Context, hsDir string, controlPort int
 	if err := c.command("SETEVENTS HS_DESC"); err != nil {
 		return err
 	}
-	for {
-		host, err := os.ReadFile(filepath.Join(hsDir, "hostname"))
-		if err == nil {
-			n.Onion = strings.TrimSpace(string(host))
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("no hostname file: %w", err)
-		case <-time.After(100 * time.Millisecond):
+	waiting := map[string]bool{} // addresses without ".onion", as HS_DESC names them
+	for _, dir := range hsDirs {
+		for {
+			host, err := os.ReadFile(filepath.Join(dir, "hostname"))
+			if err == nil {
+				onion := strings.TrimSpace(string(host))
+				n.Onions = append(n.Onions, onion)
+				waiting[strings.TrimSuffix(onion, ".onion")] = true
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("no hostname file in %s: %w", dir, err)
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 	}
-	if _, err := c.waitEvent(ctx, "650 HS_DESC UPLOADED "); err != nil {
-		return fmt.Errorf("waiting for the descriptor's upload: %w", err)
+	// 650 HS_DESC UPLOADED <address> <auth> <hsdir> …
+	for len(waiting) > 0 {
+		line, err := c.waitEvent(ctx, "650 HS_DESC UPLOADED ")
+		if err != nil {
+			return fmt.Errorf("waiting for the descriptors' upload (%d still missing): %w", len(waiting), err)
+		}
+		if f := strings.Fields(line); len(f) > 3 {
+			delete(waiting, f[3])
+		}
 	}
-	// The service uploads to every responsible HSDir at once; give the
+	// A service uploads to every responsible HSDir at once; give the
 	// other uploads a moment, so that whichever HSDir the client asks
 	// has the descriptor.
 	short, cancel := context.WithTimeout(ctx, 2*time.Second)

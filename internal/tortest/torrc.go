@@ -74,16 +74,17 @@ V3AuthDistDelay %[4]d
 `, dirPort, votingInterval, voteDelay, distDelay)
 }
 
-// serviceTorrc is a v3 onion service whose port 80 leads to target
-// ("unix:/path" or "127.0.0.1:port"), with a control port for waiting on
-// its descriptor's upload.
-func serviceTorrc(hsDir, target string, controlPort int) string {
-	return fmt.Sprintf(`SocksPort 0
-ControlPort 127.0.0.1:%d
-HiddenServiceDir %s
-HiddenServiceVersion 3
-HiddenServicePort 80 %s
-`, controlPort, hsDir, target)
+// serviceTorrc is one v3 onion service per target, each in its own
+// folder of hsDirs, whose port 80 leads to the target ("unix:/path" or
+// "127.0.0.1:port"), with a control port for waiting on the descriptors'
+// uploads.
+func serviceTorrc(hsDirs, targets []string, controlPort int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SocksPort 0\nControlPort 127.0.0.1:%d\n", controlPort)
+	for i, dir := range hsDirs {
+		fmt.Fprintf(&b, "HiddenServiceDir %s\nHiddenServiceVersion 3\nHiddenServicePort 80 %s\n", dir, targets[i])
+	}
+	return b.String()
 }
 
 // clientTorrc is a client with a SOCKS port.

@@ -1,9 +1,10 @@
 // Package web serves the defender's pages of a hub: a landing page, the
 // report and urgent-alert forms, the codename screen, replies and
-// follow-ups, the admin key's fingerprint, check-ins, and an upload form for
-// files encrypted offline. Pages are rendered on the server with
-// html/template; the one script and the one style sheet are embedded, so a
-// page loads nothing from any other origin.
+// follow-ups, the admin key's fingerprint, check-ins, an upload form for
+// files encrypted offline, and the hub's signed bulletins (news_handlers.go).
+// Pages are rendered on the server with html/template; the one script and
+// the one style sheet are embedded, so a page loads nothing from any other
+// origin.
 //
 // # Threat model
 //

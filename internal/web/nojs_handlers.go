@@ -87,7 +87,7 @@ func (p *Pages) forwardUpload(w http.ResponseWriter, r *http.Request, hubID, kin
 		p.result(w, r, h, http.StatusCreated, true, T(lang, "upload_title"), T(lang, "upload_done", c.ID))
 		return
 	}
-	p.result(w, r, h, a.status, false, T(lang, "err_title"), T(lang, errorKey(a)))
+	p.result(w, r, h, a.status, false, T(lang, "err_title"), uploadRefusal(w, lang, a))
 }
 
 // errorKey maps an API error answer to a message.

@@ -15,7 +15,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "upload", "result", "notfound"}
+var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "upload", "result", "notfound", "news"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}

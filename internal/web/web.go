@@ -65,6 +65,7 @@ func (p *Pages) routes() http.Handler {
 	r.Get("/verify", p.page("verify", http.StatusOK))
 	r.Get("/checkin", p.page("checkin", http.StatusOK))
 	r.Get("/upload", p.page("upload", http.StatusOK))
+	r.Get("/news", p.handleNews)
 	r.Get("/assets/{name}", serveAsset)
 
 	// The forms that work without JavaScript. They carry only ciphertext
@@ -137,6 +138,7 @@ func acceptsGzip(r *http.Request) bool {
 // apiAnswer is what the API said to an in-process request.
 type apiAnswer struct {
 	status int
+	header http.Header
 	body   bytes.Buffer
 }
 
@@ -168,6 +170,7 @@ func (c *answerWriter) Unwrap() http.ResponseWriter { return c.w }
 func (p *Pages) callAPI(w http.ResponseWriter, r *http.Request, method, target, contentType string, body io.Reader) (*apiAnswer, error) {
 	// A fresh routing context: the API routes the request from the start.
 	ctx := context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))
+	ctx = context.WithValue(ctx, formKey{}, true) // see FromForm
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return nil, err
@@ -175,8 +178,8 @@ func (p *Pages) callAPI(w http.ResponseWriter, r *http.Request, method, target, 
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", contentType)
 	req.Host = r.Host
-	a := &apiAnswer{}
-	p.api.ServeHTTP(&answerWriter{w: w, header: http.Header{}, a: a}, req)
+	a := &apiAnswer{header: http.Header{}}
+	p.api.ServeHTTP(&answerWriter{w: w, header: a.header, a: a}, req)
 	if a.status == 0 {
 		a.status = http.StatusOK
 	}

@@ -36,3 +36,27 @@ type BulletinInfo struct {
 type BulletinList struct {
 	Bulletins []BulletinInfo `json:"bulletins"`
 }
+
+// EventBulletinPublished is the audit event of a publication; its
+// Bulletin field is the new bulletin's Seq.
+const EventBulletinPublished = "bulletin.published"
+
+// Error codes of POST /api/v1/hubs/{hub}/bulletins. The first nine are the
+// document checks of internal/cap, whose codes they equal; all are 400
+// except BulletinTooLarge (413).
+const (
+	CodeBulletinTooLarge   = "bulletin_too_large"       // 413 document (or body) too large
+	CodeBulletinMalformed  = "bulletin_malformed"       // 400 not well-formed XML
+	CodeBulletinAmbiguous  = "bulletin_ambiguous_xml"   // 400 does not survive an encoding/xml round trip
+	CodeBulletinForbidden  = "bulletin_forbidden_xml"   // 400 DOCTYPE, entity, processing instruction
+	CodeBulletinNamespace  = "bulletin_namespace"       // 400 root is not a CAP 1.2 alert
+	CodeBulletinMissing    = "bulletin_missing_element" // 400 a required element is absent
+	CodeBulletinUnexpected = "bulletin_unexpected"      // 400 an element out of order, repeated or unsupported
+	CodeBulletinBadValue   = "bulletin_bad_value"       // 400 a value outside CAP's enumeration or form
+	CodeBulletinBadTime    = "bulletin_bad_datetime"    // 400 a date-time not in CAP's form
+
+	CodeBulletinBadSignature     = "bulletin_bad_signature"     // 422 not signed by this hub's admin key
+	CodeBulletinWrongSender      = "bulletin_wrong_sender"      // 422 sender is not the hub's bulletin_sender
+	CodeBulletinReplayed         = "bulletin_replayed"          // 409 the sender's identifier is already published
+	CodeBulletinUnknownReference = "bulletin_unknown_reference" // 422 a reference names no published bulletin
+)

@@ -17,6 +17,8 @@ type Error struct {
 // ErrorBody wraps an [Error] on the wire.
 type ErrorBody struct {
 	Error *Error `json:"error"`
+	// PoW is a fresh challenge, with [CodePoWRequired] and [CodePoWInvalid].
+	PoW *PoW `json:"pow,omitempty"`
 }
 
 func (e *Error) Error() string {

@@ -33,6 +33,7 @@ type AuditEvent struct {
 	Time       string `json:"time"`
 	Epoch      uint64 `json:"epoch,omitempty"`
 	Submission string `json:"submission,omitempty"`
+	Bulletin   uint64 `json:"bulletin,omitempty"`
 }
 
 // AuditLog answers GET /api/v1/hubs/{hub}/audit, oldest first.

@@ -14,6 +14,7 @@ import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJ
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
 import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
 import { Cancelled, benchEncrypt, encryptParts, post } from './transfer.js';
+import { ask, withPoW } from './pow.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
 export { deriveKeys, generateCodename, tokenToString };
@@ -110,8 +111,11 @@ function progress(phase, f) {
  * Encrypts and sends a bundle to url; returns the server's answer.
  */
 async function encryptAndSend(keys, parts, size, url, headers, signal) {
+  // Under load the hub asks for proof of work (docs/pow.md): ask while encrypting.
+  const asked = ask(url);
   const blob = await encryptParts(keys.recipients, parts, size, { signal, onProgress: (f) => progress('js_encrypting', f) });
-  return post(url, blob, { 'Content-Type': 'application/vnd.age', ...headers }, { signal, onProgress: (f) => progress('js_uploading', f) });
+  return withPoW(asked, (pow) => post(url, blob, { 'Content-Type': 'application/vnd.age', ...headers, ...pow }, { signal, onProgress: (f) => progress('js_uploading', f) }),
+    (f) => progress('js_pow', f), signal);
 }
 
 function busy(on, controller) {
