@@ -180,8 +180,7 @@ func TestHourlyCap(t *testing.T) {
 
 func TestStoredBytesQuota(t *testing.T) {
 	t.Parallel()
-	var r *admissionRig
-	r = newAdmissionRig(t, api.Options{}, func(h *hub.Hub) { h.MaxStoredBytes = 10_000 })
+	r := newAdmissionRig(t, api.Options{}, func(h *hub.Hub) { h.MaxStoredBytes = 10_000 })
 	small := r.report(t, 1000) // about 1.7 KB with the post-quantum stanza
 	size := int64(len(small))
 	fit := int(10_000 / size)
