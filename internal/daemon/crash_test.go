@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -54,16 +55,29 @@ type crashRig struct {
 
 func (r *crashRig) start() (*bench.Process, *bench.HubClient) {
 	r.t.Helper()
-	cmd := exec.Command(r.exe, "-listen", "127.0.0.1:0", "-data", r.dir)
+	return startChild(r.t, r.exe, r.dir, 16)
+}
+
+// startChild runs the test binary as difesad on the demo hub with data in
+// dir, and returns it with a client of conns connections. The load these
+// tests make is the point, not something to push back on: the server asks
+// for no proof of work.
+func startChild(t *testing.T, exe, dir string, conns int) (*bench.Process, *bench.HubClient) {
+	t.Helper()
+	cfg := filepath.Join(filepath.Dir(dir), "no-pow.toml")
+	if err := os.WriteFile(cfg, []byte("pow_max_bits = 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-config", cfg, "-listen", "127.0.0.1:0", "-data", dir)
 	cmd.Env = append(os.Environ(), "DIFESA_TEST_SERVE=1", "DIFESA_CONFIG=", "DIFESA_LISTEN=", "DIFESA_DATA=")
 	p, err := bench.StartProcess(cmd)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
-	hc, err := bench.NewHubClient(p.HubURL, 16)
+	hc, err := bench.NewHubClient(p.HubURL, conns)
 	if err != nil {
 		p.Kill()
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return p, hc
 }
@@ -188,8 +202,16 @@ func (r *crashRig) loadAndKill(p *bench.Process, hc *bench.HubClient, recips []a
 				if mr, ok := src.(*midStreamReader); ok {
 					mr.finish()
 				}
+				if se := (*bench.StatusError)(nil); errors.As(err, &se) {
+					// The server answered, so it was running: nothing
+					// here should be refused.
+					mu.Lock()
+					failure = fmt.Errorf("upload refused before the kill: %w", err)
+					mu.Unlock()
+					continue
+				}
 				if err != nil {
-					continue // in flight at the kill, or refused after it: fate unknown
+					continue // in flight at the kill: fate unknown
 				}
 				mu.Lock()
 				delete(inflight, n)

@@ -6,10 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"syscall"
@@ -20,6 +20,7 @@ import (
 
 	"difesa.org/difesa/internal/bench"
 	"difesa.org/difesa/internal/daemon"
+	"difesa.org/difesa/internal/wire"
 )
 
 // shutdownRig runs difesad as a child process, so the test can send it
@@ -43,12 +44,7 @@ func newShutdownRig(t *testing.T) *shutdownRig {
 
 func (r *shutdownRig) start() (*bench.Process, *bench.HubClient) {
 	r.t.Helper()
-	cmd := exec.Command(r.exe, "-listen", "127.0.0.1:0", "-data", r.dir)
-	cmd.Env = append(os.Environ(), "DIFESA_TEST_SERVE=1", "DIFESA_CONFIG=", "DIFESA_LISTEN=", "DIFESA_DATA=")
-	p, err := bench.StartProcess(cmd)
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	p, hc := startChild(r.t, r.exe, r.dir, 4)
 	r.t.Cleanup(func() {
 		select {
 		case <-p.Exited():
@@ -56,10 +52,6 @@ func (r *shutdownRig) start() (*bench.Process, *bench.HubClient) {
 			p.Kill()
 		}
 	})
-	hc, err := bench.NewHubClient(p.HubURL, 4)
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	return p, hc
 }
 
@@ -86,12 +78,32 @@ func (r *shutdownRig) encrypt(hc *bench.HubClient, n int) ([]byte, [32]byte) {
 }
 
 // halfUpload starts uploading ct, sends its first half and returns the
-// writer for the rest and the channel the answer arrives on.
+// writer for the rest and the channel the answer arrives on. The request
+// asks for 100-continue, so the first half leaves only once difesad's
+// handler reads the body: when halfUpload returns, the upload is in the
+// server's hands, not in a queue it could drop.
 func halfUpload(hc *bench.HubClient, ct []byte) (*io.PipeWriter, <-chan error) {
 	pr, pw := io.Pipe()
 	answer := make(chan error, 1)
 	go func() {
-		_, err := hc.Submit(context.Background(), pr, int64(len(ct)))
+		req, err := http.NewRequest(http.MethodPost, hc.Base+"/api/v1/hubs/"+hc.Hub+"/submissions", pr)
+		if err != nil {
+			answer <- err
+			return
+		}
+		req.ContentLength = int64(len(ct))
+		req.Header.Set("Content-Type", wire.MediaTypeAge)
+		req.Header.Set("Expect", "100-continue")
+		tr := &http.Transport{ExpectContinueTimeout: time.Minute, DisableKeepAlives: true}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			answer <- err
+			return
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			err = fmt.Errorf("upload: %s", resp.Status)
+		}
 		answer <- err
 	}()
 	pw.Write(ct[:len(ct)/2])

@@ -173,21 +173,7 @@ func decodeBulletin(k, v []byte) (Bulletin, error) {
 
 // Bulletins returns hub's bulletins, oldest first.
 func (s *Store) Bulletins(hub string) ([]Bulletin, error) {
-	var out []Bulletin
-	err := s.db.View(func(tx *bolt.Tx) error {
-		docs := tx.Bucket(bucketBulletins).Bucket([]byte(hub))
-		if docs == nil {
-			return nil
-		}
-		return docs.ForEach(func(k, v []byte) error {
-			b, err := decodeBulletin(k, v)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-			return nil
-		})
-	})
+	out, err := hubEntries(s, bucketBulletins, hub, decodeBulletin)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the bulletins of %q: %w", hub, err)
 	}

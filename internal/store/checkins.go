@@ -259,21 +259,13 @@ func (s *Store) FireDue(now time.Time) (int, error) {
 
 // Checkins returns hub's timers, keyed by the id of their instructions.
 func (s *Store) Checkins(hub string) (map[ID]Checkin, error) {
-	out := map[ID]Checkin{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCheckins).Bucket([]byte(hub))
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			c, err := decodeCheckin(hub, k, v)
-			if err != nil {
-				return err
-			}
-			out[c.Instructions] = c
-			return nil
-		})
+	list, err := hubEntries(s, bucketCheckins, hub, func(k, v []byte) (Checkin, error) {
+		return decodeCheckin(hub, k, v)
 	})
+	out := make(map[ID]Checkin, len(list))
+	for _, c := range list {
+		out[c.Instructions] = c
+	}
 	return out, err
 }
 

@@ -28,21 +28,7 @@ func epochKey(e uint64) []byte {
 
 // Manifests returns every stored manifest of hub, oldest first.
 func (s *Store) Manifests(hub string) ([]StoredManifest, error) {
-	var out []StoredManifest
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketManifests).Bucket([]byte(hub))
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			m, err := decodeManifest(k, v)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-			return nil
-		})
-	})
+	out, err := hubEntries(s, bucketManifests, hub, decodeManifest)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read manifests of %q: %w", hub, err)
 	}

@@ -4,15 +4,14 @@
 package testserver
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/daemon"
+	"difesa.org/difesa/internal/testutil/syncbuf"
 )
 
 // Server is a running test server.
@@ -29,7 +28,7 @@ type Server struct {
 	// Instance is the running daemon.
 	Instance *daemon.Instance
 
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
 // New starts a demo server that stops when the test ends.
@@ -46,7 +45,7 @@ func NewWithConfig(t testing.TB, cfg *config.Config) *Server {
 	if cfg.DataDir == "" || cfg.DataDir == config.DefaultDataDir {
 		cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	inst, err := daemon.Start(cfg, daemon.NewLogger(logs, "json", "debug"))
 	if err != nil {
 		t.Fatalf("testserver: %v", err)
@@ -71,20 +70,3 @@ var fixedDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 // Logs returns everything the server has logged so far.
 func (s *Server) Logs() string { return s.logs.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"difesa.org/difesa/internal/daemon"
 	"difesa.org/difesa/internal/notify"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/syncbuf"
 	"difesa.org/difesa/internal/tortest"
 	"difesa.org/difesa/internal/wire"
 )
@@ -74,7 +74,7 @@ func TestOverOnion(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	inst, err := daemon.Start(cfg, daemon.NewLogger(logs, "text", "info"))
 	if err != nil {
 		t.Fatal(err)
@@ -223,21 +223,4 @@ func run(t *testing.T, net *tortest.Network, args ...string) string {
 		t.Fatalf("difesa %s: exit %d\n%s\ntor logs:%s", strings.Join(args, " "), code, stderr.String(), net.Logs())
 	}
 	return stdout.String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
