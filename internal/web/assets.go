@@ -53,6 +53,13 @@ func assetURL(hubID, name string) string {
 	return "/hubs/" + hubID + "/assets/" + name + "?v=" + assets[name].version
 }
 
+// documentOnlyHeaders are the headers [Pages.headers] and the API set that
+// govern documents, not subresources.
+var documentOnlyHeaders = []string{
+	"Content-Security-Policy", "Permissions-Policy", "X-Frame-Options",
+	"Cross-Origin-Opener-Policy", "Referrer-Policy", "Onion-Location",
+}
+
 // serveAsset serves an embedded asset, gzip-compressed when accepted.
 func serveAsset(w http.ResponseWriter, r *http.Request) {
 	a := assets[chi.URLParam(r, "name")]
@@ -61,6 +68,13 @@ func serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
+	// The policies of documents mean nothing on a script or a style
+	// sheet, and every byte counts on Tor Browser's slow links: assets
+	// keep only the headers that apply to them (nosniff and the
+	// cross-origin resource policy).
+	for _, name := range documentOnlyHeaders {
+		h.Del(name)
+	}
 	h.Set("Content-Type", a.typ)
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Vary", "Accept-Encoding")

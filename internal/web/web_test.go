@@ -188,6 +188,12 @@ func TestAssetsGzipAndCaching(t *testing.T) {
 	if !strings.Contains(gz.header.Get("Cache-Control"), "immutable") {
 		t.Errorf("asset Cache-Control = %q", gz.header.Get("Cache-Control"))
 	}
+	if gz.header.Get("X-Content-Type-Options") != "nosniff" || gz.header.Get("Cross-Origin-Resource-Policy") != "same-origin" {
+		t.Errorf("asset lacks nosniff or CORP: %v", gz.header)
+	}
+	if gz.header.Get("Content-Security-Policy") != "" || gz.header.Get("Permissions-Policy") != "" {
+		t.Errorf("asset carries document policies: %v", gz.header)
+	}
 	committed, _ := os.ReadFile("assets/app.js")
 	if plain.body != string(committed) {
 		t.Error("served script differs from assets/app.js")
