@@ -104,8 +104,10 @@ func errorKey(a *apiAnswer) string {
 		return "err_recipients"
 	case a.status == http.StatusRequestEntityTooLarge:
 		return "err_too_large"
-	case a.status == http.StatusTooManyRequests:
+	case a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable:
 		return "err_busy"
+	case a.status == http.StatusInsufficientStorage: // quota_exceeded, storage_full
+		return "err_full"
 	case code == wire.CodeNoCheckin:
 		return "checkin_none"
 	}

@@ -360,3 +360,16 @@ func TestUnknownHubAndPage(t *testing.T) {
 		t.Errorf("unknown page: %d", r.status)
 	}
 }
+
+// A full hub says so, in the visitor's language, on the page without
+// JavaScript: the defender must know to reach the hub another way.
+func TestUploadToAFullHub(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t)
+	srv.Instance.Hubs.Get("demo").MaxStoredBytes = 100
+	id := loadIdentity(t, srv.IdentityFile)
+	r := postFile(t, srv.HubURL+"/upload?lang=it", "report", encrypt(t, []byte("a report the hub has no room for"), false, id.Recipient()))
+	if r.status != http.StatusInsufficientStorage || !strings.Contains(r.body, "non può conservare altro") {
+		t.Errorf("upload to a full hub: %d %q", r.status, r.body)
+	}
+}

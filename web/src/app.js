@@ -96,7 +96,8 @@ function pickedFiles(input, taken) {
 function apiError(res) {
   const code = res.json?.error?.code ?? '';
   if (res.status === 413) return t('js_err_too_large');
-  if (res.status === 429) return t('js_err_busy');
+  if (res.status === 429 || res.status === 503) return t('js_err_busy');
+  if (res.status === 507) return t('js_err_full');
   return t('js_err_server', `${res.status} ${code}`.trim());
 }
 
