@@ -228,18 +228,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		}
 		return created, err
 	}
-	created, err := send(v)
-	if errors.Is(err, client.ErrSendAgain) { // pow.go
-		e.printf("the hub asked for proof of work once the upload had begun; sending again")
-		created, err = send(v)
-	}
-	if code := epochChange(err); code != "" {
-		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
-		if v, err = verifyHub(ctx, e, c, hf.pin); err != nil {
-			return err
-		}
-		created, err = send(v)
-	}
+	created, v, err := sendAgainIfAsked(ctx, e, c, hf.pin, v, send)
 	if err != nil {
 		return explainSubmitError(ctx, c, "report", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -65,5 +67,49 @@ func TestPoWUnderLoad(t *testing.T) {
 	out, stderr := must(t, pins, "alert", "-hub", srv.HubURL, "-proxy", proxy.URL, "-m", "an alert through a proxy")
 	if strings.TrimSpace(out) == "" || !strings.Contains(stderr, "sending again") || uploads.Load() != 2 {
 		t.Fatalf("alert through a buffering proxy: %d uploads\n%s%s", uploads.Load(), out, stderr)
+	}
+}
+
+// busyProxy answers the first refusals uploads 503 unavailable with
+// Retry-After: 1, as a hub whose upload slots are all taken does, and
+// forwards everything else to target.
+func busyProxy(t *testing.T, target string, refusals int32) (*httptest.Server, *atomic.Int32) {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var refused atomic.Int32
+	p := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && refused.Load() < refusals {
+			refused.Add(1)
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":"unavailable","message":"every upload slot is taken"}}`)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p, &refused
+}
+
+// A briefly busy hub gets the same report again after its Retry-After;
+// one that stays busy gets an explanation, not a hang.
+func TestBusyHubIsTriedAgain(t *testing.T) {
+	pins := filepath.Join(t.TempDir(), "pins")
+	srv := newServer(t, config.Default())
+	proxy, refused := busyProxy(t, srv.URL, 2)
+	hub := proxy.URL + "/hubs/demo"
+	out, stderr := must(t, pins, "submit", "-hub", hub, "-no-codename", "-m", "a report while every slot is taken")
+	if strings.TrimSpace(out) == "" || strings.Count(stderr, "sending again in 1s") != 2 || refused.Load() != 2 {
+		t.Fatalf("submit to a briefly busy hub: %d refusals\n%s%s", refused.Load(), out, stderr)
+	}
+
+	proxy, refused = busyProxy(t, srv.URL, 100)
+	code, _, stderr := run(t, pins, "alert", "-hub", proxy.URL+"/hubs/demo", "-m", "an alert to a hub that stays busy")
+	if code == 0 || refused.Load() != 1+3 || !strings.Contains(stderr, "unavailable") {
+		t.Fatalf("alert to a hub that stays busy: exit %d after %d refusals\n%s", code, refused.Load(), stderr)
 	}
 }

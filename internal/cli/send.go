@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
 
@@ -18,14 +20,60 @@ type plainBundle struct {
 	files []bundle.Attachment
 }
 
+// A hub that is briefly busy (every upload slot taken: 503, or a short
+// 429) says when to come back. Rather than hand a defender in a hurry an
+// error, sendBundle waits that long and sends again, a few times, as long
+// as each wait is short; a long one (a hub's hourly cap) is explained
+// instead (hints.go).
+const (
+	busyRetries = 3
+	maxBusyWait = 30 * time.Second
+)
+
+// sendAgainIfAsked sends with send, and sends again, each time with a
+// fresh encryption, when the hub asks for it: it is briefly busy (after
+// its Retry-After, a few times), it asked for proof of work once the body
+// had begun to leave (pow.go), or its recipients changed under the upload
+// (after checking its new signed list). It returns the recipient list it
+// used last.
+func sendAgainIfAsked[T any](ctx context.Context, e *env, c *client.Client, pin string, v *client.Verified,
+	send func(*client.Verified) (T, error)) (T, *client.Verified, error) {
+	res, err := send(v)
+	for try := 0; try < busyRetries; try++ {
+		wait, ok := client.RetryAfter(err)
+		if !ok || wait > maxBusyWait {
+			break
+		}
+		var we *wire.Error
+		errors.As(err, &we)
+		e.printf("the hub is busy (%s); nothing was stored; sending again in %v", we.Code, wait)
+		select {
+		case <-ctx.Done():
+			return res, v, ctx.Err()
+		case <-time.After(wait):
+		}
+		res, err = send(v)
+	}
+	if errors.Is(err, client.ErrSendAgain) {
+		e.printf("the hub asked for proof of work once the upload had begun; sending again")
+		res, err = send(v)
+	}
+	if code := epochChange(err); code != "" {
+		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
+		if v, err = verifyHub(ctx, e, c, pin); err != nil {
+			return res, nil, err
+		}
+		res, err = send(v)
+	}
+	return res, v, err
+}
+
 // encryptedUpload sends one encrypted bundle, declared as encrypted to
 // epoch.
 type encryptedUpload[T any] func(body io.Reader, epoch uint64) (T, error)
 
 // sendBundle encrypts b to the hub's verified recipients v, plus extra, and
-// uploads it with up. If the hub's recipients changed under the upload, it
-// checks the hub's new signed list and sends once more. It returns the
-// recipient list it used last.
+// uploads it with up, sending again when the hub asks ([sendAgainIfAsked]).
 func sendBundle[T any](ctx context.Context, e *env, c *client.Client, pin string, v *client.Verified,
 	extra []age.Recipient, b plainBundle, up encryptedUpload[T]) (T, *client.Verified, error) {
 	send := func(v *client.Verified) (T, error) {
@@ -48,17 +96,5 @@ func sendBundle[T any](ctx context.Context, e *env, c *client.Client, pin string
 		}
 		return res, err
 	}
-	res, err := send(v)
-	if errors.Is(err, client.ErrSendAgain) { // pow.go
-		e.printf("the hub asked for proof of work once the upload had begun; sending again")
-		res, err = send(v)
-	}
-	if code := epochChange(err); code != "" {
-		e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
-		if v, err = verifyHub(ctx, e, c, pin); err != nil {
-			return res, nil, err
-		}
-		res, err = send(v)
-	}
-	return res, v, err
+	return sendAgainIfAsked(ctx, e, c, pin, v, send)
 }
