@@ -37,7 +37,7 @@ import (
 
 // Defaults of [Options].
 const (
-	DefaultMaxConcurrentUploads = 32
+	DefaultMaxConcurrentUploads = 64
 	DefaultUploadQueueWait      = 10 * time.Second
 )
 

@@ -13,9 +13,12 @@ const (
 	// the local tor, so the cap is the only bound there is.
 	DefaultMaxConnections = 256
 	// DefaultMaxConcurrentUploads bounds the uploads in progress; each
-	// holds a 1 MiB buffer and a pending transaction's worth of pages.
-	// The same as api.DefaultMaxConcurrentUploads.
-	DefaultMaxConcurrentUploads = 32
+	// holds a 1 MiB buffer and a pending transaction's worth of pages
+	// (64 MiB at most in all). Commits of uploads in progress share one
+	// fsync (bbolt's Batch), so throughput grows with this number: at 32,
+	// 64 clients got 0.59× the bare baseline's rate, at 64 they get
+	// 0.99×. The same as api.DefaultMaxConcurrentUploads.
+	DefaultMaxConcurrentUploads = 64
 	// DefaultMaxSubmissionsPerHour is a configured hub's cap when it sets
 	// none: ten a minute on average, far above what a hub receives on a
 	// busy day, low enough that a flood fills the disk slowly.
