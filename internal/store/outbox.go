@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -80,30 +81,70 @@ func (s *Store) putEvent(tx *bolt.Tx, ev Event) error {
 	return b.Put(binary.BigEndian.AppendUint64(nil, seq), v)
 }
 
-// Events returns every event in the outbox, oldest first.
+// outboxCache mirrors the outbox decoded. The notification worker reads
+// the outbox on every pass, and with reports batched for ten minutes it
+// can hold thousands of events: decoding them all each time cost ingest
+// throughput. Events are only ever appended (putEvent, with increasing
+// sequence numbers in commit order) or changed and removed through
+// [Store.UpdateEvents], so the cache reads what was appended since its
+// last look and applies its own updates. The mutex serialises the two,
+// so no reader sees the database and the cache disagree.
+type outboxCache struct {
+	mu   sync.Mutex
+	evs  []*Event // by sequence number
+	next uint64   // the first sequence number not read yet
+}
+
+// Events returns every event in the outbox, oldest first. The events are
+// the caller's to change.
 func (s *Store) Events() ([]*Event, error) {
-	var out []*Event
+	c := &s.outbox
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		cur := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := cur.Seek(binary.BigEndian.AppendUint64(nil, c.next)); k != nil; k, v = cur.Next() {
 			ev := &Event{}
 			if err := json.Unmarshal(v, ev); err != nil {
 				return fmt.Errorf("corrupt event %x: %w", k, err)
 			}
 			ev.seq = binary.BigEndian.Uint64(k)
-			out = append(out, ev)
-			return nil
-		})
+			c.evs = append(c.evs, ev)
+			c.next = ev.seq + 1
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the outbox: %w", err)
 	}
+	out := make([]*Event, len(c.evs))
+	for i, ev := range c.evs {
+		out[i] = ev.clone()
+	}
 	return out, nil
+}
+
+// clone returns a copy of ev that shares nothing with it.
+func (ev *Event) clone() *Event {
+	c := *ev
+	if ev.Deliveries != nil {
+		c.Deliveries = make(map[string]*Delivery, len(ev.Deliveries))
+		for name, d := range ev.Deliveries {
+			dc := *d
+			c.Deliveries[name] = &dc
+		}
+	}
+	return &c
 }
 
 // UpdateEvents applies fn to the stored events with the given sequence
 // numbers and saves them, in one transaction. fn may set an event's
 // deliveries; returning delete=true removes the event.
 func (s *Store) UpdateEvents(seqs []uint64, fn func(ev *Event) (delete bool)) error {
+	c := &s.outbox
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	changed := map[uint64]*Event{} // nil: deleted
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		for _, seq := range seqs {
@@ -121,6 +162,7 @@ func (s *Store) UpdateEvents(seqs []uint64, fn func(ev *Event) (delete bool)) er
 				if err := b.Delete(k); err != nil {
 					return err
 				}
+				changed[seq] = nil
 				continue
 			}
 			nv, err := json.Marshal(ev)
@@ -130,11 +172,26 @@ func (s *Store) UpdateEvents(seqs []uint64, fn func(ev *Event) (delete bool)) er
 			if err := b.Put(k, nv); err != nil {
 				return err
 			}
+			changed[seq] = ev.clone()
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to update the outbox: %w", err)
 	}
+	// Only events the cache has read can have been changed here and be
+	// in it; newer ones it will read from the database.
+	kept := c.evs[:0]
+	for _, ev := range c.evs {
+		nev, ok := changed[ev.seq]
+		switch {
+		case !ok:
+			kept = append(kept, ev)
+		case nev != nil:
+			kept = append(kept, nev)
+		}
+	}
+	clear(c.evs[len(kept):])
+	c.evs = kept
 	return nil
 }

@@ -29,6 +29,8 @@ var ErrNotFound = errors.New("store: not found")
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time
+	// outbox mirrors the outbox bucket decoded (outbox.go).
+	outbox outboxCache
 }
 
 // Options tune [Open]. The zero value is what production uses.
