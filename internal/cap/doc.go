@@ -7,8 +7,10 @@
 // same strict [Check] first: the XML must survive a round trip through
 // encoding/xml unchanged (github.com/mattermost/xml-roundtrip-validator),
 // must not use DOCTYPE, entities or processing instructions, and must be a
-// CAP 1.2 alert in the subset difesa supports. Everything [Check] accepts
-// is valid against the official CAP 1.2 XML schema; what the schema allows
+// CAP 1.2 alert in the subset difesa supports. That subset is written to
+// be valid against the official CAP 1.2 XML schema (a test checks it with
+// xmllint where the schema file is provided: docs/bulletins.md); what the
+// schema allows
 // but difesa does not use (resources, XML signatures inside the document)
 // is refused with a clear error rather than passed through unchecked.
 // [Alert.Marshal] writes the canonical form, and only documents [Check]
