@@ -100,7 +100,9 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	wg.Add(3)
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); worker.Run(bg) }()
-	go func() { defer wg.Done(); newRetention(cfg, st, logger).Run(bg) }()
+	ret := newRetention(cfg, st, logger)
+	ret.notifier = worker
+	go func() { defer wg.Done(); ret.Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
 	col := newMetrics(inst)
 	if err := inst.startAdmin(cfg.AdminListen, col); err != nil {

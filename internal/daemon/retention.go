@@ -18,16 +18,26 @@ type retentionPolicy struct {
 
 // retention deletes old closed submissions and warns about old unread
 // ones, once an hour. Its logs carry hubs and counts, never ids.
+//
+// Responders hear of unread ones too: once a day, a content-free
+// notification event per submission still new after warn_unread_after,
+// which the hub's channels batch into one message with the count. The day
+// is counted in memory: a restart may send one reminder early.
 type retention struct {
 	store    *store.Store
 	policies []retentionPolicy
 	log      *slog.Logger
 	now      func() time.Time
 	every    time.Duration
+	notifier interface{ Kick() }
+	reminded map[string]time.Time // hub → last reminder
 }
 
+// remindEvery is how often responders are reminded of unread submissions.
+const remindEvery = 24 * time.Hour
+
 func newRetention(cfg *config.Config, st *store.Store, log *slog.Logger) *retention {
-	r := &retention{store: st, log: log, now: time.Now, every: time.Hour}
+	r := &retention{store: st, log: log, now: time.Now, every: time.Hour, reminded: map[string]time.Time{}}
 	for _, h := range cfg.Hubs {
 		p := retentionPolicy{hub: h.ID, deleteClosed: time.Duration(h.DeleteClosedAfter), warnUnread: time.Duration(h.WarnUnreadAfter)}
 		if p.deleteClosed > 0 || p.warnUnread > 0 {
@@ -63,7 +73,8 @@ func (r *retention) runOnce() {
 			r.log.Error("retention: unable to list submissions", "hub", p.hub, "err", err)
 			continue
 		}
-		deleted, unread := 0, 0
+		deleted := 0
+		var unread []store.Event
 		for _, sub := range subs {
 			// Received is rounded down (to the hour or coarser): ages
 			// count from there.
@@ -80,14 +91,31 @@ func (r *retention) runOnce() {
 				}
 			}
 			if p.warnUnread > 0 && sub.Status == wire.StatusNew && age > p.warnUnread {
-				unread++
+				unread = append(unread, store.Event{Hub: p.hub, Type: wire.EventSubmissionUnread, Submission: sub.ID.String()})
 			}
 		}
 		if deleted > 0 {
 			r.log.Info("retention: deleted closed submissions", "hub", p.hub, "count", deleted, "older_than", p.deleteClosed.String())
 		}
-		if unread > 0 {
-			r.log.Warn("retention: submissions still unread", "hub", p.hub, "count", unread, "older_than", p.warnUnread.String())
+		if len(unread) > 0 {
+			r.log.Warn("retention: submissions still unread", "hub", p.hub, "count", len(unread), "older_than", p.warnUnread.String())
+			r.remind(p.hub, unread, now)
 		}
+	}
+}
+
+// remind adds the unread submissions' events to the outbox, at most once
+// a day per hub.
+func (r *retention) remind(hub string, events []store.Event, now time.Time) {
+	if last, ok := r.reminded[hub]; ok && now.Sub(last) < remindEvery {
+		return
+	}
+	if err := r.store.AddEvents(events); err != nil {
+		r.log.Error("retention: unable to remind responders of unread submissions", "hub", hub, "err", err)
+		return
+	}
+	r.reminded[hub] = now
+	if r.notifier != nil {
+		r.notifier.Kick()
 	}
 }

@@ -91,6 +91,37 @@ func TestRetention(t *testing.T) {
 	if err != nil || len(audit) != 1 || audit[0].Event != "retention.deleted" || !audit[0].Time.Equal(now.Truncate(time.Hour)) {
 		t.Fatalf("audit: %+v %v", audit, err)
 	}
+	// Responders were reminded of the two unread submissions at each of
+	// the two runs, a day and an hour apart, with content-free events; a
+	// few hours later, not again; a day later, again.
+	unreadEvents := func() int {
+		t.Helper()
+		evs, err := st.Events()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range evs {
+			if ev.Type == wire.EventSubmissionUnread && ev.Hub == "a" && !ev.Urgent {
+				n++
+			}
+		}
+		return n
+	}
+	if n := unreadEvents(); n != 4 {
+		t.Fatalf("%d reminders after the first runs, want 4", n)
+	}
+	now = t0.Add(7*24*time.Hour + 5*time.Hour)
+	r.runOnce()
+	if n := unreadEvents(); n != 4 {
+		t.Fatalf("%d reminders four hours later, want still 4", n)
+	}
+	now = t0.Add(8*24*time.Hour + 2*time.Hour)
+	r.runOnce()
+	if n := unreadEvents(); n != 6 {
+		t.Fatalf("%d reminders a day later, want 6", n)
+	}
+
 	// Reopened between the listing and the deletion: kept.
 	if ok, err := st.DeleteExpired("a", inProgress, now); ok || err != nil {
 		t.Fatalf("deleted a submission in progress: %v", err)

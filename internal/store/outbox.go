@@ -195,3 +195,20 @@ func (s *Store) UpdateEvents(seqs []uint64, fn func(ev *Event) (delete bool)) er
 	c.evs = kept
 	return nil
 }
+
+// AddEvents adds events that announce nothing being committed (reminders),
+// in one transaction.
+func (s *Store) AddEvents(evs []Event) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, ev := range evs {
+			if err := s.putEvent(tx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to add notification events: %w", err)
+	}
+	return nil
+}

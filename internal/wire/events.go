@@ -13,5 +13,8 @@ const (
 	EventCheckinMissed    = "checkin.missed"
 	EventCheckinDuress    = "checkin.duress"
 	EventCheckinResumed   = "checkin.resumed"
+	// EventSubmissionUnread reminds responders, once a day, of each
+	// submission still new after the hub's warn_unread_after.
+	EventSubmissionUnread = "submission.unread"
 	EventTest             = "test"
 )
