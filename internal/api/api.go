@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"difesa.org/difesa/internal/auth"
+	"difesa.org/difesa/internal/cap"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/notify"
 	"difesa.org/difesa/internal/pow"
@@ -51,6 +52,9 @@ type Server struct {
 	events          *notify.Broker
 	onionAddress    string
 	onError         func(code string)
+	// bulletins remembers checked bulletins, which the feed shows again
+	// and again.
+	bulletins *cap.Cache
 	// admission bounds uploads (admission.go); uploadIdle is how long one
 	// may stall (upload_pace.go).
 	admission  *admission
@@ -136,6 +140,7 @@ func New(o Options) http.Handler {
 	}
 	s.checkins, s.notifier, s.minCheckinEvery, s.events = o.Checkins, o.Notifier, o.MinCheckinEvery, o.Events
 	s.onionAddress, s.onError = o.OnionAddress, o.OnError
+	s.bulletins = cap.NewCache(bulletinCacheSize)
 	if s.minCheckinEvery == 0 {
 		s.minCheckinEvery = time.Minute
 	}

@@ -116,7 +116,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	var updated time.Time
 	for i := len(list) - 1; i >= 0 && len(feed.Entries) < maxFeedEntries; i-- {
 		b := list[i]
-		e, sent, err := feedEntry(h, b, bySeq, now)
+		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now)
 		if err != nil {
 			s.log.Error("a stored bulletin fails its check; left out of the feed", "hub", h.ID, "seq", b.Seq, "err", err)
 			continue
@@ -143,9 +143,13 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	return err
 }
 
+// bulletinCacheSize bounds the checked bulletins kept in memory: more than
+// the feed shows, for every hub of a small server.
+const bulletinCacheSize = 512
+
 // feedEntry describes one bulletin, after checking its document again.
-func feedEntry(h *hub.Hub, b store.Bulletin, bySeq map[uint64]store.Bulletin, now time.Time) (atomEntry, time.Time, error) {
-	alert, err := cap.Check(b.Document)
+func feedEntry(checked *cap.Cache, h *hub.Hub, b store.Bulletin, bySeq map[uint64]store.Bulletin, now time.Time) (atomEntry, time.Time, error) {
+	alert, err := checked.Check(b.Document)
 	if err != nil {
 		return atomEntry{}, time.Time{}, err
 	}

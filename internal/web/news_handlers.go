@@ -139,7 +139,7 @@ func (p *Pages) loadItem(r *http.Request, admin manifest.PublicKey, b wire.Bulle
 	if !admin.VerifyDetached(doc, sig) {
 		return newsItem{}, errors.New("the signature does not verify with the hub's admin key")
 	}
-	alert, err := cap.Check(doc)
+	alert, err := p.bulletins.Check(doc)
 	if err != nil {
 		return newsItem{}, err
 	}

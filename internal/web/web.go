@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"difesa.org/difesa/internal/cap"
 	"difesa.org/difesa/internal/hub"
 )
 
@@ -37,12 +38,15 @@ type Pages struct {
 	onion string
 	log   *slog.Logger
 	pages map[string]*template.Template
+	// bulletins remembers checked bulletins, which the news page shows
+	// again and again.
+	bulletins *cap.Cache
 }
 
 // New returns the handler of the pages, to be mounted at /hubs/{hub}/ (the
 // {hub} URL parameter names the hub).
 func New(o Options) http.Handler {
-	p := &Pages{hubs: o.Hubs, api: o.API, onion: strings.TrimRight(o.OnionAddress, "/"), log: o.Logger, pages: parseTemplates()}
+	p := &Pages{hubs: o.Hubs, api: o.API, onion: strings.TrimRight(o.OnionAddress, "/"), log: o.Logger, pages: parseTemplates(), bulletins: cap.NewCache(512)}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
