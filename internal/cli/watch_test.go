@@ -9,31 +9,13 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for the watcher and the test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // waitFor polls cond for up to 20 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -59,7 +41,7 @@ func TestWatchEndToEnd(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, now: time.Now}
 	done := make(chan error, 1)
 	go func() {
