@@ -41,7 +41,7 @@ func (w *Worker) process(ctx context.Context) (time.Time, error) {
 			w.published[ev.Seq()] = true
 		}
 		h := w.hubs[ev.Hub]
-		if h == nil || len(h.channels) == 0 || h.done(ev) {
+		if h == nil || len(h.channels) == 0 || h.finished(ev, now) {
 			drop = append(drop, ev.Seq())
 			continue
 		}
@@ -220,7 +220,7 @@ func (w *Worker) deliver(ctx context.Context, k batchKey, ch *channel, members [
 		default:
 			d.LastError = Explain(err)
 		}
-		return h.done(ev)
+		return h.finished(ev, now)
 	})
 
 	log := w.log.With("hub", k.hub, "channel", ch.cfg.Name, "notification", k.id, "type", n.Type, "count", n.Count)
@@ -280,14 +280,24 @@ func windowEnd(now time.Time, window time.Duration) time.Time {
 }
 
 // done reports whether every channel of the hub is finished with ev.
-func (h *hubChannels) done(ev *store.Event) bool {
+// keepFailed is how long an event whose delivery failed for good stays in
+// the outbox after it was created, so that `difesad outbox` and the
+// metrics show the failure and its last error to the operator. Delivered
+// events leave at once.
+const keepFailed = 72 * time.Hour
+
+// finished reports whether ev can leave the outbox: every channel is done
+// with it, and none failed, or the failure has been on show long enough.
+func (h *hubChannels) finished(ev *store.Event, now time.Time) bool {
+	failed := false
 	for _, ch := range h.channels {
 		d := ev.Deliveries[ch.cfg.Name]
 		if d == nil || d.State == store.DeliveryPending || d.State == "" {
 			return false
 		}
+		failed = failed || d.State == store.DeliveryFailed
 	}
-	return true
+	return !failed || now.Sub(ev.Created) >= keepFailed
 }
 
 func (h *hubChannels) channel(name string) *channel {

@@ -214,8 +214,9 @@ func TestLifetime(t *testing.T) {
 		c.Advance(3 * time.Hour)
 		step(t, w)
 	}
-	if evs := events(t, s); len(evs) != 0 {
-		t.Errorf("%d events left after the lifetime", len(evs))
+	// Failed for good: on show to the operator, not tried again.
+	if evs := events(t, s); len(evs) != 1 || evs[0].Deliveries["bad"].State != store.DeliveryFailed {
+		t.Errorf("after the lifetime: %+v, want the event kept as failed", evs)
 	}
 	n := len(bad.requests())
 	if n < 3 || n > 12 {
@@ -256,6 +257,24 @@ func TestLifetimeFailedState(t *testing.T) {
 	d := evs[0].Deliveries["bad"]
 	if d.State != store.DeliveryFailed || !strings.Contains(d.LastError, "502") {
 		t.Errorf("delivery %+v, want failed with the 502", d)
+	}
+
+	// Once the other channel is done too, the failure stays on show for
+	// the operator for three days, then leaves.
+	c.Advance(48 * time.Hour)
+	step(t, w)
+	evs = events(t, s)
+	if len(evs) != 1 || evs[0].Deliveries["slow"].State != store.DeliveryDelivered {
+		t.Fatalf("after the slow window: %d events, %+v", len(evs), evs)
+	}
+	report, err := OutboxReport(s, map[string]Hub{testHub: {Channels: []ChannelConfig{webhookChannel("bad", bad.URL, secret), slowCh}}})
+	if err != nil || len(report.Hubs) != 1 || report.Hubs[0].Channels[0].Failed != 1 || !strings.Contains(report.Hubs[0].Channels[0].LastError, "502") {
+		t.Fatalf("outbox report: %+v %v", report, err)
+	}
+	c.Advance(keepFailed)
+	step(t, w)
+	if evs := events(t, s); len(evs) != 0 {
+		t.Fatalf("%d events left after %v", len(evs), keepFailed)
 	}
 }
 
