@@ -24,9 +24,9 @@ type HubReport struct {
 }
 
 // ChannelReport counts one channel's deliveries of the events still in the
-// outbox. Delivered events leave the outbox once every channel of their
-// hub is done with them, so Delivered counts only those waiting for
-// another channel.
+// outbox. Events leave the outbox once every channel of their hub has
+// delivered them (or 72 hours after they were created, if one failed), so
+// Delivered counts only those kept for another channel.
 type ChannelReport struct {
 	Channel string
 	// Waiting events have no batch yet: their window has not ended.
