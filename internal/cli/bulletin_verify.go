@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"difesa.org/difesa/internal/cap"
 	"difesa.org/difesa/internal/client"
@@ -61,6 +62,35 @@ func fetchChecked(ctx context.Context, c *client.Client, pub manifest.PublicKey,
 			li.Identifier, li.Sender, li.Sent, a.Identifier, a.Sender, a.Sent)
 	}
 	return &checkedBulletin{seq: li.Seq, doc: b.Document, alert: a}, nil
+}
+
+// fetchResult is what fetchChecked returned for one list entry.
+type fetchResult struct {
+	b   *checkedBulletin
+	err error
+}
+
+// fetchParallel is how many bulletins are fetched at once: over Tor each
+// costs two round trips, so one after another a dozen take many seconds.
+const fetchParallel = 4
+
+// fetchAllChecked runs fetchChecked on every entry of list, a few at a
+// time, and returns the results in the list's order.
+func fetchAllChecked(ctx context.Context, c *client.Client, pub manifest.PublicKey, list []wire.BulletinInfo) []fetchResult {
+	out := make([]fetchResult, len(list))
+	slots := make(chan struct{}, fetchParallel)
+	var wg sync.WaitGroup
+	for i, li := range list {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			b, err := fetchChecked(ctx, c, pub, li)
+			out[i] = fetchResult{b, err}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // refOf returns the CAP reference to a.

@@ -76,8 +76,9 @@ func runBulletins(ctx context.Context, e *env, args []string) error {
 		problems []*bulletinProblem
 		seen     = map[cap.Reference]uint64{}
 	)
-	for _, li := range l.Bulletins {
-		b, err := fetchChecked(ctx, c, v.AdminKey, li)
+	fetched := fetchAllChecked(ctx, c, v.AdminKey, l.Bulletins)
+	for i, li := range l.Bulletins {
+		b, err := fetched[i].b, fetched[i].err
 		var p *bulletinProblem
 		if errors.As(err, &p) {
 			problems = append(problems, p)
