@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -103,3 +104,23 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// compare warms both senders up, runs the load against the first, then
+// the second, and returns both results and the second's rate over the
+// first's (0 if the first got nothing through).
+func (r *runner) compare(ctx context.Context, pool [][]byte, lo LoadOptions,
+	nameA string, a func(context.Context, []byte) error,
+	nameB string, b func(context.Context, []byte) error) (LoadResult, LoadResult, float64) {
+	warm := LoadOptions{Concurrency: lo.Concurrency, Duration: time.Second, MaxRequests: 4 * lo.Concurrency}
+	RunLoad(ctx, a, pool, warm)
+	RunLoad(ctx, b, pool, warm)
+	fmt.Fprintln(r.log, "difesa-bench: "+nameA)
+	ra := RunLoad(ctx, a, pool, lo)
+	fmt.Fprintln(r.log, "difesa-bench: "+nameB)
+	rb := RunLoad(ctx, b, pool, lo)
+	var ratio float64
+	if ra.PerSecond > 0 {
+		ratio = rb.PerSecond / ra.PerSecond
+	}
+	return ra, rb, ratio
+}

@@ -281,19 +281,8 @@ func (r *runner) small(ctx context.Context, res *Results, size int, lo LoadOptio
 		_, err := hc.Submit(ctx, bytes.NewReader(body), int64(len(body)))
 		return err
 	}
-	warm := LoadOptions{Concurrency: lo.Concurrency, Duration: time.Second, MaxRequests: 4 * lo.Concurrency}
-	RunLoad(ctx, sendBaseline, pool, warm)
-	RunLoad(ctx, sendDifesa, pool, warm)
-
-	fmt.Fprintln(r.log, "difesa-bench: baseline run")
-	b := RunLoad(ctx, sendBaseline, pool, lo)
-	res.Baseline = &b
-	fmt.Fprintln(r.log, "difesa-bench: difesa run")
-	d := RunLoad(ctx, sendDifesa, pool, lo)
-	res.Difesa = &d
-	if b.PerSecond > 0 {
-		res.Ratio = d.PerSecond / b.PerSecond
-	}
+	b, d, ratio := r.compare(ctx, pool, lo, "baseline run", sendBaseline, "difesa run", sendDifesa)
+	res.Baseline, res.Difesa, res.Ratio = &b, &d, ratio
 	if err := difesad.Stop(30 * time.Second); err != nil {
 		return err
 	}

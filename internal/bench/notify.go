@@ -143,18 +143,8 @@ func (r *runner) notify(ctx context.Context, res *Results, alerts, size int, lo 
 	if err != nil {
 		return err
 	}
-	warm := LoadOptions{Concurrency: lo.Concurrency, Duration: time.Second, MaxRequests: 4 * lo.Concurrency}
-	RunLoad(ctx, sendOff, pool, warm)
-	RunLoad(ctx, sendOn, pool, warm)
-	fmt.Fprintln(r.log, "difesa-bench: run without channels")
-	o := RunLoad(ctx, sendOff, pool, lo)
-	nr.Off = &o
-	fmt.Fprintln(r.log, "difesa-bench: run with a webhook channel")
-	w := RunLoad(ctx, sendOn, pool, lo)
-	nr.On = &w
-	if o.PerSecond > 0 {
-		nr.Ratio = w.PerSecond / o.PerSecond
-	}
+	o, w, ratio := r.compare(ctx, pool, lo, "run without channels", sendOff, "run with a webhook channel", sendOn)
+	nr.Off, nr.On, nr.Ratio = &o, &w, ratio
 	if err := on.Stop(30 * time.Second); err != nil {
 		return err
 	}

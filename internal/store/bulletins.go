@@ -160,15 +160,9 @@ func getBulletin(docs *bolt.Bucket, seq uint64) (Bulletin, error) {
 }
 
 func decodeBulletin(k, v []byte) (Bulletin, error) {
-	var b Bulletin
-	if len(k) != 8 {
-		return b, fmt.Errorf("corrupt bulletin key %x", k)
-	}
-	if err := json.Unmarshal(v, &b); err != nil {
-		return b, fmt.Errorf("corrupt bulletin %x: %w", k, err)
-	}
-	b.Seq = binary.BigEndian.Uint64(k)
-	return b, nil
+	b, seq, err := decodeNumbered[Bulletin]("bulletin", k, v)
+	b.Seq = seq
+	return b, err
 }
 
 // Bulletins returns hub's bulletins, oldest first.

@@ -36,15 +36,9 @@ func (s *Store) Manifests(hub string) ([]StoredManifest, error) {
 }
 
 func decodeManifest(k, v []byte) (StoredManifest, error) {
-	var m StoredManifest
-	if len(k) != 8 {
-		return m, fmt.Errorf("corrupt manifest key %x", k)
-	}
-	if err := json.Unmarshal(v, &m); err != nil {
-		return m, fmt.Errorf("corrupt manifest %x: %w", k, err)
-	}
-	m.Epoch = binary.BigEndian.Uint64(k)
-	return m, nil
+	m, epoch, err := decodeNumbered[StoredManifest]("manifest", k, v)
+	m.Epoch = epoch
+	return m, err
 }
 
 // PutManifest stores the signed manifest of epoch, which the caller has
