@@ -46,7 +46,9 @@ func Zone(t testing.TB, name string) *time.Location {
 func All(t testing.TB) []Instant {
 	t.Helper()
 	kiritimati, stJohns := Zone(t, "Pacific/Kiritimati"), Zone(t, "America/St_Johns")
-	utc := func(y int, m time.Month, d, h, min, s int) time.Time { return time.Date(y, m, d, h, min, s, 0, time.UTC) }
+	utc := func(y int, m time.Month, d, h, min, s int) time.Time {
+		return time.Date(y, m, d, h, min, s, 0, time.UTC)
+	}
 	return []Instant{
 		{"00:00 UTC", utc(2026, 11, 23, 0, 0, 0)},
 		{"00:30 UTC", utc(2026, 11, 23, 0, 30, 0)},
