@@ -76,3 +76,48 @@ func countUnreadEvents(t *testing.T, st *store.Store) int {
 	}
 	return n
 }
+
+// TestRetentionCutoffAtInstants deletes a closed submission exactly when
+// its age, counted from its rounded arrival time (an hour, or a day for a
+// hub that chose one), passes delete_closed_after, wherever in the day,
+// month or year that falls, and in whatever zone the server's clock is.
+func TestRetentionCutoffAtInstants(t *testing.T) {
+	t.Parallel()
+	const keep = 7 * 24 * time.Hour
+	for _, in := range instants.All(t) {
+		for _, gran := range []time.Duration{time.Hour, 24 * time.Hour} {
+			t.Run(in.Name+"/"+gran.String(), func(t *testing.T) {
+				t.Parallel()
+				c := instants.NewClock(in.T)
+				st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{Now: c.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				received := in.T.UTC().Truncate(gran)
+				sub, err := st.NewUpload("a").Commit([]byte("ct"), store.Submission{Kind: "report", Status: wire.StatusClosed, Received: received})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg := config.Default()
+				cfg.Hubs = []config.Hub{{ID: "a", DeleteClosedAfter: config.Duration(keep)}}
+				r := newRetention(cfg, st, NewLogger(&bytes.Buffer{}, "text", "info"))
+				r.now = c.Now
+				for _, step := range []struct {
+					at   time.Time
+					kept bool
+				}{
+					{received.Add(keep - time.Second), true},
+					{received.Add(keep), true},
+					{received.Add(keep + time.Second), false},
+				} {
+					c.Set(step.at.In(in.T.Location()))
+					r.runOnce()
+					if _, err := st.Submission("a", sub.ID); (err == nil) != step.kept {
+						t.Fatalf("at %v (received %v): kept %v, want %v", step.at, received, err == nil, step.kept)
+					}
+				}
+			})
+		}
+	}
+}
