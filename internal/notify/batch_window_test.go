@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/wire"
 )
@@ -81,4 +82,56 @@ func TestBatchAtInstants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFailedKeptThreeDaysAtInstants gives up on an alert whose channel
+// keeps failing, and keeps the failed event on show until 72 hours after
+// the hour it was created in (across day, month and year ends), then
+// removes it.
+func TestFailedKeptThreeDaysAtInstants(t *testing.T) {
+	t.Parallel()
+	for _, in := range instants.All(t) {
+		t.Run(in.Name, func(t *testing.T) {
+			t.Parallel()
+			secret := newSecret(t)
+			r := newReceiver(t, secret)
+			fails := make([]int, 64)
+			for i := range fails {
+				fails[i] = 503
+			}
+			r.answer(fails...)
+			c := &clock{t: in.T}
+			s := newTestStore(t, c)
+			w := newTestWorker(t, s, c, webhookChannel("hook", r.URL, secret))
+			w.lifetime = time.Hour
+			submit(t, s, testHub, wire.EventAlertReceived, true)
+			u := in.T.UTC()
+			gone := time.Date(u.Year(), u.Month(), u.Day(), u.Hour()+72, 0, 0, 0, time.UTC)
+
+			for i := 0; i < 8 && !failed(t, s); i++ {
+				step(t, w)
+				c.Advance(DefaultRetryMax)
+			}
+			if !failed(t, s) {
+				t.Fatal("the delivery was never given up")
+			}
+			c.Advance(gone.Add(-time.Nanosecond).Sub(c.Now()))
+			step(t, w)
+			if n := len(events(t, s)); n != 1 {
+				t.Fatalf("%d events a nanosecond before %v, want the failed one", n, gone)
+			}
+			c.Advance(time.Nanosecond)
+			step(t, w)
+			if n := len(events(t, s)); n != 0 {
+				t.Fatalf("%d events at %v, want none", n, gone)
+			}
+		})
+	}
+}
+
+// failed reports whether the outbox holds one event whose delivery failed.
+func failed(t *testing.T, s *store.Store) bool {
+	t.Helper()
+	evs := events(t, s)
+	return len(evs) == 1 && evs[0].Deliveries["hook"] != nil && evs[0].Deliveries["hook"].State == store.DeliveryFailed
 }
