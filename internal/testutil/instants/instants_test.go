@@ -42,3 +42,13 @@ func TestClock(t *testing.T) {
 		t.Fatal("Set did not move the clock")
 	}
 }
+
+func TestInZone(t *testing.T) {
+	if !InZone(t, "America/St_Johns") {
+		return
+	}
+	name, _ := time.Now().Zone()
+	if name != "NST" && name != "NDT" {
+		t.Fatalf("zone %s, want Newfoundland time", name)
+	}
+}
