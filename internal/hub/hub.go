@@ -76,6 +76,10 @@ type RecipientSet struct {
 	// Published is when the server accepted the epoch (to the hour);
 	// Superseded when the next one was, zero while current.
 	Published, Superseded time.Time
+	// Accepted is the moment this process accepted the epoch, kept in
+	// memory only; zero for an epoch read back from the store, of which
+	// only the hour (Published) is known.
+	Accepted time.Time
 
 	recipients []age.Recipient
 	strings    []string
@@ -144,8 +148,9 @@ func NewRecipientSet(epoch uint64, recipients []string) (*RecipientSet, error) {
 }
 
 // WithEpoch returns a copy of h whose current recipients are set. The
-// previous current set is kept, superseded at set.Published; an unsigned
-// epoch 0 (from [New]) is dropped.
+// previous current set is kept, superseded when set was accepted (the end
+// of set.Published's hour if set.Accepted is zero); an unsigned epoch 0
+// (from [New]) is dropped.
 func (h *Hub) WithEpoch(set *RecipientSet) (*Hub, error) {
 	if set.Epoch <= h.current.Epoch {
 		return nil, fmt.Errorf("hub %s: epoch %d does not follow %d", h.ID, set.Epoch, h.current.Epoch)
@@ -160,12 +165,26 @@ func (h *Hub) WithEpoch(set *RecipientSet) (*Hub, error) {
 	}
 	if h.current.Signed != nil {
 		old := *h.current
-		old.Superseded = set.Published
+		old.Superseded = set.supersedes()
 		nh.epochs[old.Epoch] = &old
 	}
 	nh.epochs[set.Epoch] = set
 	nh.current = set
 	return &nh, nil
+}
+
+// supersedes is the moment the grace of the epoch s replaces counts from:
+// when this server accepted s or, if only its hour is known (after a
+// restart), the end of that hour, so that a grace is never cut short by
+// the minutes of the hour at which the next epoch came.
+func (s *RecipientSet) supersedes() time.Time {
+	switch {
+	case !s.Accepted.IsZero():
+		return s.Accepted
+	case s.Published.IsZero():
+		return s.Published
+	}
+	return s.Published.Add(time.Hour)
 }
 
 // ErrSecretKey is returned when a secret key is given where a recipient
