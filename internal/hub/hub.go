@@ -45,7 +45,8 @@ type Hub struct {
 	ID                string
 	Name              string
 	MaxSubmissionSize int64
-	// TimeGranularity is what arrival times are rounded down to (≥ 1h).
+	// TimeGranularity is what arrival times are rounded down to, in UTC:
+	// whole hours dividing a day, or whole days.
 	TimeGranularity time.Duration
 	// EpochGrace is how long submissions to a superseded epoch are still
 	// accepted after the next epoch was published.
@@ -99,7 +100,13 @@ func New(id, name string, recipients []string, maxSize int64, granularity time.D
 		granularity = DefaultTimeGranularity
 	}
 	if granularity < time.Hour {
-		return nil, fmt.Errorf("hub %s: time granularity %v is finer than one hour", id, granularity)
+		return nil, fmt.Errorf("hub %s: time_granularity %v is finer than one hour", id, granularity)
+	}
+	if granularity%time.Hour != 0 || (24*time.Hour%granularity != 0 && granularity%(24*time.Hour) != 0) {
+		// Periods must start at the same whole hours every day: 90 min
+		// would store arrivals at half past, 5 h at hours that change
+		// from day to day.
+		return nil, fmt.Errorf("hub %s: time_granularity %v is not whole hours dividing a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h) nor whole days", id, granularity)
 	}
 	set := &RecipientSet{}
 	if len(recipients) > 0 {
