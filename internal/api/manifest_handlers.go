@@ -70,7 +70,7 @@ func (s *Server) handlePublishManifest(w http.ResponseWriter, r *http.Request) e
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
 	h := s.hubs.Get(hubOf(r).ID) // the latest, under the lock
-	nh, m, err := hubkeys.Publish(s.store, h, body)
+	nh, m, err := hubkeys.Publish(s.store, h, body, s.now())
 	if err != nil {
 		return err
 	}

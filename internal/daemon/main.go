@@ -182,13 +182,27 @@ func runServe(e env, args []string) int {
 }
 
 // NewLogger returns the structured logger difesad uses. It never receives
-// request data: see package api.
+// request data: see package api. Each line's time is the hour, in UTC: a
+// line is written when something happens, often something a defender did
+// (an upload that failed, a check-in timer that fired), so its precise
+// time would be a precise time of a defender, and the server's time zone
+// says where it runs.
 func NewLogger(w io.Writer, format, level string) *slog.Logger {
 	var lv slog.Level
 	lv.UnmarshalText([]byte(level))
-	opts := &slog.HandlerOptions{Level: lv}
+	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: logHour}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// logHour rounds the time of a log line down to the hour, in UTC, written
+// in RFC 3339 without fractions (the text handler would add milliseconds
+// of zeros).
+func logHour(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+		a.Value = slog.StringValue(a.Value.Time().UTC().Truncate(time.Hour).Format(time.RFC3339))
+	}
+	return a
 }

@@ -104,10 +104,14 @@ func (r *retention) runOnce() {
 	}
 }
 
-// remind adds the unread submissions' events to the outbox, at most once
-// a day per hub.
+// remind adds the unread submissions' events to the outbox, once a day
+// per hub: at the pass a day after the last reminder. Passes come every
+// r.every, each a little late after its tick, by a different amount; so a
+// day counts as remindEvery less half a pass, or the reminder would slip
+// a pass later whenever the pass a day on read the clock a moment earlier
+// in its hour than the reminding one.
 func (r *retention) remind(hub string, events []store.Event, now time.Time) {
-	if last, ok := r.reminded[hub]; ok && now.Sub(last) < remindEvery {
+	if last, ok := r.reminded[hub]; ok && now.Sub(last) < remindEvery-r.every/2 {
 		return
 	}
 	if err := r.store.AddEvents(events); err != nil {

@@ -45,7 +45,8 @@ type Hub struct {
 	ID                string
 	Name              string
 	MaxSubmissionSize int64
-	// TimeGranularity is what arrival times are rounded down to (≥ 1h).
+	// TimeGranularity is what arrival times are rounded down to, in UTC:
+	// whole hours dividing a day, or whole days.
 	TimeGranularity time.Duration
 	// EpochGrace is how long submissions to a superseded epoch are still
 	// accepted after the next epoch was published.
@@ -76,6 +77,10 @@ type RecipientSet struct {
 	// Published is when the server accepted the epoch (to the hour);
 	// Superseded when the next one was, zero while current.
 	Published, Superseded time.Time
+	// Accepted is the moment this process accepted the epoch, kept in
+	// memory only; zero for an epoch read back from the store, of which
+	// only the hour (Published) is known.
+	Accepted time.Time
 
 	recipients []age.Recipient
 	strings    []string
@@ -95,7 +100,13 @@ func New(id, name string, recipients []string, maxSize int64, granularity time.D
 		granularity = DefaultTimeGranularity
 	}
 	if granularity < time.Hour {
-		return nil, fmt.Errorf("hub %s: time granularity %v is finer than one hour", id, granularity)
+		return nil, fmt.Errorf("hub %s: time_granularity %v is finer than one hour", id, granularity)
+	}
+	if granularity%time.Hour != 0 || (24*time.Hour%granularity != 0 && granularity%(24*time.Hour) != 0) {
+		// Periods must start at the same whole hours every day: 90 min
+		// would store arrivals at half past, 5 h at hours that change
+		// from day to day.
+		return nil, fmt.Errorf("hub %s: time_granularity %v is not whole hours dividing a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h) nor whole days", id, granularity)
 	}
 	set := &RecipientSet{}
 	if len(recipients) > 0 {
@@ -144,8 +155,9 @@ func NewRecipientSet(epoch uint64, recipients []string) (*RecipientSet, error) {
 }
 
 // WithEpoch returns a copy of h whose current recipients are set. The
-// previous current set is kept, superseded at set.Published; an unsigned
-// epoch 0 (from [New]) is dropped.
+// previous current set is kept, superseded when set was accepted (the end
+// of set.Published's hour if set.Accepted is zero); an unsigned epoch 0
+// (from [New]) is dropped.
 func (h *Hub) WithEpoch(set *RecipientSet) (*Hub, error) {
 	if set.Epoch <= h.current.Epoch {
 		return nil, fmt.Errorf("hub %s: epoch %d does not follow %d", h.ID, set.Epoch, h.current.Epoch)
@@ -160,12 +172,26 @@ func (h *Hub) WithEpoch(set *RecipientSet) (*Hub, error) {
 	}
 	if h.current.Signed != nil {
 		old := *h.current
-		old.Superseded = set.Published
+		old.Superseded = set.supersedes()
 		nh.epochs[old.Epoch] = &old
 	}
 	nh.epochs[set.Epoch] = set
 	nh.current = set
 	return &nh, nil
+}
+
+// supersedes is the moment the grace of the epoch s replaces counts from:
+// when this server accepted s or, if only its hour is known (after a
+// restart), the end of that hour, so that a grace is never cut short by
+// the minutes of the hour at which the next epoch came.
+func (s *RecipientSet) supersedes() time.Time {
+	switch {
+	case !s.Accepted.IsZero():
+		return s.Accepted
+	case s.Published.IsZero():
+		return s.Published
+	}
+	return s.Published.Add(time.Hour)
 }
 
 // ErrSecretKey is returned when a secret key is given where a recipient

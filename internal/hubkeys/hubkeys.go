@@ -14,6 +14,7 @@ package hubkeys
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/manifest"
@@ -71,7 +72,7 @@ func Load(st *store.Store, settings *hub.Hub, admin manifest.PublicKey, initial 
 		if initial != nil && string(sm.Signed) == string(initial) {
 			configuredSeen = true
 		}
-		if h, err = apply(h, m, sm); err != nil {
+		if h, err = apply(h, m, sm, time.Time{}); err != nil {
 			return nil, err
 		}
 		prev = signed
@@ -83,8 +84,10 @@ func Load(st *store.Store, settings *hub.Hub, admin manifest.PublicKey, initial 
 }
 
 // Publish verifies signedJSON as the successor of h's current manifest,
-// stores it and returns the hub at the new epoch.
-func Publish(st *store.Store, h *hub.Hub, signedJSON []byte) (*hub.Hub, *manifest.Manifest, error) {
+// stores it and returns the hub at the new epoch, accepted at now (the
+// store keeps only the hour; the moment, kept in memory, starts the old
+// epoch's grace period).
+func Publish(st *store.Store, h *hub.Hub, signedJSON []byte, now time.Time) (*hub.Hub, *manifest.Manifest, error) {
 	admin, err := manifest.ParsePublicKey(h.AdminKey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hub %s has no usable admin key: %w", h.ID, err)
@@ -108,7 +111,7 @@ func Publish(st *store.Store, h *hub.Hub, signedJSON []byte) (*hub.Hub, *manifes
 	if err != nil {
 		return nil, nil, err
 	}
-	nh, err := apply(h, m, sm)
+	nh, err := apply(h, m, sm, now)
 	return nh, m, err
 }
 
@@ -119,11 +122,13 @@ func withAdmin(settings *hub.Hub, admin manifest.PublicKey) *hub.Hub {
 	return &h
 }
 
-func apply(h *hub.Hub, m *manifest.Manifest, sm store.StoredManifest) (*hub.Hub, error) {
+// apply makes sm the hub's current epoch, accepted at the moment accepted
+// (zero for one read back from the store).
+func apply(h *hub.Hub, m *manifest.Manifest, sm store.StoredManifest, accepted time.Time) (*hub.Hub, error) {
 	set, err := hub.NewRecipientSet(m.Epoch, m.RecipientStrings())
 	if err != nil {
 		return nil, fmt.Errorf("hub %s, epoch %d: %w", h.ID, m.Epoch, err)
 	}
-	set.Signed, set.Published = sm.Signed, sm.Published
+	set.Signed, set.Published, set.Accepted = sm.Signed, sm.Published, accepted
 	return h.WithEpoch(set)
 }

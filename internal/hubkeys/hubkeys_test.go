@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -12,6 +13,10 @@ import (
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/store"
 )
+
+// testNow is when the tests publish: a moment, of which the store keeps
+// the hour and the hub the moment (it starts the old epoch's grace).
+var testNow = time.Date(2026, 11, 23, 10, 59, 30, 0, time.UTC)
 
 type fixture struct {
 	st       *store.Store
@@ -61,24 +66,24 @@ func TestLoadBootstrapsAndReloads(t *testing.T) {
 		t.Fatalf("bootstrapped hub: epoch %d", h.Epoch())
 	}
 	e2 := f.next(t, f.first)
-	h, m, err := Publish(f.st, h, e2.Marshal())
-	if err != nil || m.Epoch != 2 || h.Epoch() != 2 {
-		t.Fatalf("publish: %v", err)
+	h, m, err := Publish(f.st, h, e2.Marshal(), testNow)
+	if err != nil || m.Epoch != 2 || h.Epoch() != 2 || !h.Current().Accepted.Equal(testNow) {
+		t.Fatalf("publish: %v (accepted %v)", err, h.Current().Accepted)
 	}
 	// A restart with the same configuration resumes at epoch 2, and so does
 	// one whose manifest_file was updated to epoch 2.
 	for _, initial := range [][]byte{f.first.Marshal(), e2.Marshal()} {
 		h, err = Load(f.st, f.settings, f.sk.Public(), initial)
-		if err != nil || h.Epoch() != 2 || len(h.Epochs()) != 2 {
-			t.Fatalf("reload: %v", err)
+		if err != nil || h.Epoch() != 2 || len(h.Epochs()) != 2 || !h.Current().Accepted.IsZero() {
+			t.Fatalf("reload: %v (accepted %v: the moment is not stored)", err, h.Current().Accepted)
 		}
 	}
 	// Publishing on a stale view of the hub loses the race.
 	stale, _ := Load(f.st, f.settings, f.sk.Public(), f.first.Marshal())
-	if _, _, err := Publish(f.st, stale, f.next(t, e2).Marshal()); err != nil {
+	if _, _, err := Publish(f.st, stale, f.next(t, e2).Marshal(), testNow); err != nil {
 		t.Fatalf("epoch 3: %v", err)
 	}
-	if _, _, err := Publish(f.st, stale, f.next(t, e2).Marshal()); !errors.Is(err, manifest.ErrEpochNotNext) {
+	if _, _, err := Publish(f.st, stale, f.next(t, e2).Marshal(), testNow); !errors.Is(err, manifest.ErrEpochNotNext) {
 		t.Fatalf("a second epoch 3 on a stale view: %v", err)
 	}
 }

@@ -21,7 +21,6 @@ type Collector struct {
 
 	store *store.Store
 	hubs  func() []string
-	now   func() time.Time
 
 	rejections *CounterVec
 
@@ -48,10 +47,7 @@ type Options struct {
 func New(o Options) *Collector {
 	r := NewRegistry()
 	r.Now = o.Now
-	c := &Collector{Registry: r, store: o.Store, hubs: o.Hubs, now: o.Now}
-	if c.now == nil {
-		c.now = time.Now
-	}
+	c := &Collector{Registry: r, store: o.Store, hubs: o.Hubs}
 	c.submissions = r.Gauge("difesa_submissions", "Submissions stored, by hub and kind.", "hub", "kind")
 	c.storedBytes = r.Gauge("difesa_stored_bytes", "Ciphertext stored, by hub, rounded down to a whole MiB.", "hub")
 	c.rejections = r.Counter("difesa_rejections_total", "Requests refused, by API error code.", "code")
@@ -66,7 +62,7 @@ func New(o Options) *Collector {
 	c.sysMem = r.Gauge("go_memstats_sys_bytes", "Bytes of memory obtained from the operating system.")
 	c.gcCycles = r.Counter("go_gc_cycles_total", "Completed garbage collection cycles.")
 	c.rejections.With(codeOther) // present from the start, so rate() works
-	r.OnSnapshot(c.collect)
+	r.onSnapshotAt(c.collect)
 	return c
 }
 
@@ -121,8 +117,9 @@ func (c *Collector) UploadStarted() (done func()) {
 	}
 }
 
-// collect sets every gauge from the store and the runtime.
-func (c *Collector) collect() error {
+// collect sets every gauge from the store and the runtime, for the
+// snapshot taken at instant at.
+func (c *Collector) collect(at time.Time) error {
 	c.uploadsMu.Lock()
 	c.uploadsPeakG.With().Set(float64(c.uploadsPeak))
 	c.uploadsPeak = c.uploads
@@ -159,7 +156,7 @@ func (c *Collector) collect() error {
 	if err != nil {
 		return err
 	}
-	thisHour := c.now().UTC().Truncate(time.Hour)
+	thisHour := at.UTC().Truncate(time.Hour)
 	for _, ev := range evs {
 		// Events of the current hour are left for the next snapshot: an
 		// urgent event with nothing else to show for it (a duress

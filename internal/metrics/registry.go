@@ -45,7 +45,7 @@ type Registry struct {
 	mu         sync.Mutex
 	families   []*family
 	names      map[string]bool
-	collectors []func() error
+	collectors []func(at time.Time) error
 	taken      time.Time
 	snapshot   []byte
 }
@@ -92,6 +92,14 @@ func (r *Registry) Gauge(name, help string, labels ...string) *GaugeVec {
 // rendered, typically to set gauges computed from the store. An error
 // fails the scrape.
 func (r *Registry) OnSnapshot(fn func() error) {
+	r.onSnapshotAt(func(time.Time) error { return fn() })
+}
+
+// onSnapshotAt is [Registry.OnSnapshot] for a collector that needs the
+// instant the snapshot is taken at: the one its period is computed from,
+// so that collector and period agree even when the clock passes the hour
+// between two readings.
+func (r *Registry) onSnapshotAt(fn func(at time.Time) error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.collectors = append(r.collectors, fn)
@@ -109,9 +117,10 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	if period <= 0 {
 		period = time.Hour
 	}
-	start := now().UTC().Truncate(period)
+	at := now()
+	start := at.UTC().Truncate(period)
 	if r.snapshot == nil || !start.Equal(r.taken) {
-		if err := r.take(); err != nil {
+		if err := r.take(at); err != nil {
 			r.mu.Unlock()
 			return 0, err
 		}
@@ -123,10 +132,11 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-// take runs the collectors and renders every family; r.mu is held.
-func (r *Registry) take() error {
+// take runs the collectors at instant at and renders every family; r.mu
+// is held.
+func (r *Registry) take(at time.Time) error {
 	for _, fn := range r.collectors {
-		if err := fn(); err != nil {
+		if err := fn(at); err != nil {
 			return fmt.Errorf("metrics: unable to collect: %w", err)
 		}
 	}

@@ -84,7 +84,9 @@ type ChannelConfig struct {
 	// Language of the message text (default "en"); see [Languages].
 	Language string `toml:"language"`
 	// BatchWindow is how often, at most, a non-urgent notification goes
-	// out on this channel (default 10m, at least 1m).
+	// out on this channel (default 10m, at least 1m, dividing a day or a
+	// whole number of days, so that windows start at the same UTC times
+	// every day).
 	BatchWindow Duration `toml:"batch_window"`
 }
 
@@ -261,10 +263,22 @@ func (c ChannelConfig) Validate() error {
 	if !HasLanguage(c.language()) {
 		bad("language: %q has no translation (have %s)", c.Language, strings.Join(Languages(), ", "))
 	}
-	if c.BatchWindow != 0 && time.Duration(c.BatchWindow) < MinBatchWindow {
-		bad("batch_window: %v is shorter than %v", time.Duration(c.BatchWindow), MinBatchWindow)
+	if w := time.Duration(c.BatchWindow); w != 0 && w < MinBatchWindow {
+		bad("batch_window: %v is shorter than %v", w, MinBatchWindow)
+	} else if w != 0 && !alignsOnTheDay(w) {
+		bad("batch_window: %v does not divide a day (windows must start at the same times every day, e.g. 5m, 10m, 15m, 30m, 1h, 2h, 24h)", w)
 	}
 	return errors.Join(errs...)
+}
+
+// alignsOnTheDay reports whether windows of length w, aligned on the
+// clock, start at the same times every day: w divides a day, or is a
+// whole number of days. Others drift across the day (7-minute windows
+// start at 00:00 on 2026-11-23, at 00:02 the day after), so that a
+// notification's time would not say which window it closed.
+func alignsOnTheDay(w time.Duration) bool {
+	const day = 24 * time.Hour
+	return w > 0 && (day%w == 0 || w%day == 0)
 }
 
 // ValidateChannels checks each channel of one hub and that names are

@@ -91,6 +91,9 @@ func putCheckin(tx *bolt.Tx, c Checkin) error {
 		return err
 	}
 	c.InstructionsText = c.Instructions.String()
+	// In UTC: deadlines come from the server's clock, in its time.Local,
+	// and the server's zone has no place in the database.
+	c.Deadline = c.Deadline.UTC()
 	v, err := json.Marshal(c)
 	if err != nil {
 		return err

@@ -131,6 +131,7 @@ func putSubmission(tx *bolt.Tx, sub Submission) error {
 	if err != nil {
 		return err
 	}
+	sub.Received = sub.Received.UTC() // no server time zone on disk
 	rec := submissionRecord{Submission: sub, Blob: sub.Blob.String()}
 	if sub.Thread != (ID{}) {
 		rec.Thread = sub.Thread.String()
