@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,17 @@ func TestBulletinFlags(t *testing.T) {
 			check: func(t *testing.T, a *cap.Alert) {
 				if a.MsgType != "Update" || len(a.References) != 1 || a.References[0] != (cap.Reference{Sender: "s", Identifier: "s-1", Sent: "2026-11-22T10:00:00+01:00"}) {
 					t.Errorf("alert %+v", a)
+				}
+			},
+		},
+		{
+			name: "UTC as +00:00 in -sent and -references",
+			args: []string{"-sender", "s", "-type", "Update", "-sent", "2026-11-20T09:30:00+00:00",
+				"-references", "s,s-1,2026-11-20T09:00:00+00:00", "-references", "s,s-2,2026-11-20T10:00:00+01:00", "-event", "E"},
+			check: func(t *testing.T, a *cap.Alert) {
+				want := []cap.Reference{{Sender: "s", Identifier: "s-1", Sent: "2026-11-20T09:00:00-00:00"}, {Sender: "s", Identifier: "s-2", Sent: "2026-11-20T10:00:00+01:00"}}
+				if a.Sent != "2026-11-20T09:30:00-00:00" || !slices.Equal(a.References, want) {
+					t.Errorf("sent %s, references %v; want UTC written -00:00 in both", a.Sent, a.References)
 				}
 			},
 		},
