@@ -105,7 +105,8 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	if name == "" {
 		name = h.ID
 	}
-	base := s.feedBase(r) + "/hubs/" + h.ID
+	root := s.feedBase(r)
+	base := root + "/hubs/" + h.ID
 	feed := atomFeed{
 		ID:     feedID(h),
 		Title:  atomText{Type: "text", Text: name + ": bulletins"},
@@ -123,7 +124,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	var updated time.Time
 	for i := len(list) - 1; i >= 0 && len(feed.Entries) < maxFeedEntries; i-- {
 		b := list[i]
-		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now, s.feedBase(r), r)
+		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now, root, r)
 		if err != nil {
 			s.log.Error("a stored bulletin fails its check; left out of the feed", "hub", h.ID, "seq", b.Seq, "err", err)
 			continue
@@ -145,6 +146,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Content-Type", atomMediaType)
+	w.Header().Set("Vary", "Accept-Language") // the entries' text is in the reader's language
 	w.Write([]byte(xml.Header))
 	_, err = w.Write(append(out, '\n'))
 	return err

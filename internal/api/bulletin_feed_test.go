@@ -199,6 +199,9 @@ func getFeed(t *testing.T, b *bulletinServer, hub, host, lang string) []byte {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("feed: %d %v\n%s", resp.StatusCode, err, body)
 	}
+	if v := resp.Header.Get("Vary"); v != "Accept-Language" {
+		t.Errorf("feed Vary %q: its text depends on Accept-Language", v)
+	}
 	return body
 }
 
