@@ -50,32 +50,38 @@ var typedElements = map[string]bool{
 func mutate(r *rand.Rand, doc []byte) []byte {
 	out := append([]byte(nil), doc...)
 	for range 1 + r.IntN(3) {
-		var spans [][2]int
+		// One pass over out, so that large fuzzer inputs stay cheap: the
+		// spans of text after a '>', and those of typed elements.
+		var spans, typed [][2]int
+		lt := -1
 		for i := 0; i < len(out); i++ {
-			if out[i] != '>' {
+			switch out[i] {
+			case '<':
+				lt = i
+				continue
+			case '>':
+			default:
 				continue
 			}
 			j := bytes.IndexByte(out[i+1:], '<')
-			if j > 0 && !isSpace(out[i+1:i+1+j]) {
-				spans = append(spans, [2]int{i + 1, i + 1 + j})
+			if j < 0 {
+				break
 			}
+			if j > 0 && !isSpace(out[i+1:i+1+j]) {
+				sp := [2]int{i + 1, i + 1 + j}
+				spans = append(spans, sp)
+				if lt >= 0 && typedElements[string(out[lt+1:i])] {
+					typed = append(typed, sp)
+				}
+			}
+			i += j
 		}
 		if len(spans) == 0 {
 			return out
 		}
 		sp := pick(r, spans)
-		if r.IntN(2) == 0 {
-			// Half the time, a value of an XSD type other than xs:string.
-			var typed [][2]int
-			for _, sp := range spans {
-				lt := bytes.LastIndexByte(out[:sp[0]], '<')
-				if typedElements[string(out[lt+1:sp[0]-1])] {
-					typed = append(typed, sp)
-				}
-			}
-			if len(typed) > 0 {
-				sp = pick(r, typed)
-			}
+		if len(typed) > 0 && r.IntN(2) == 0 {
+			sp = pick(r, typed) // half the time, a value of an XSD type other than xs:string
 		}
 		val := string(out[sp[0]:sp[1]])
 		tok := pick(r, mutationTokens)
