@@ -46,6 +46,24 @@ func webURL(s string) bool {
 	return uriChars(path, "/")
 }
 
+// CheckWeb returns an [*Error] with [CodeBadValue] unless s is a URL that
+// [Check] accepts in <web> (see [webURL]'s rules in docs/bulletins.md), so
+// that tools writing bulletins refuse what the checker would.
+func CheckWeb(s string) error {
+	if e := badWeb(s); e != nil {
+		return e
+	}
+	return nil
+}
+
+// badWeb is [CheckWeb]'s refusal, or nil.
+func badWeb(s string) *Error {
+	if !webURL(s) {
+		return errorf(CodeBadValue, "%s is not an absolute http or https URL (RFC 3986, no user name, a DNS name or IP address as host)", excerpt(s))
+	}
+	return nil
+}
+
 // authority checks host [":" port], with no userinfo.
 func authority(a string) bool {
 	host, port := a, ""

@@ -121,8 +121,8 @@ func web(path string, n *node) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !webURL(s) {
-		return "", errorf(CodeBadValue, "%s: %s is not an absolute http or https URL (RFC 3986, no user name, a DNS name or IP address as host)", path, excerpt(s))
+	if e := badWeb(s); e != nil {
+		return "", &Error{Code: e.Code, Detail: path + ": " + e.Detail}
 	}
 	return s, nil
 }

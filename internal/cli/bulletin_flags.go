@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -237,10 +236,11 @@ func parseAfter(v string) (time.Duration, error) {
 	return d, nil
 }
 
+// checkWeb takes what cap.Check accepts in <web>: an http:// or https://
+// address in RFC 3986's form, with no user name.
 func checkWeb(v string) (string, error) {
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("must be an http:// or https:// address")
+	if cap.CheckWeb(v) != nil {
+		return "", errors.New(`must be an http:// or https:// address like https://example.org/news, in RFC 3986's form (percent-encode spaces, brackets and non-ASCII characters; no user name)`)
 	}
 	return v, nil
 }

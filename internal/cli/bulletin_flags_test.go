@@ -164,6 +164,8 @@ func TestBulletinFlagsRefused(t *testing.T) {
 		{"expires negative", []string{"-event", "E", "-expires", "-2h"}, []string{"-expires"}},
 		{"expires before sent", []string{"-event", "E", "-expires", "2026-11-01T00:00:00+01:00"}, []string{"-expires", "not after -sent"}},
 		{"web", []string{"-event", "E", "-web", "javascript:alert(1)"}, []string{"-web", "http"}},
+		{"web outside RFC 3986", []string{"-event", "E", "-web", "https://example.org/a[b]"}, []string{"-web", "RFC 3986"}},
+		{"web with a user name", []string{"-event", "E", "-web", "https://user@example.org/"}, []string{"-web", "no user name"}},
 		{"sent", []string{"-event", "E", "-sent", "yesterday"}, []string{"-sent", "2026-11-23T14:00:00+01:00"}},
 		{"id", []string{"-event", "E", "-id", "a b"}, []string{"-id", "spaces, commas"}},
 		{"id with a comma", []string{"-event", "E", "-id", "a,b"}, []string{"-id"}},
