@@ -304,6 +304,7 @@ func TestBulletinFeedLinks(t *testing.T) {
 		{"nothing configured", "", "", "", ""},
 		{"nothing configured, another Host", "", "", "feeds.example.net:8080", "http://feeds.example.net:8080"},
 		{"public_url", public + "/", "", "", public},
+		{"public_url with a query", "https://Hub.Example.org/difesa/?x=1#y", "", "", public},
 		{"public_url, request to it", public, "", "hub.example.org", public},
 		{"onion_address", "", onion, "", onion},
 		{"both, request over the onion service", public, onion, strings.TrimPrefix(onion, "http://"), onion},

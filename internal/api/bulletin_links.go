@@ -23,18 +23,23 @@ import (
 func (s *Server) feedBase(r *http.Request) string {
 	var configured []*url.URL
 	for _, a := range []string{s.publicURL, s.onionAddress} {
-		u, err := url.Parse(strings.TrimRight(a, "/"))
-		if a != "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		u, err := url.Parse(a)
+		if a != "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
 			configured = append(configured, u)
 		}
 	}
+	// Scheme, host and path only: a query or fragment in the setting
+	// would break every link.
+	base := func(u *url.URL) string {
+		return u.Scheme + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/")
+	}
 	for _, u := range configured {
 		if strings.EqualFold(u.Host, r.Host) {
-			return u.String()
+			return base(u)
 		}
 	}
 	if len(configured) > 0 {
-		return configured[0].String()
+		return base(configured[0])
 	}
 	if !plainHost(r.Host) {
 		return ""
