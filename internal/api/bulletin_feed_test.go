@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -328,6 +329,26 @@ func TestBulletinFeedLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBulletinFeedLinksOverTLS checks that, with no address configured, a
+// feed fetched over TLS links with https.
+func TestBulletinFeedLinksOverTLS(t *testing.T) {
+	t.Parallel()
+	b := newBulletinServer(t)
+	b.mustPublish(t, "it", b.it.AdminKey, testserver.NewAlert("difesa-it", "it-2026-001", "Alert"))
+	tlsSrv := httptest.NewTLSServer(b.srv.Config.Handler)
+	t.Cleanup(tlsSrv.Close)
+	resp, err := tlsSrv.Client().Get(tlsSrv.URL + "/hubs/it/bulletins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(tlsSrv.URL, "https://") {
+		t.Fatalf("feed over TLS: %d %v", resp.StatusCode, err)
+	}
+	checkAtomShape(t, body, tlsSrv.URL)
 }
 
 // TestBulletinFeedLanguage checks that entries are in the language the
