@@ -51,6 +51,7 @@ type Server struct {
 	minCheckinEvery time.Duration
 	events          *notify.Broker
 	onionAddress    string
+	publicURL       string
 	onError         func(code string)
 	// bulletins remembers checked bulletins, which the feed shows again
 	// and again.
@@ -112,6 +113,10 @@ type Options struct {
 	// OnionAddress, if set, is announced to web visitors with an
 	// Onion-Location header.
 	OnionAddress string
+	// PublicURL, if set, is the server's address as people reach it
+	// (config public_url); the bulletin feed's links start with it or
+	// OnionAddress (bulletin_links.go).
+	PublicURL string
 	// OnError, if set, is told the stable code of every error answer
 	// (for metrics). It gets nothing else about the request.
 	OnError func(code string)
@@ -140,6 +145,7 @@ func New(o Options) http.Handler {
 	}
 	s.checkins, s.notifier, s.minCheckinEvery, s.events = o.Checkins, o.Notifier, o.MinCheckinEvery, o.Events
 	s.onionAddress, s.onError = o.OnionAddress, o.OnError
+	s.publicURL = o.PublicURL
 	s.bulletins = cap.NewCache(bulletinCacheSize)
 	if s.minCheckinEvery == 0 {
 		s.minCheckinEvery = time.Minute

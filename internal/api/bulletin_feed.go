@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
+	"strings"
 	"time"
 
 	"difesa.org/difesa/internal/cap"
@@ -18,12 +19,14 @@ import (
 // marshalling the structs below, so text from documents is always
 // escaped by encoding/xml.
 //
-// Links are absolute paths ("/hubs/demo/bulletins/3.xml"): a reader
-// resolves them against the address it fetched the feed from, so the feed
-// is right over the onion service and the clear web alike, and never
-// repeats the request's Host header. Ids are urn:uuid values derived from
-// the hub's admin key and the bulletin's CAP sender and identifier, so
-// they stay the same wherever the feed is fetched from.
+// Links are absolute URLs, from the server's configured address or, when
+// none is, the request's (see [Server.feedBase]): an entry a reader keeps
+// on its own still leads to its document. Ids are urn:uuid values derived
+// from the hub's admin key and the bulletin's CAP sender and identifier,
+// so they stay the same wherever the feed is fetched from. Each entry's
+// published and updated are the CAP document's sent, exactly as it
+// writes it (CAP's date-time form is RFC 3339's): a bulletin never
+// changes, an Update is an entry of its own.
 
 // maxFeedEntries bounds the feed (and the documents parsed per request).
 const maxFeedEntries = 50
@@ -33,6 +36,8 @@ const (
 	atomMediaType = "application/atom+xml; charset=utf-8"
 	// msgTypeScheme names the categories that carry CAP's msgType.
 	msgTypeScheme = cap.Namespace + "#msgType"
+	// categoryScheme names the categories that carry CAP's category.
+	categoryScheme = cap.Namespace + "#category"
 )
 
 // Terms of the state categories: an entry that expired, or that a later
@@ -59,6 +64,7 @@ type atomEntry struct {
 	Updated    string         `xml:"updated"`
 	Published  string         `xml:"published"`
 	Summary    *atomText      `xml:"summary,omitempty"`
+	Content    *atomText      `xml:"content,omitempty"`
 	Categories []atomCategory `xml:"category"`
 	Links      []atomLink     `xml:"link"`
 }
@@ -74,10 +80,11 @@ type atomPerson struct {
 }
 
 type atomLink struct {
-	Rel   string `xml:"rel,attr"`
-	Type  string `xml:"type,attr,omitempty"`
-	Href  string `xml:"href,attr"`
-	Title string `xml:"title,attr,omitempty"`
+	Rel      string `xml:"rel,attr"`
+	Type     string `xml:"type,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	HrefLang string `xml:"hreflang,attr,omitempty"`
+	Title    string `xml:"title,attr,omitempty"`
 }
 
 type atomCategory struct {
@@ -98,7 +105,8 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	if name == "" {
 		name = h.ID
 	}
-	base := "/hubs/" + h.ID
+	root := s.feedBase(r)
+	base := root + "/hubs/" + h.ID
 	feed := atomFeed{
 		ID:     feedID(h),
 		Title:  atomText{Type: "text", Text: name + ": bulletins"},
@@ -116,7 +124,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	var updated time.Time
 	for i := len(list) - 1; i >= 0 && len(feed.Entries) < maxFeedEntries; i-- {
 		b := list[i]
-		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now)
+		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now, root, r)
 		if err != nil {
 			s.log.Error("a stored bulletin fails its check; left out of the feed", "hub", h.ID, "seq", b.Seq, "err", err)
 			continue
@@ -138,6 +146,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Content-Type", atomMediaType)
+	w.Header().Set("Vary", "Accept-Language") // the entries' text is in the reader's language
 	w.Write([]byte(xml.Header))
 	_, err = w.Write(append(out, '\n'))
 	return err
@@ -147,8 +156,10 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 // the feed shows, for every hub of a small server.
 const bulletinCacheSize = 512
 
-// feedEntry describes one bulletin, after checking its document again.
-func feedEntry(checked *cap.Cache, h *hub.Hub, b store.Bulletin, bySeq map[uint64]store.Bulletin, now time.Time) (atomEntry, time.Time, error) {
+// feedEntry describes one bulletin, after checking its document again:
+// links start with base, text comes from the info block in the language
+// the request asks for (see [feedInfo]).
+func feedEntry(checked *cap.Cache, h *hub.Hub, b store.Bulletin, bySeq map[uint64]store.Bulletin, now time.Time, base string, r *http.Request) (atomEntry, time.Time, error) {
 	alert, err := checked.Check(b.Document)
 	if err != nil {
 		return atomEntry{}, time.Time{}, err
@@ -159,26 +170,33 @@ func feedEntry(checked *cap.Cache, h *hub.Hub, b store.Bulletin, bySeq map[uint6
 	}
 	e := atomEntry{
 		ID:        bulletinID(h, b),
-		Title:     atomText{Type: "text", Text: b.Identifier},
-		Updated:   atomTime(sent),
-		Published: atomTime(sent),
+		Title:     atomText{Type: "text", Text: alert.MsgType + " " + b.Identifier},
+		Updated:   alert.Sent,
+		Published: alert.Sent,
 		Categories: []atomCategory{
 			{Term: b.MsgType, Scheme: msgTypeScheme},
 		},
 		Links: []atomLink{
-			{Rel: "alternate", Type: cap.MediaType, Href: bulletinPath(h.ID, b.Seq, ".xml")},
-			{Rel: "related", Type: "application/octet-stream", Href: bulletinPath(h.ID, b.Seq, ".sig"), Title: "Ed25519 signature by the hub's admin key"},
+			{Rel: "alternate", Type: cap.MediaType, Href: base + bulletinPath(h.ID, b.Seq, ".xml"), Title: "CAP 1.2 document"},
+			{Rel: "related", Type: "application/octet-stream", Href: base + bulletinPath(h.ID, b.Seq, ".sig"), Title: "Ed25519 signature by the hub's admin key"},
 		},
 	}
-	if len(alert.Infos) > 0 {
-		info := alert.Infos[0]
-		title := info.Headline
-		if title == "" {
-			title = info.Event
+	if info := feedInfo(alert, r); info != nil {
+		e.Links[0].HrefLang = info.Language
+		e.Title, e.Summary, e.Content = entryText(info)
+		for _, c := range info.Categories {
+			e.Categories = append(e.Categories, atomCategory{Term: c, Scheme: categoryScheme})
 		}
-		e.Title = atomText{Type: "text", Lang: info.Language, Text: title}
-		if info.Description != "" {
-			e.Summary = &atomText{Type: "text", Lang: info.Language, Text: info.Description}
+	} else {
+		// A Cancel may have no info block: say what it answers.
+		refs := make([]string, len(alert.References))
+		for i, ref := range alert.References {
+			refs[i] = ref.String()
+		}
+		e.Summary = &atomText{Type: "text", Text: e.Title.Text}
+		e.Content = &atomText{Type: "text", Text: e.Title.Text}
+		if len(refs) > 0 {
+			e.Content.Text += "\n\nreferences: " + strings.Join(refs, " ")
 		}
 	}
 	if !b.Expires.IsZero() && !now.Before(b.Expires) {
@@ -192,6 +210,27 @@ func feedEntry(checked *cap.Cache, h *hub.Hub, b store.Bulletin, bySeq map[uint6
 		e.Categories = append(e.Categories, atomCategory{Term: state})
 	}
 	return e, sent, nil
+}
+
+// entryText returns an entry's title (the headline, or else the event),
+// summary (the headline and the description) and content (those and the
+// instruction), in info's language.
+func entryText(info *cap.Info) (title atomText, summary, content *atomText) {
+	headline := info.Headline
+	if headline == "" {
+		headline = info.Event
+	}
+	text := func(parts ...string) *atomText {
+		var keep []string
+		for _, p := range parts {
+			if p != "" {
+				keep = append(keep, p)
+			}
+		}
+		return &atomText{Type: "text", Lang: info.Language, Text: strings.Join(keep, "\n\n")}
+	}
+	return atomText{Type: "text", Lang: info.Language, Text: headline},
+		text(headline, info.Description), text(headline, info.Description, info.Instruction)
 }
 
 // atomTime is RFC 3339 in UTC, as Atom's date constructs want.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // TestBulletinSignatureWithOpenSSL checks a served document and signature
@@ -18,12 +20,9 @@ import (
 // any tool can check. Skipped without OpenSSL 3.
 func TestBulletinSignatureWithOpenSSL(t *testing.T) {
 	t.Parallel()
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("no openssl installed")
-	}
+	openssl := tool.Need(t, "openssl", "apt-get install openssl")
 	if out, _ := exec.Command(openssl, "version").Output(); !strings.HasPrefix(string(out), "OpenSSL 3") {
-		t.Skipf("openssl pkeyutl -rawin needs OpenSSL 3, have %s", out)
+		tool.Missing(t, fmt.Sprintf("openssl pkeyutl -rawin needs OpenSSL 3, have %s", out))
 	}
 	b := newBulletinServer(t)
 	info := b.mustPublish(t, "it", b.it.AdminKey, testserver.NewAlert("difesa-it", "it-2026-001", "Alert"))

@@ -7,34 +7,72 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"filippo.io/age"
 
+	"difesa.org/difesa/internal/api"
+	"difesa.org/difesa/internal/auth"
 	"difesa.org/difesa/internal/cap"
-	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/manifest"
+	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/wire"
 )
 
 // bulletinServer runs a server with two hubs, "it" and "si", each with
-// its own admin key.
+// its own admin key, on a real store in a temporary folder and a clock
+// the test sets.
 type bulletinServer struct {
-	srv    *testserver.Server
+	srv    *httptest.Server
+	clock  *instants.Clock
 	it, si *testserver.Hub
 }
 
+// bulletinNow is where a bulletinServer's clock starts: after the sent of
+// testserver.NewAlert's bulletins, before their expiry.
+var bulletinNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
 func newBulletinServer(t *testing.T) *bulletinServer {
 	t.Helper()
+	return newBulletinServerWith(t, bulletinNow, api.Options{})
+}
+
+// newBulletinServerWith starts the server at now, with o's address
+// settings (PublicURL, OnionAddress).
+func newBulletinServerWith(t *testing.T, now time.Time, o api.Options) *bulletinServer {
+	t.Helper()
 	id, _ := age.GenerateHybridIdentity()
-	it := testserver.NewHub(t, "it", id.Recipient().String())
-	si := testserver.NewHub(t, "si", id.Recipient().String())
-	cfg := config.Default()
-	cfg.Hubs = []config.Hub{it.Config, si.Config}
-	return &bulletinServer{srv: testserver.NewWithConfig(t, cfg), it: it, si: si}
+	b := &bulletinServer{clock: instants.NewClock(now),
+		it: testserver.NewHub(t, "it", id.Recipient().String()), si: testserver.NewHub(t, "si", id.Recipient().String())}
+	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{Now: b.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var hubs []*hub.Hub
+	for _, th := range []*testserver.Hub{b.it, b.si} {
+		h, err := hub.New(th.Config.ID, th.Config.Name, []string{id.Recipient().String()}, 0, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.AdminKey, h.AdminFingerprint = th.AdminKey.Public().String(), th.AdminKey.Public().Fingerprint()
+		hubs = append(hubs, h)
+	}
+	authSvc, err := auth.New(st, b.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Store, o.Hubs, o.Auth, o.Now = st, hub.NewRegistry(hubs...), authSvc, b.clock.Now
+	b.srv = httptest.NewServer(api.New(o))
+	t.Cleanup(b.srv.Close)
+	return b
 }
 
 func (b *bulletinServer) api(hub string) string { return b.srv.URL + "/api/v1/hubs/" + hub }
@@ -95,7 +133,9 @@ type atom struct {
 		ID         string `xml:"id"`
 		Title      string `xml:"title"`
 		Updated    string `xml:"updated"`
+		Published  string `xml:"published"`
 		Summary    string `xml:"summary"`
+		Content    string `xml:"content"`
 		Categories []struct {
 			Term   string `xml:"term,attr"`
 			Scheme string `xml:"scheme,attr"`
@@ -201,14 +241,15 @@ func TestBulletinPublishAndServe(t *testing.T) {
 		t.Fatalf("feed: %d entries", len(f.Entries))
 	}
 	e := f.Entries[0]
-	if e.Title != first.Infos[0].Headline || e.Summary != first.Infos[0].Description || e.Updated != "2026-11-23T09:00:00Z" || !strings.HasPrefix(e.ID, "urn:uuid:") {
+	if e.Title != first.Infos[0].Headline || e.Summary != first.Infos[0].Headline+"\n\n"+first.Infos[0].Description ||
+		e.Updated != first.Sent || e.Published != first.Sent || !strings.HasPrefix(e.ID, "urn:uuid:") {
 		t.Errorf("feed entry: %+v", e)
 	}
 	links := map[string]string{}
 	for _, l := range e.Links {
 		links[l.Rel+" "+l.Type] = l.Href
 	}
-	if links["alternate application/cap+xml"] != "/hubs/it/bulletins/1.xml" || links["related application/octet-stream"] != "/hubs/it/bulletins/1.sig" {
+	if links["alternate application/cap+xml"] != b.srv.URL+"/hubs/it/bulletins/1.xml" || links["related application/octet-stream"] != b.srv.URL+"/hubs/it/bulletins/1.sig" {
 		t.Errorf("entry links: %v", links)
 	}
 	self := ""
@@ -217,7 +258,7 @@ func TestBulletinPublishAndServe(t *testing.T) {
 			self = l.Href
 		}
 	}
-	if self != "/hubs/it/bulletins" {
+	if self != b.srv.URL+"/hubs/it/bulletins" {
 		t.Errorf("feed self link %q", self)
 	}
 

@@ -1,6 +1,9 @@
 package cap
 
-import "slices"
+import (
+	"math/big"
+	"slices"
+)
 
 // namespace11 is CAP 1.1's namespace, named in its own refusal because it
 // is the likeliest mistake.
@@ -145,7 +148,7 @@ func decodeArea(path string, n *node) (Area, error) {
 	if r.err != nil {
 		return ar, r.err
 	}
-	var altitude, ceiling float64
+	var altitude, ceiling *big.Rat
 	if ns := c.groups["altitude"]; len(ns) == 1 {
 		ar.Altitude, altitude, r.err = decimal(c.pathOf("altitude", 0, false), ns[0])
 	}
@@ -155,7 +158,7 @@ func decodeArea(path string, n *node) (Area, error) {
 		case r.err != nil:
 		case ar.Altitude == "":
 			r.err = errorf(CodeMissing, "%s/altitude: required with ceiling (CAP: ceiling is used only with altitude)", path)
-		case ceiling < altitude:
+		case ceiling.Cmp(altitude) < 0:
 			r.err = errorf(CodeBadValue, "%s/ceiling: below altitude", path)
 		}
 	}

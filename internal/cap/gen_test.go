@@ -88,11 +88,17 @@ func genArea(r *rand.Rand) Area {
 		ar.Circles = append(ar.Circles, fmt.Sprintf("%s,%s %s", lat, lon, strconv.FormatFloat(r.Float64()*50, 'f', r.IntN(4), 64)))
 	}
 	ar.Geocodes = genPairs(r)
-	if r.IntN(2) == 0 {
+	switch r.IntN(3) {
+	case 0:
 		alt := r.IntN(20000) - 1000
 		ar.Altitude = strconv.Itoa(alt)
 		if r.IntN(2) == 0 {
 			ar.Ceiling = strconv.Itoa(alt+r.IntN(5000)) + ".5"
+		}
+	case 1:
+		ar.Altitude = pick(r, genDecimals)
+		if r.IntN(2) == 0 {
+			ar.Ceiling = "123456789012345678"
 		}
 	}
 	return ar
@@ -157,5 +163,9 @@ var (
 		"<!DOCTYPE x>", "<?pi?>", "--", "\u00a0no-break\u00a0", "zero\u200bwidth",
 	}
 	genLanguages = []string{"en-US", "it", "sl-SI", "pl", "uk", "ar", "zh-Hant-TW", "x-difesa"}
-	genWebs      = []string{"https://hub.example.org/b/1?x=1&y=2#f", "http://abcdefghijklmnopabcdefghijklmnopabcdefghijklmnopabcd.onion/bulletins/7", "https://[2001:db8::1]:8443/%C3%A8"}
+	genWebs      = []string{"https://hub.example.org/b/1?x=1&y=2#f", "http://abcdefghijklmnopabcdefghijklmnopabcdefghijklmnopabcd.onion/bulletins/7", "https://[2001:db8::1]:8443/%C3%A8",
+		"http://192.0.2.1:65535", "https://xn--80ak6aa92e.example?", "https://a_b.example/;p=1/%7e~!$&'()*+,;=:@/?q=/?#/?:@", "http://[::ffff:192.0.2.1]/#"}
+	// genDecimals are altitudes at the edges of what Check accepts: up to
+	// 18 digits, leading and trailing zeros counted.
+	genDecimals = []string{"0", "-0", "0.5", "-12.25", "007", "123456789012345678", "-99999999999999999.9", "0.00000000000000001", "1500.000000000000"}
 )

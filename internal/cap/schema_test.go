@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // The tests in this file check Check against an independent XML parser,
@@ -16,7 +18,7 @@ import (
 
 // acceptedDocuments returns every document the tests see Check accept: the
 // valid table, what Marshal writes for each, and a generated corpus.
-func acceptedDocuments(t *testing.T) map[string][]byte {
+func acceptedDocuments(t testing.TB) map[string][]byte {
 	t.Helper()
 	docs := make(map[string][]byte)
 	add := func(name string, doc []byte) {
@@ -73,25 +75,42 @@ func xmllint(t *testing.T, bin, xsd string, doc []byte) (ok bool, code int, out 
 	return code == 0 && out == "", code, out
 }
 
-func findXmllint(t *testing.T) string {
+func findXmllint(t testing.TB) string {
 	t.Helper()
-	bin, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Skip("xmllint not found in PATH: install it (Debian/Ubuntu package libxml2-utils) to run this test")
-	}
-	return bin
+	return tool.Need(t, "xmllint", "apt-get install libxml2-utils")
 }
 
+// schemaFile is where the official CAP 1.2 XSD is kept, beside the
+// repository: ../shared/cap/CAP-v1.2.xsd from its root (see
+// /work/shared/cap/README.md); it is not copied into the repository.
+var schemaFile = filepath.Join("shared", "cap", "CAP-v1.2.xsd")
+
 // findSchema returns the official CAP 1.2 XSD's path: $DIFESA_CAP_XSD, or
-// ../shared/cap/CAP-v1.2.xsd next to the repository.
-func findSchema(t *testing.T) string {
+// shared/cap/CAP-v1.2.xsd in the repository root's parent or, for a git
+// worktree checked out deeper, the nearest ancestor that has one. When it
+// is missing the test skips, or fails under CI=true.
+func findSchema(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("DIFESA_CAP_XSD"); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			t.Skipf("DIFESA_CAP_XSD is %s, which cannot be read (%v): point it at the official OASIS CAP 1.2 schema, CAP-v1.2.xsd", p, err)
+			tool.Missing(t, fmt.Sprintf("DIFESA_CAP_XSD is %s, which cannot be read (%v): point it at the official OASIS CAP 1.2 schema, CAP-v1.2.xsd", p, err))
 		}
 		return p
 	}
+	p, tried := lookupSchema(t)
+	if p == "" {
+		tool.Missing(t, fmt.Sprintf("official CAP 1.2 schema not found at %s: save the OASIS file CAP-v1.2.xsd "+
+			"(http://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.xsd) at ../shared/cap/ from the repository root, or set DIFESA_CAP_XSD to its path; "+
+			"it is not copied into this repository", tried))
+	}
+	return p
+}
+
+// lookupSchema looks for schemaFile from the parent of the repository root
+// (the directory holding go.mod) upwards, and returns its path, or "" and
+// the first place it looked.
+func lookupSchema(t testing.TB) (path, first string) {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -102,17 +121,20 @@ func findSchema(t *testing.T) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("repository root (go.mod) not found: set DIFESA_CAP_XSD to the official OASIS CAP 1.2 schema, CAP-v1.2.xsd")
+			return "", "the parent of the repository root (no go.mod above " + dir + ")"
 		}
 		dir = parent
 	}
-	p := filepath.Join(filepath.Dir(dir), "shared", "cap", "CAP-v1.2.xsd")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("official CAP 1.2 schema not found at %s: save the OASIS file CAP-v1.2.xsd "+
-			"(http://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.xsd) there, or set DIFESA_CAP_XSD to its path; "+
-			"it is not copied into this repository", p)
+	first = filepath.Join(filepath.Dir(dir), schemaFile)
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		p := filepath.Join(d, schemaFile)
+		if _, err := os.Stat(p); err == nil {
+			return p, first
+		}
+		if filepath.Dir(d) == d {
+			return "", first
+		}
 	}
-	return p
 }
 
 func TestAcceptedDocumentsValidateAgainstOfficialSchema(t *testing.T) {
@@ -154,5 +176,35 @@ func TestAcceptedDocumentsAreWellFormedForXmllint(t *testing.T) {
 		if ok, _, _ := xmllint(t, bin, "", []byte(tt.doc)); ok {
 			t.Errorf("%s: Check refuses it (%s) as not well-formed, but xmllint accepts it silently", tt.name, tt.code)
 		}
+	}
+}
+
+// TestSchemaLookup checks that the schema is found at ../shared/cap from
+// the repository root, as in CI, and from a git worktree checked out one
+// level deeper (wt/NAME beside the shared directory's parent).
+func TestSchemaLookup(t *testing.T) {
+	root := t.TempDir()
+	xsd := filepath.Join(root, schemaFile)
+	for _, dir := range []string{filepath.Dir(xsd), filepath.Join(root, "main", "internal", "cap"), filepath.Join(root, "wt", "cap", "internal", "cap"), filepath.Join(root, "lone", "repo")} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{xsd, filepath.Join(root, "main", "go.mod"), filepath.Join(root, "wt", "cap", "go.mod")} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ name, dir, want string }{
+		{"repository", filepath.Join(root, "main", "internal", "cap"), xsd},
+		{"worktree", filepath.Join(root, "wt", "cap", "internal", "cap"), xsd},
+		{"no repository", filepath.Join(root, "lone", "repo"), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(tt.dir)
+			if got, _ := lookupSchema(t); got != tt.want {
+				t.Errorf("lookupSchema from %s = %q, want %q", tt.dir, got, tt.want)
+			}
+		})
 	}
 }

@@ -24,7 +24,8 @@ const bom = "\xEF\xBB\xBF"
 
 // readTree runs the strict token pass over doc and returns its root
 // element. Only UTF-8 is read, and the only markup besides elements and
-// character references is the XML declaration at the very start: no byte
+// character references (each naming an XML character, see
+// [checkCharRefs]) is the XML declaration at the very start: no byte
 // order mark, DOCTYPE or other <!…> declaration, comment, CDATA section or
 // processing instruction. Non-white-space text outside the root and a
 // second root are refused.
@@ -65,6 +66,9 @@ func readTree(doc []byte) (*node, error) {
 			if bytes.HasPrefix(doc[off:], []byte("<![CDATA[")) {
 				return nil, errorf(CodeForbidden, "line %d: CDATA section: escape the text with &lt; and &amp; instead", line(doc, off))
 			}
+			if err := checkCharRefs(doc, doc[off:d.InputOffset()], off); err != nil {
+				return nil, err
+			}
 			if len(stack) == 0 {
 				if !isSpace(t) {
 					return nil, errorf(CodeMalformed, "line %d: text outside the root element", line(doc, off))
@@ -74,6 +78,10 @@ func readTree(doc []byte) (*node, error) {
 			top := stack[len(stack)-1]
 			top.text = append(top.text, t...)
 		case xml.StartElement:
+			// Attribute values are the only place a tag can hold one.
+			if err := checkCharRefs(doc, doc[off:d.InputOffset()], off); err != nil {
+				return nil, err
+			}
 			n := &node{name: t.Name, attrs: t.Attr}
 			if len(stack) == 0 {
 				if root != nil {

@@ -3,6 +3,7 @@ package cap
 import (
 	"encoding/xml"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,9 @@ func TestWeb(t *testing.T) {
 		[]string{
 			"https://hub.example.org/", "http://hub.example.org", "https://hub.example.org:8443/b/42?x=1&y=%20#top",
 			"http://abcdefghijklmnopabcdefghijklmnopabcdefghijklmnopabcd.onion/bulletins/7", "https://[2001:db8::1]/",
+			"https://hub.example.org", "https://hub.example.org?", "https://hub.example.org#", "https://h:1/", "https://h:65535",
+			"https://192.0.2.1/", "https://[::ffff:192.0.2.1]:443/", "https://xn--80ak6aa92e.example/", "https://a_b.example/",
+			"https://h//a//", "https://h/?a/b?c#d/e?f", "https://h/%7e%7E~!$&'()*+,;=:@/", "https://" + strings.Repeat("a", 63) + ".org/",
 		},
 		[]string{
 			"", "hub.example.org", "/bulletins/42", "//hub.example.org/", "ftp://hub.example.org/", "javascript:alert(1)",
@@ -48,6 +52,14 @@ func TestWeb(t *testing.T) {
 			"https://user@hub.example.org/", "https://user:pw@hub.example.org/", "https://hub.example.org/a b",
 			" https://hub.example.org/", "https://hub.example.org/\n", "https://hub.example.org/%zz", "https://hüb.example.org/",
 			"https://hub.example.org/<x>", "https://hub.example.org:port/",
+			// RFC 3986's grammar, which xs:anyURI processors such as libxml2 apply
+			"https://hub.example.org/a[b]", "https://hub.example.org/#a#b", "https://hub.example.org/?a=%zz", "https://hub.example.org/a%",
+			"https://hub.example.org/a%4", "https://hub.example.org:/", "https://hub.example.org:65536/", "https://hub.example.org:000080/",
+			"https://hub.example.org/?[", "https://hub.example.org/#]", "https://[2001:db8::1/", "https://hub]/", "https://[zz]/",
+			"https://[v1.x]/", "https://[fe80::1%25eth0]/", "https://[1.2.3.4]/", "https://%68ub.example.org/", "https://hub..example.org/",
+			"https://.hub.example.org/", "https://hub.example.org/a^b", "https://hub.example.org/a|b", "https://hub.example.org/a\\b",
+			"https://hub.example.org/{x}", "https://hub.example.org/`", "https://hub.example.org/\"", "https://a@/", "http://h:1:2/",
+			"https://" + strings.Repeat("a", 64) + ".org/", "https://" + strings.Repeat("a.", 127) + "org/",
 		})
 }
 
@@ -72,8 +84,8 @@ func TestDecimal(t *testing.T) {
 		return s, err
 	}
 	valueTest(t, "altitude", decimalOnly,
-		[]string{"0", "-0", "12", "-12.5", "1500.25", "007", "0.000001"},
-		[]string{"", "+1", "1.", ".5", "-.5", "1e3", "1E3", "0x10", "1,5", " 1", "1 ", "--1", "-", "NaN", "Inf", "١٢"})
+		[]string{"0", "-0", "12", "-12.5", "1500.25", "007", "0.000001", "123456789012345678", "-0.00000000000000001"},
+		[]string{"1234567890123456789", "0000000000000000001", "0.000000000000000001", "1234567890123456789012345", "", "+1", "1.", ".5", "-.5", "1e3", "1E3", "0x10", "1,5", " 1", "1 ", "--1", "-", "NaN", "Inf", "١٢"})
 }
 
 func TestEnum(t *testing.T) {

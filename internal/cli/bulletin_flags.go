@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -172,9 +171,14 @@ func (f *referencesFlag) Set(v string) error {
 	if _, err := checkCAPName(r.Identifier); err != nil {
 		return fmt.Errorf("identifier: %v", err)
 	}
-	if _, err := cap.ParseTime(r.Sent); err != nil {
+	// The sent is written as -sent writes it (UTC as -00:00, CAP's
+	// spelling), so that a reference typed as the earlier -sent was names
+	// the document that -sent made: the hub compares references exactly.
+	sent, err := checkCAPTime(r.Sent)
+	if err != nil {
 		return errors.New(`sent must be a CAP date-time like 2026-11-23T14:00:00+01:00`)
 	}
+	r.Sent = sent
 	*f.refs = append(*f.refs, r)
 	return nil
 }
@@ -193,6 +197,9 @@ func checkCAPName(v string) (string, error) {
 	return v, nil
 }
 
+// checkCAPTime checks a CAP date-time and writes it in CAP's form: as
+// given, except UTC, which CAP spells -00:00 (+00:00 is rewritten). -sent,
+// -expires and the sent of -references all go through it, so they agree.
 func checkCAPTime(v string) (string, error) {
 	t, err := cap.ParseTime(v)
 	if err != nil {
@@ -229,10 +236,11 @@ func parseAfter(v string) (time.Duration, error) {
 	return d, nil
 }
 
+// checkWeb takes what cap.Check accepts in <web>: an http:// or https://
+// address in RFC 3986's form, with no user name.
 func checkWeb(v string) (string, error) {
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", errors.New("must be an http:// or https:// address")
+	if cap.CheckWeb(v) != nil {
+		return "", errors.New(`must be an http:// or https:// address like https://example.org/news, in RFC 3986's form (percent-encode spaces, brackets and non-ASCII characters; no user name)`)
 	}
 	return v, nil
 }

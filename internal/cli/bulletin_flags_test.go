@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,17 @@ func TestBulletinFlags(t *testing.T) {
 			},
 		},
 		{
+			name: "UTC as +00:00 in -sent and -references",
+			args: []string{"-sender", "s", "-type", "Update", "-sent", "2026-11-20T09:30:00+00:00",
+				"-references", "s,s-1,2026-11-20T09:00:00+00:00", "-references", "s,s-2,2026-11-20T10:00:00+01:00", "-event", "E"},
+			check: func(t *testing.T, a *cap.Alert) {
+				want := []cap.Reference{{Sender: "s", Identifier: "s-1", Sent: "2026-11-20T09:00:00-00:00"}, {Sender: "s", Identifier: "s-2", Sent: "2026-11-20T10:00:00+01:00"}}
+				if a.Sent != "2026-11-20T09:30:00-00:00" || !slices.Equal(a.References, want) {
+					t.Errorf("sent %s, references %v; want UTC written -00:00 in both", a.Sent, a.References)
+				}
+			},
+		},
+		{
 			name: "a cancel needs no info block",
 			args: []string{"-sender", "s", "-type", "Cancel", "-references", "s,s-1,2026-11-22T10:00:00+01:00", "-references", "s,s-2,2026-11-22T11:00:00+01:00"},
 			check: func(t *testing.T, a *cap.Alert) {
@@ -152,6 +164,8 @@ func TestBulletinFlagsRefused(t *testing.T) {
 		{"expires negative", []string{"-event", "E", "-expires", "-2h"}, []string{"-expires"}},
 		{"expires before sent", []string{"-event", "E", "-expires", "2026-11-01T00:00:00+01:00"}, []string{"-expires", "not after -sent"}},
 		{"web", []string{"-event", "E", "-web", "javascript:alert(1)"}, []string{"-web", "http"}},
+		{"web outside RFC 3986", []string{"-event", "E", "-web", "https://example.org/a[b]"}, []string{"-web", "RFC 3986"}},
+		{"web with a user name", []string{"-event", "E", "-web", "https://user@example.org/"}, []string{"-web", "no user name"}},
 		{"sent", []string{"-event", "E", "-sent", "yesterday"}, []string{"-sent", "2026-11-23T14:00:00+01:00"}},
 		{"id", []string{"-event", "E", "-id", "a b"}, []string{"-id", "spaces, commas"}},
 		{"id with a comma", []string{"-event", "E", "-id", "a,b"}, []string{"-id"}},

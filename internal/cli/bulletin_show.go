@@ -3,7 +3,6 @@ package cli
 import (
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -133,22 +132,17 @@ func pickInfo(infos []cap.Info, lang string) (*cap.Info, bool) {
 	return &infos[0], lang == ""
 }
 
-// showTime formats a CAP date-time in local time, for people.
-func showTime(s string) string {
-	t, err := cap.ParseTime(s)
-	if err != nil {
-		return clean(s)
-	}
-	return t.Local().Format("Mon 2 Jan 2006 15:04 MST")
-}
+// showTime formats a CAP date-time in local time, for people, in English
+// (the CLI's own messages).
+func showTime(s string) string { return labels{"en"}.time(s) }
 
 // title is what a bulletin is called in lists: its headline or event in
-// lang.
-func (v *bulletinView) title(lang string) string {
+// lang (labels l name a Cancel without text).
+func (v *bulletinView) title(lang string, l labels) string {
 	info, _ := pickInfo(v.alert.Infos, lang)
 	switch {
 	case info == nil && v.alert.MsgType == "Cancel" && len(v.refersTo) > 0:
-		return "Cancelled: " + (&bulletinView{checkedBulletin: v.refersTo[0]}).title(lang)
+		return l.t("Cancelled: %s", (&bulletinView{checkedBulletin: v.refersTo[0]}).title(lang, l))
 	case info == nil:
 		return v.alert.MsgType
 	case info.Headline != "":
@@ -157,29 +151,31 @@ func (v *bulletinView) title(lang string) string {
 	return clean(info.Event)
 }
 
-// writeBulletin prints one bulletin for people, in lang.
+// writeBulletin prints one bulletin for people: its text in lang (or its
+// first language), the labels around it as [labelsFor] chooses.
 func writeBulletin(w *printer, v *bulletinView, lang string) {
 	a := v.alert
 	info, matched := pickInfo(a.Infos, lang)
-	w.printf("#%d  %s", v.seq, v.title(lang))
+	l := labelsFor(lang, info)
+	w.printf("#%d  %s", v.seq, v.title(lang, l))
 
 	var marks []string
 	switch a.Status {
 	case "Actual":
 	case "Exercise", "Test":
-		marks = append(marks, strings.ToUpper(a.Status)+": not a real alert")
+		marks = append(marks, l.t("%s: not a real alert", l.value("status", a.Status)))
 	default:
-		marks = append(marks, strings.ToUpper(a.Status))
+		marks = append(marks, l.value("status", a.Status))
 	}
 	if v.replacedBy != nil {
-		verb := "UPDATED"
+		by := "UPDATED by #%d"
 		if v.replacedBy.alert.MsgType == "Cancel" {
-			verb = "CANCELLED"
+			by = "CANCELLED by #%d"
 		}
-		marks = append(marks, verb+" by #"+strconv.FormatUint(v.replacedBy.seq, 10))
+		marks = append(marks, l.t(by, v.replacedBy.seq))
 	}
 	if v.expired {
-		marks = append(marks, "EXPIRED")
+		marks = append(marks, l.t("EXPIRED"))
 	}
 	if len(marks) > 0 {
 		w.printf("    %s", strings.Join(marks, " · "))
@@ -187,38 +183,39 @@ func writeBulletin(w *printer, v *bulletinView, lang string) {
 
 	switch a.MsgType {
 	case "Update", "Cancel":
-		verb := map[string]string{"Update": "updates", "Cancel": "cancels"}[a.MsgType]
+		verb := l.t(map[string]string{"Update": "updates", "Cancel": "cancels"}[a.MsgType])
 		for _, r := range v.refersTo {
-			w.printf("    %s #%d  %s", verb, r.seq, (&bulletinView{checkedBulletin: r}).title(lang))
+			w.printf("    %s #%d  %s", verb, r.seq, (&bulletinView{checkedBulletin: r}).title(lang, l))
 		}
 		for _, r := range v.missing {
-			w.printf("    %s %s (not on this hub)", verb, clean(r.Identifier))
+			w.printf("    %s %s (%s)", verb, clean(r.Identifier), l.t("not on this hub"))
 		}
 	}
 	if info != nil {
-		w.printf("    severity: %s · urgency: %s · certainty: %s", info.Severity, info.Urgency, info.Certainty)
+		w.printf("    %s: %s · %s: %s · %s: %s", l.t("severity"), l.value("sev", info.Severity),
+			l.t("urgency"), l.value("urg", info.Urgency), l.t("certainty"), l.value("cert", info.Certainty))
 		event := clean(info.Event)
 		if len(info.Categories) > 0 {
-			event += " (" + strings.Join(info.Categories, ", ") + ")"
+			event += " (" + l.values("cat", info.Categories) + ")"
 		}
-		w.printf("    event: %s", event)
+		w.printf("    %s: %s", l.t("event"), event)
 		if len(info.Areas) > 0 {
 			areas := make([]string, len(info.Areas))
 			for i, ar := range info.Areas {
 				areas[i] = clean(ar.Desc)
 			}
-			w.printf("    area: %s", strings.Join(areas, "; "))
+			w.printf("    %s: %s", l.t("area"), strings.Join(areas, "; "))
 		}
 	}
-	when := "sent: " + showTime(a.Sent)
+	when := l.t("sent") + ": " + l.time(a.Sent)
 	if info != nil && info.Expires != "" {
-		when += " · expires: " + showTime(info.Expires)
+		when += " · " + l.t("expires") + ": " + l.time(info.Expires)
 	}
 	w.printf("    %s", when)
 	if info != nil && (len(a.Infos) > 1 || !matched && lang != "") {
-		w.printf("    %s", languageNote(a.Infos, info, lang, matched))
+		w.printf("    %s", languageNote(a.Infos, info, lang, matched, l))
 	}
-	w.printf("    id: %s", clean(a.Identifier))
+	w.printf("    %s: %s", l.t("id"), clean(a.Identifier))
 	if info == nil {
 		return
 	}
@@ -228,23 +225,23 @@ func writeBulletin(w *printer, v *bulletinView, lang string) {
 	}
 	if info.Instruction != "" {
 		w.printf("")
-		w.printf("    What to do:")
+		w.printf("    %s", l.t("What to do:"))
 		w.printf("%s", indent(clean(info.Instruction), "    "))
 	}
 	if info.Web != "" || info.Contact != "" {
 		w.printf("")
 	}
 	if info.Web != "" {
-		w.printf("    web: %s", clean(info.Web))
+		w.printf("    %s: %s", l.t("web"), clean(info.Web))
 	}
 	if info.Contact != "" {
-		w.printf("    contact: %s", clean(info.Contact))
+		w.printf("    %s: %s", l.t("contact"), clean(info.Contact))
 	}
 }
 
 // languageNote says which language is shown, which others there are, and
 // whether the one asked for was missing.
-func languageNote(infos []cap.Info, shown *cap.Info, lang string, matched bool) string {
+func languageNote(infos []cap.Info, shown *cap.Info, lang string, matched bool, l labels) string {
 	tag := func(i *cap.Info) string {
 		if i.Language == "" {
 			return "en-US"
@@ -257,12 +254,12 @@ func languageNote(infos []cap.Info, shown *cap.Info, lang string, matched bool) 
 			others = append(others, tag(&infos[i]))
 		}
 	}
-	note := "language: " + tag(shown)
+	note := l.t("language") + ": " + tag(shown)
 	if !matched && lang != "" {
-		note = "not written in " + lang + "; shown in " + tag(shown)
+		note = l.t("not written in %s; shown in %s", clean(lang), tag(shown))
 	}
 	if len(others) > 0 {
-		note += " (also in " + strings.Join(others, ", ") + ")"
+		note += " (" + l.t("also in") + " " + strings.Join(others, ", ") + ")"
 	}
 	return note
 }

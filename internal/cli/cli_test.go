@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"difesa.org/difesa/internal/cli"
 	"difesa.org/difesa/internal/client"
@@ -25,8 +26,25 @@ func TestMain(m *testing.M) {
 		os.Setenv(client.ConfigDirEnv, "/dev/null/difesa-tests-must-call-isolatePins")
 	}
 	testscript.Main(m, map[string]func(){
-		"difesa": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"difesa": func() { os.Exit(cli.MainAt(scriptClock(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// scriptClock is the clock of difesa in a script: the real one, or the
+// moment a script sets with "env DIFESA_TEST_NOW=2026-11-23T14:00:00+01:00"
+// (RFC 3339), for scripts whose output depends on the time. Only this
+// test binary reads the variable.
+func scriptClock() func() time.Time {
+	v := os.Getenv("DIFESA_TEST_NOW")
+	if v == "" {
+		return time.Now
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "DIFESA_TEST_NOW=%s: %v\n", v, err)
+		os.Exit(2)
+	}
+	return func() time.Time { return t }
 }
 
 // TestScripts runs testdata/*.txtar, each against its own server: $HUB is

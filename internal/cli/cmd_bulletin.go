@@ -41,7 +41,8 @@ Alert options (new):
     -references SENDER,IDENTIFIER,SENT
                         Name an earlier bulletin by hand (repeatable).
     -sent DATETIME      When it is sent (default: now, to the minute), like
-                        2026-11-23T14:00:00+01:00.
+                        2026-11-23T14:00:00+01:00. UTC is written -00:00, as
+                        CAP wants, here and in -references (+00:00 too).
 
 Info options (new), for one language:
     -lang CODE          Start the block of a language (it, en, pt-BR…): the

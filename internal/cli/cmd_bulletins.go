@@ -26,7 +26,10 @@ Options:
     -hub URL          The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -lang CODE        The language to show bulletins in, like it or en (the
                       default is that of $LANG). A bulletin not written in
-                      it is shown in its first language.
+                      it is shown in its first language. The words around
+                      it (severity, What to do…) are in your language if
+                      difesa has it (en, es, fr, it, pl, pt, ro, sl), else
+                      in the bulletin's.
     -all              Show expired, updated and cancelled bulletins too.
     -pin FINGERPRINT  The fingerprint of the hub's admin key, if difesa has
                       not pinned it yet.

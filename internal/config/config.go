@@ -40,8 +40,9 @@ type Config struct {
 	LogFormat string `toml:"log_format"`
 	LogLevel  string `toml:"log_level"`
 	// PublicURL is the server's address as people reach it (the onion
-	// address in production), used for links in notifications. Default:
-	// http:// and the listen address.
+	// address in production), used for links in notifications and in the
+	// bulletin feed. Default: http:// and the listen address (the feed then
+	// takes the address from each request).
 	PublicURL string `toml:"public_url"`
 	// OnionAddress is the hub server's onion address (http://….onion),
 	// announced to clear-web visitors of the pages with Onion-Location.

@@ -125,7 +125,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	inst.srv = &http.Server{
 		Handler: countUploads(col, api.New(api.Options{
 			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
-			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress,
+			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress, PublicURL: cfg.PublicURL,
 			OnError: col.Rejected, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
 			PoW: inst.PoW,
 		})),
