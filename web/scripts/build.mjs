@@ -18,7 +18,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { WORDS } from '../src/wordlist.js';
+import { DENIED, WORDS } from '../src/wordlist.js';
 
 const root = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const TARGET = root('../../internal/web/assets/app.js');
@@ -61,7 +61,9 @@ const wordlistPlugin = {
     b.onLoad({ filter: /.*/, namespace: 'difesa' }, () => ({
       loader: 'js',
       contents: `const F=${JSON.stringify(frontCode(WORDS))};
-export const WORDS=Object.freeze((()=>{const o=[];let p='';for(const m of F.matchAll(/(\\d)([a-z-]*)/g)){p=p.slice(0,+m[1])+m[2];o.push(p)}return o})());`,
+export const WORDS=Object.freeze((()=>{const o=[];let p='';for(const m of F.matchAll(/(\\d)([a-z-]*)/g)){p=p.slice(0,+m[1])+m[2];o.push(p)}return o})());
+export const DENIED=Object.freeze(new Set(${JSON.stringify([...DENIED].join(' '))}.split(' ')));
+export const GENERABLE=Object.freeze(WORDS.filter((w)=>!DENIED.has(w)));`,
     }));
   },
 };
