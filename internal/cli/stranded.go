@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -68,7 +69,7 @@ func strandedBy(ctx context.Context, c *client.Client, next *manifest.Manifest) 
 			out = append(out, strandedEpoch{epoch: ep, count: n, readers: m.Recipients})
 		}
 	}
-	slices.SortFunc(out, func(a, b strandedEpoch) int { return int(a.epoch) - int(b.epoch) })
+	slices.SortFunc(out, func(a, b strandedEpoch) int { return cmp.Compare(a.epoch, b.epoch) })
 	return out, nil
 }
 
