@@ -153,7 +153,7 @@ are in
 Admin key fingerprint: %s
 `, i.DemoIdentity, i.DemoAdminKey, h.AdminFingerprint)
 	identity := i.DemoIdentity
-	if id, err := demoIdentity(i.DemoIdentity); err != nil || !demoListed(h, id.Recipient().String()) {
+	if r, err := demoRecipient(i.DemoIdentity); err != nil || !demoListed(h, r) {
 		identity = "IDENTITY"
 		fmt.Fprintf(w, `
 The hub's keys changed (epoch %d): the demo responder identity above is no
@@ -188,6 +188,24 @@ func demoRecipients(h *hub.Hub) []string {
 		out = append(out, shortRecipient(r))
 	}
 	return out
+}
+
+// demoRecipient reads the public key of the demo identity, creating
+// nothing.
+func demoRecipient(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	ids, err := age.ParseIdentities(strings.NewReader(string(b)))
+	if err != nil || len(ids) != 1 {
+		return "", fmt.Errorf("demo identity %s is damaged: %v", path, err)
+	}
+	hid, ok := ids[0].(*age.HybridIdentity)
+	if !ok {
+		return "", fmt.Errorf("demo identity %s is not post-quantum", path)
+	}
+	return hid.Recipient().String(), nil
 }
 
 func demoListed(h *hub.Hub, recipient string) bool {
