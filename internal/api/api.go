@@ -173,6 +173,9 @@ func (s *Server) routes() http.Handler {
 	r.MethodNotAllowed(s.handle(func(http.ResponseWriter, *http.Request) error { return errMethod }))
 
 	r.Get("/healthz", s.handle(s.handleHealth))
+	// The root: a browser gets a page that leads to the hubs.
+	root := web.NewRoot(web.Options{Hubs: s.hubs, Logger: s.log, OnionAddress: s.onionAddress})
+	r.Get("/", s.handle(s.handleRoot(root)))
 
 	// The defender's pages (internal/web); their forms without JavaScript
 	// hand ciphertext and codes back to this router in process.

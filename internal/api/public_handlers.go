@@ -3,8 +3,22 @@ package api
 import (
 	"net/http"
 
+	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
+
+// handleRoot answers "/": a browser (Accept: text/html) gets the page
+// that says what difesad is and leads to the hubs, in the visitor's
+// language; an API client gets the JSON answer it always had.
+func (s *Server) handleRoot(page http.Handler) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !web.WantsPage(r) {
+			return errNoRoute
+		}
+		page.ServeHTTP(w, r)
+		return nil
+	}
+}
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Ping(); err != nil {

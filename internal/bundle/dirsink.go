@@ -57,11 +57,7 @@ func createUnique(root *os.Root, name string) (*os.File, string, error) {
 	}
 	stem := strings.TrimSuffix(name, ext)
 	for i := 0; i <= maxCollisions; i++ {
-		candidate := name
-		if i > 0 {
-			suffix := fmt.Sprintf(" (%d)", i)
-			candidate = truncateUTF8(stem, maxSanitizedLen-len(suffix)-len(ext)) + suffix + ext
-		}
+		candidate := collisionName(name, stem, ext, i)
 		f, err := root.OpenFile(candidate, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
 			return f, candidate, nil
@@ -71,6 +67,16 @@ func createUnique(root *os.Root, name string) (*os.File, string, error) {
 		}
 	}
 	return nil, "", fmt.Errorf("bundle: creating %s: %d names taken", name, maxCollisions)
+}
+
+// collisionName is the i-th name [DirSink] tries for name: name itself,
+// then "stem (i).ext".
+func collisionName(name, stem, ext string, i int) string {
+	if i == 0 {
+		return name
+	}
+	suffix := fmt.Sprintf(" (%d)", i)
+	return truncateUTF8(stem, maxSanitizedLen-len(suffix)-len(ext)) + suffix + ext
 }
 
 // maxSanitizedLen leaves room under the usual 255-byte limit for a

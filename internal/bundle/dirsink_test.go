@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -138,5 +139,39 @@ func TestDirSinkMissingDir(t *testing.T) {
 	err := DirSink(filepath.Join(t.TempDir(), "nope"), nil)("a", 0, strings.NewReader(""))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("sink: %v", err)
+	}
+}
+
+func TestSaveOnceSink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "v.bin"), []byte("theirs"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	sink := SaveOnceSink(dir, func(s Saved) { got = append(got, fmt.Sprintf("%s→%s %v", s.Name, s.File, s.Duplicate)) })
+	for _, f := range []struct{ name, body string }{
+		{"v.bin", "video"},  // taken by another file: v (1).bin
+		{"v.bin", "video"},  // the same again: not written
+		{"v.bin", "theirs"}, // the same as the file that was there
+		{"v.bin", "other"},  // new content: v (2).bin
+		{"a/b", "x"},        // sanitised: a_b
+		{"a/b", "x"},        // again
+	} {
+		if err := sink(f.name, int64(len(f.body)), strings.NewReader(f.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"v.bin→v (1).bin false", "v.bin→v (1).bin true", "v.bin→v.bin true", "v.bin→v (2).bin false", "a/b→a_b false", "a/b→a_b true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("saved = %q, want %q", got, want)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"a_b", "v (1).bin", "v (2).bin", "v.bin"}; !slices.Equal(names, want) {
+		t.Errorf("files = %q, want %q", names, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -65,6 +67,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv(client.ConfigDirEnv, e.WorkDir+"/.difesa")
 			return nil
 		},
+		Condition: toolCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"stdout2env": cmdStdout2Env,
 			"stderr2env": cmdStderr2Env,
@@ -166,4 +169,22 @@ func cmdAdminFingerprint(ts *testscript.TestScript, neg bool, args []string) {
 	sk, err := manifest.ParseSecretKeyFile(strings.NewReader(ts.ReadFile(args[1])))
 	ts.Check(err)
 	ts.Setenv(args[0], sk.Public().Fingerprint())
+}
+
+// toolCondition answers [tool:NAME]: whether the program NAME is
+// installed. Under CI=true a missing one fails the script instead (see
+// internal/testutil/tool), so "[!tool:script] skip" never hides a test
+// there.
+func toolCondition(cond string) (bool, error) {
+	name, ok := strings.CutPrefix(cond, "tool:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, err := exec.LookPath(name); err != nil {
+		if tool.InCI() {
+			return false, fmt.Errorf("CI=true and a prerequisite is missing: %s is not installed", name)
+		}
+		return false, nil
+	}
+	return true, nil
 }

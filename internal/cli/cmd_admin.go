@@ -19,9 +19,9 @@ const adminUsage = `Usage:
     difesa admin init     -hub-id ID -o FILE.manifest [-recipient KEY:ROLE:LABEL]... [-recipients-file FILE]
     difesa admin manifest -from SIGNED.json|HUB_URL -pubkey ADMINPUB|-key ADMINKEY
                           [-add KEY[:ROLE[:LABEL]]]... [-add-file FILE] [-remove KEY]...
-                          [-label KEY=LABEL]... [-role KEY=ROLE]... -o NEXT.manifest
+                          [-label KEY=LABEL]... [-role KEY=ROLE]... [-i IDENTITY] -o NEXT.manifest
     difesa admin sign     -key ADMINKEY -o OUT.json FILE.manifest
-    difesa admin publish  -hub URL FILE.json
+    difesa admin publish  -hub URL [-i IDENTITY] [-force] FILE.json
     difesa admin status   -hub URL -i IDENTITY
 
 A hub's list of responders ("manifest") is signed by the hub's admin key,
@@ -39,7 +39,11 @@ holds only the public half, and defenders refuse any list it did not sign.
               on a computer that is never online.
     publish   Sends a signed manifest to the hub. From then on, responders
               it no longer lists cannot log in, and new reports are
-              encrypted to the new list only.
+              encrypted to the new list only. A manifest that removes keys
+              is published only if no stored submission would be left
+              readable by removed keys alone: -i IDENTITY (a key the hub
+              lists now) lets difesa count them; -force publishes anyway.
+              "admin manifest" with -i and -from HUB_URL warns the same.
     status    Shows the hub's epoch, and how many stored submissions are
               still encrypted to older lists ("difesa rekey" moves them).
 
@@ -48,11 +52,17 @@ age1…), the role "responder" (the default) or "admin", and a label for
 people. A recipients file has one recipient a line, "KEY [ROLE [LABEL]]",
 with # comments.
 
-Typical change of responders:
-    $ difesa admin manifest -from HUB_URL -key admin.key -add age1pq1…:responder:Ana -remove age1pq1… -o next.manifest
-    $ difesa admin sign -key admin.key -o next.json next.manifest
-    $ difesa admin publish -hub HUB_URL next.json
-    $ difesa rekey -hub HUB_URL -i responder.key`
+Typical change of keys (a responder's new key replaces the old one): add
+the new key first, move the stored submissions with the old one while it
+can still log in, then remove it:
+    $ difesa admin manifest -from HUB_URL -key admin.key -add age1pq1…:responder:Ana -o add.manifest
+    $ difesa admin sign -key admin.key -o add.json add.manifest
+    $ difesa admin publish -hub HUB_URL add.json
+    $ difesa rekey -hub HUB_URL -i old.key
+    $ difesa admin manifest -from HUB_URL -key admin.key -remove age1pq1…OLD -o remove.manifest
+    $ difesa admin sign -key admin.key -o remove.json remove.manifest
+    $ difesa admin publish -hub HUB_URL -i new.key remove.json
+    $ difesa rekey -hub HUB_URL -i new.key`
 
 func runAdmin(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {

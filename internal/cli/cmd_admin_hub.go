@@ -16,8 +16,10 @@ import (
 
 func runAdminPublish(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("admin")
-	var hf hubFlags
-	hf.register(flags, "admin")
+	var rf responderFlags
+	rf.register(flags, "admin")
+	hf := &rf.hubFlags
+	force := flags.Bool("force", false, "publish even if stored submissions would be readable only by removed keys")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
@@ -52,6 +54,9 @@ func runAdminPublish(ctx context.Context, e *env, args []string) error {
 		return errorWithHints(fmt.Sprintf("%s is a manifest of hub %q, not of %q", pos[0], clean(m.Hub), c.HubID()),
 			"check -hub and the file")
 	}
+	if err := checkRemovals(ctx, e, c, &rf, m, *force); err != nil {
+		return err
+	}
 	p, err := c.PublishManifest(ctx, s)
 	if err != nil {
 		return explainPublishError(ctx, c, m, err)
@@ -59,6 +64,49 @@ func runAdminPublish(ctx context.Context, e *env, args []string) error {
 	e.printf("published epoch %d of hub %q", p.Epoch, c.HubID())
 	e.printf("hint: responders who were removed can no longer log in; move the stored reports to the new keys with: difesa rekey -hub %s -i IDENTITY", c.HubURL())
 	return nil
+}
+
+// checkRemovals refuses, unless force, to publish a manifest that leaves
+// stored submissions readable only by the keys it removes: difesa cannot
+// move them once those keys cannot log in and their identities are gone.
+// Counting needs a login (-i); without one, a manifest that removes keys
+// is refused unless force.
+func checkRemovals(ctx context.Context, e *env, c *client.Client, rf *responderFlags, m *manifest.Manifest, force bool) error {
+	removed, err := removedKeys(ctx, c, m)
+	if err != nil {
+		return notFoundHint(err, noHubHint)
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	if len(rf.identity) == 0 {
+		if force {
+			e.printf("warning: this manifest removes %d keys; the stored submissions were not checked (-force, no -i)", len(removed))
+			return nil
+		}
+		return errorWithHints(fmt.Sprintf("this manifest removes %d keys from hub %q: refusing to publish without checking the stored submissions only they can read", len(removed), c.HubID()),
+			"give -i IDENTITY, a key the hub lists now, so that difesa can count them",
+			"or add -force to publish without checking")
+	}
+	lc, _, logout, err := rf.login(ctx)
+	if err != nil {
+		return err
+	}
+	defer logout()
+	stranded, err := strandedBy(ctx, lc, m)
+	if err != nil {
+		return err
+	}
+	n := warnStranded(e, stranded)
+	if n == 0 {
+		return nil
+	}
+	if force {
+		e.printf("warning: publishing all the same (-force): keep the removed identities until \"difesa admin status\" shows nothing left on old epochs")
+		return nil
+	}
+	return errorWithHints(fmt.Sprintf("refusing to publish: %d stored submissions would be readable only by keys this manifest removes", n),
+		strandedHints(c.HubURL())...)
 }
 
 func explainPublishError(ctx context.Context, c *client.Client, m *manifest.Manifest, err error) error {

@@ -90,7 +90,8 @@ func runAdminManifest(ctx context.Context, e *env, args []string) error {
 	keyFile := flags.String("key", "", "the admin key file")
 	out := flags.String("o", "", "output file")
 	proxy := flags.String("proxy", "", "proxy URL")
-	var adds, addFiles, removes, labels, roles multiFlag
+	var adds, addFiles, removes, labels, roles, identities multiFlag
+	flags.Var(&identities, "i", "a responder identity, to count the stored submissions the removed keys alone can read")
 	flags.Var(&adds, "add", "KEY[:ROLE[:LABEL]]")
 	flags.Var(&addFiles, "add-file", "recipients file")
 	flags.Var(&removes, "remove", "KEY")
@@ -183,8 +184,44 @@ func runAdminManifest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	e.printf("wrote epoch %d of hub %q to %s (not signed yet)", m.Epoch, m.Hub, *out)
+	warnRemovals(ctx, e, *from, *proxy, identities, old, m)
 	e.printf("hint: sign it with: difesa admin sign -key ADMINKEY -o %s-%d.json %s", m.Hub, m.Epoch, *out)
 	return nil
+}
+
+// warnRemovals tells, when next removes keys, what becomes of the stored
+// submissions only they can read: counted when -from is the hub and -i
+// gives a key it lists, else in general. It never fails the command: the
+// manifest is not published yet, and "difesa admin publish" checks again.
+func warnRemovals(ctx context.Context, e *env, from, proxy string, identities []string, old, next *manifest.Manifest) {
+	removed := 0
+	for _, r := range old.Recipients {
+		if !next.Has(r.Key) {
+			removed++
+		}
+	}
+	if removed == 0 {
+		return
+	}
+	if strings.Contains(from, "://") && len(identities) > 0 {
+		rf := responderFlags{hubFlags: hubFlags{cmd: "admin", hub: from, proxy: proxy}, identity: identities}
+		c, _, logout, err := rf.login(ctx)
+		if err == nil {
+			defer logout()
+			var stranded []strandedEpoch
+			if stranded, err = strandedBy(ctx, c, next); err == nil {
+				if warnStranded(e, stranded) > 0 {
+					for _, h := range strandedHints(c.HubURL()) {
+						e.printf("hint: %s", h)
+					}
+				}
+				return
+			}
+		}
+		e.printf("warning: could not count the stored submissions: %v", err)
+	}
+	e.printf("warning: this manifest removes %d keys: stored submissions that only they can read are lost once their identities are destroyed", removed)
+	e.printf("hint: move them first with \"difesa rekey -i OLD-IDENTITY\" while the old keys are still listed; \"difesa admin publish -i IDENTITY\" counts them and refuses if any are left")
 }
 
 // verifiedCurrent returns the manifest to build on: from a file, verified

@@ -88,6 +88,10 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// An alert never waits for an answer: someone may be in danger now.
+	if err := confirmFirstContact(e, c, v, "alert", false); err != nil {
+		return err
+	}
 	created, v, err := sendBundle(ctx, e, c, hf.pin, v, nil, b,
 		func(body io.Reader, epoch uint64) (*wire.SubmissionCreated, error) {
 			return c.SubmitEpoch(ctx, bundle.KindAlert, epoch, body)

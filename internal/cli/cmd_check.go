@@ -11,7 +11,7 @@ import (
 )
 
 const checkUsage = `Usage:
-    difesa check -hub URL [-codename-fd N] [-o DIR]
+    difesa check -hub URL [-codename-fd N] [-save DIR]
 
 Shows your conversation with a hub: the report you sent, your follow-ups,
 and the responders' replies, in order. You need the codename that
@@ -24,14 +24,15 @@ conversation: a token that the hub recognises, and the key that decrypts
 the replies. The codename itself is never sent.
 
 Your own messages are listed without their content: they were encrypted to
-the hub's responders only. Replies are decrypted here; their files are
-saved in DIR (by default a new folder difesa-replies), never overwriting
-anything.
+the hub's responders only. Replies are decrypted here; their attached
+files are listed, and written to disk, in plaintext, only if you ask, with
+-save DIR: never overwriting anything, and never twice.
 
 Options:
     -hub URL         The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -codename-fd N   Read the codename from file descriptor N.
-    -o DIR           Save the files of replies in DIR (created if needed).
+    -save DIR        Save the files of replies in DIR (created if needed,
+                     mode 0700). -o DIR is the same.
     -proxy URL       Connect through a proxy, like socks5h://127.0.0.1:9050
                      for Tor (the default is $ALL_PROXY, if set).`
 
@@ -39,7 +40,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("check")
 	var df defenderFlags
 	df.register(flags, "check")
-	outDir := flags.String("o", "difesa-replies", "folder for the files of replies")
+	var dir string
+	flags.StringVar(&dir, "save", "", "folder for the files of replies")
+	flags.StringVar(&dir, "o", "", "folder for the files of replies (the same as -save)")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
@@ -59,9 +62,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fetch := func(ctx context.Context, id string, w io.Writer) (int64, error) {
 		return c.DownloadMessage(ctx, token, id, w)
 	}
-	out := &attachDir{dir: *outDir}
+	var out *attachDir
+	if dir != "" {
+		out = &attachDir{dir: dir}
+	}
 	var b strings.Builder
-	replies := 0
+	replies, unsaved := 0, 0
 	for _, m := range th.Messages {
 		when := coarseTime(m.Received)
 		if m.Kind != wire.KindReply {
@@ -75,12 +81,19 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		fmt.Fprintf(&b, "reply from the hub (%s):\n", when)
-		writeOpened(&b, o, out.dir, saved, "    ")
+		if out == nil {
+			unsaved += len(o.Files)
+		}
+		writeOpened(&b, o, dir, saved, "    ")
 		b.WriteString("\n")
 	}
 	if replies == 0 {
 		b.WriteString("no reply yet\n")
 	}
 	e.printf("conversation at hub %q: %d messages, %d replies", c.HubID(), len(th.Messages), replies)
-	return writeAll(e.stdout, trimLines(strings.TrimRight(b.String(), "\n")+"\n"))
+	if err := writeAll(e.stdout, trimLines(strings.TrimRight(b.String(), "\n")+"\n")); err != nil {
+		return err
+	}
+	unsavedHint(e, unsaved, "the same command")
+	return nil
 }

@@ -121,6 +121,9 @@ func runCheckinStart(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := confirmFirstContact(e, c, v, "check-in instructions", true); err != nil {
+		return err
+	}
 	armed, _, err := sendBundle(ctx, e, c, hf.pin, v, nil, b,
 		func(body io.Reader, epoch uint64) (*wire.CheckinArmed, error) {
 			return c.ArmCheckin(ctx, client.Checkin{

@@ -83,6 +83,9 @@ func runFollowup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := confirmFirstContact(e, c, v, "follow-up", true); err != nil {
+		return err
+	}
 	created, v, err := sendBundle(ctx, e, c, df.pin, v, nil, b,
 		func(body io.Reader, epoch uint64) (*wire.SubmissionCreated, error) {
 			return c.Followup(ctx, token, epoch, body)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -16,18 +15,21 @@ import (
 )
 
 const openUsage = `Usage:
-    difesa open -hub URL -i IDENTITY [-o DIR] ID
+    difesa open -hub URL -i IDENTITY [-save DIR] ID
     difesa open -hub URL -i IDENTITY -raw FILE ID
 
-Downloads a submission, decrypts it on this computer with your key, prints
-the report and saves its files in DIR (by default a new folder difesa-ID in
-the current folder). Files never overwrite anything: a name that is taken
-gets a number, like "photo (1).jpg".
+Downloads a submission, decrypts it on this computer with your key, and
+prints the report with the list of its attached files. The files are
+written to disk, in plaintext, only if you ask, with -save DIR. Files never
+overwrite anything: a name that is taken gets a number, like
+"photo (1).jpg", and a file already saved in DIR with the same content is
+not written again.
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -i IDENTITY     Your responder key file, made with "difesa keygen".
-    -o DIR          Save the files in DIR (created if needed).
+    -save DIR       Save the attached files in DIR (created if needed,
+                    mode 0700). -o DIR is the same.
     -raw FILE       Save the encrypted submission as it is, without
                     decrypting it; "-" for standard output. Decrypt it later
                     with age: age -d -i IDENTITY FILE | tar x
@@ -41,7 +43,9 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("open")
 	var rf responderFlags
 	rf.register(flags, "open")
-	outDir := flags.String("o", "", "output folder")
+	var dir string
+	flags.StringVar(&dir, "save", "", "folder for the attachments")
+	flags.StringVar(&dir, "o", "", "folder for the attachments (the same as -save)")
 	raw := flags.String("raw", "", "save the ciphertext")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
@@ -55,28 +59,23 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 	if err := checkID("open", id); err != nil {
 		return err
 	}
-	if *raw != "" && *outDir != "" {
-		return usageErrorf("open", "-raw and -o cannot be used together")
+	if *raw != "" && dir != "" {
+		return usageErrorf("open", "-raw and -save cannot be used together")
 	}
 	if *raw != "" {
 		return openRaw(ctx, e, &rf, id, *raw)
 	}
 
-	dir, fresh := *outDir, false
-	if dir == "" {
-		dir, fresh = "difesa-"+id, true
-	}
-	if fi, err := os.Stat(dir); err == nil {
-		if fresh {
-			return errorWithHints(fmt.Sprintf("%s already exists", dir),
-				"was this submission opened before? choose another folder with -o DIR")
+	save, fresh := dir != "", false
+	if save {
+		if fi, err := os.Stat(dir); err == nil {
+			if !fi.IsDir() {
+				return errorWithHints(fmt.Sprintf("%s exists and is not a folder", dir),
+					"choose another folder with -save DIR")
+			}
+		} else {
+			fresh = true
 		}
-		if !fi.IsDir() {
-			return errorWithHints(fmt.Sprintf("%s exists and is not a folder", dir),
-				"choose another folder with -o DIR")
-		}
-	} else {
-		fresh = true
 	}
 
 	c, ids, logout, err := rf.login(ctx)
@@ -121,22 +120,18 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	var saved []savedFile
-	sink := func(name string, size int64, r io.Reader) error {
-		final := name
-		err := bundle.DirSink(dir, func(_, to string) { final = to })(name, size, r)
-		if err == nil {
-			saved = append(saved, savedFile{name: name, final: final, size: size})
-		}
-		return err
+	var sink bundle.Sink
+	if save {
+		sink = bundle.SaveOnceSink(dir, func(s bundle.Saved) {
+			saved = append(saved, savedFile{name: s.Name, final: s.File, size: s.Size, dup: s.Duplicate})
+		})
 	}
 	undo := func() {
 		if fresh {
 			os.RemoveAll(dir)
 			return
 		}
-		for _, f := range saved {
-			os.Remove(filepath.Join(dir, f.final))
-		}
+		removeSaved(dir, saved)
 	}
 
 	o, err := bundle.Read(plain, bundle.DefaultLimits, sink)
@@ -145,7 +140,16 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 		return withHints(fmt.Errorf("reading submission %s: %w", id, err),
 			"the submission may be damaged or not made by difesa; save it with -raw FILE to look at it with age")
 	}
-	if !o.IsBundle && (o.Truncated || looksBinary([]byte(o.Message))) {
+	whole := !o.IsBundle && (o.Truncated || looksBinary([]byte(o.Message)))
+	if whole && !save {
+		o.Message = ""
+		if err := printOpened(e, id, o, dir, nil); err != nil {
+			return err
+		}
+		e.printf("hint: this is not a difesa report and not text: it was not shown. Save it, in plaintext, with -save DIR")
+		return nil
+	}
+	if whole {
 		// Not a report, and not something to print: save it whole.
 		plain, err := decrypt()
 		if err != nil {
@@ -165,12 +169,21 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 	if len(saved) == 0 && fresh {
 		os.Remove(dir) // empty
 	}
-	return printOpened(e, id, o, dir, saved)
+	if err := printOpened(e, id, o, dir, saved); err != nil {
+		return err
+	}
+	if !save {
+		unsavedHint(e, len(o.Files), "the same command")
+	}
+	return nil
 }
 
+// savedFile is an attachment written to disk (or found there already,
+// with the same content: dup).
 type savedFile struct {
 	name, final string
 	size        int64
+	dup         bool
 }
 
 // printOpened shows what was found. Every string in it comes from a
@@ -211,21 +224,9 @@ func printOpened(e *env, id string, o *bundle.Opened, dir string, saved []savedF
 			b.WriteString("\n")
 		}
 	}
-	if len(saved) > 0 {
-		fmt.Fprintf(&b, "\nFiles saved in %s:\n", clean(dir))
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		for _, f := range saved {
-			size := ""
-			if f.size >= 0 {
-				size = humanSize(f.size)
-			}
-			note := ""
-			if f.final != f.name {
-				note = fmt.Sprintf("(renamed from %q)", clean(f.name))
-			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", clean(f.final), size, note)
-		}
-		tw.Flush()
+	if len(saved) > 0 || len(o.Files) > 0 {
+		b.WriteString("\n")
+		writeFiles(&b, o, dir, saved, "")
 	}
 	var out strings.Builder
 	for line := range strings.Lines(b.String()) {

@@ -59,7 +59,7 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(todo) == 0 {
-		e.printf("every submission on hub %q is encrypted to the current recipients (epoch %d)", c.HubID(), v.Epoch)
+		e.printf("every submission on hub %q is encrypted to the current recipients (epoch %d)", clean(c.HubID()), v.Epoch)
 		return nil
 	}
 	e.printf("%d submissions to move to epoch %d", len(todo), v.Epoch)
@@ -72,7 +72,7 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 			r, err := defenders.of(ctx, c, ids, s.ID)
 			if err != nil {
 				failed++
-				e.printf("skipped %d/%d: reply %s: %v", i+1, len(todo), s.ID, err)
+				e.printf("skipped %d/%d: reply %s: %s", i+1, len(todo), clean(s.ID), clean(err.Error()))
 				continue
 			}
 			extra = []age.Recipient{r}
@@ -84,18 +84,18 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 			e.printf("rekeyed %d/%d", i+1, len(todo))
 		case errors.Is(err, &wire.Error{Code: wire.CodeAlreadyCurrent}):
 			done++
-			e.printf("rekeyed %d/%d (%s was already moved)", i+1, len(todo), s.ID)
+			e.printf("rekeyed %d/%d (%s was already moved)", i+1, len(todo), clean(s.ID))
 		case errors.Is(err, &wire.Error{Code: wire.CodeNotFound}):
 			done++
-			e.printf("skipped %d/%d: %s was deleted meanwhile", i+1, len(todo), s.ID)
+			e.printf("skipped %d/%d: %s was deleted meanwhile", i+1, len(todo), clean(s.ID))
 		case errors.Is(err, errCannotDecrypt):
 			failed++
-			e.printf("skipped %d/%d: %v", i+1, len(todo), err)
+			e.printf("skipped %d/%d: %s", i+1, len(todo), clean(err.Error()))
 		case epochChange(err) != "":
-			return withHints(fmt.Errorf("rekeying %s: %w", s.ID, err),
+			return withHints(fmt.Errorf("rekeying %s: %w", clean(s.ID), err),
 				"the hub's recipients changed during the rekey; run the same command again")
 		default:
-			return withHints(fmt.Errorf("rekeying %s: %w", s.ID, err),
+			return withHints(fmt.Errorf("rekeying %s: %w", clean(s.ID), err),
 				fmt.Sprintf("%d of %d moved; run the same command again to go on where it stopped", done, len(todo)))
 		}
 	}
@@ -118,7 +118,7 @@ type decryptError struct {
 }
 
 func (d *decryptError) Error() string {
-	return fmt.Sprintf("submission %s: %v", d.id, d.err)
+	return fmt.Sprintf("submission %s: %s", clean(d.id), clean(d.err.Error()))
 }
 
 func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err} }

@@ -185,6 +185,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := confirmFirstContact(e, c, v, "report", true); err != nil {
+		return err
+	}
 	estimate := ciphertextSize(plainSize, len(v.Recipients))
 	if estimate > 16<<20 {
 		// Worth one more request to avoid sending gigabytes for nothing.

@@ -12,19 +12,22 @@ import (
 )
 
 const threadUsage = `Usage:
-    difesa thread -hub URL -i IDENTITY [-o DIR] ID
+    difesa thread -hub URL -i IDENTITY [-save DIR] ID
 
 Shows the whole conversation that submission ID belongs to: the defender's
 report, their follow-ups and the responders' replies, in order, each
-downloaded and decrypted on this computer with your key. Files are saved in
-DIR (by default a new folder difesa-thread-ID), never overwriting anything.
+downloaded and decrypted on this computer with your key, with the list of
+their attached files. The files are written to disk, in plaintext, only if
+you ask, with -save DIR: never overwriting anything, and never twice (a
+file already saved in DIR with the same content is not written again).
 
 Answer with "difesa reply".
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -i IDENTITY     Your responder key file, made with "difesa keygen".
-    -o DIR          Save the files in DIR (created if needed).
+    -save DIR       Save the attached files in DIR (created if needed,
+                    mode 0700). -o DIR is the same.
     -proxy URL      Connect through a proxy, like socks5h://127.0.0.1:9050
                     for Tor (the default is $ALL_PROXY, if set).
 
@@ -35,7 +38,9 @@ func runThread(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("thread")
 	var rf responderFlags
 	rf.register(flags, "thread")
-	outDir := flags.String("o", "", "output folder")
+	var dir string
+	flags.StringVar(&dir, "save", "", "folder for the attachments")
+	flags.StringVar(&dir, "o", "", "folder for the attachments (the same as -save)")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
@@ -57,11 +62,11 @@ func runThread(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return explainResponderThreadError(fmt.Errorf("reading the conversation of %s: %w", id, err))
 	}
-	dir := *outDir
-	if dir == "" {
-		dir = "difesa-thread-" + th.ID
+	var out *attachDir
+	if dir != "" {
+		out = &attachDir{dir: dir}
 	}
-	out := &attachDir{dir: dir}
+	unsaved := 0
 	var b strings.Builder
 	fmt.Fprintf(&b, "Conversation %s on hub %q: %d messages\n", clean(th.ID), c.HubID(), len(th.Messages))
 	for _, m := range th.Messages {
@@ -79,9 +84,16 @@ func runThread(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(&b, "    could not be read: %s\n", clean(err.Error()))
 			continue
 		}
-		writeOpened(&b, o, out.dir, saved, "    ")
+		if out == nil {
+			unsaved += len(o.Files)
+		}
+		writeOpened(&b, o, dir, saved, "    ")
 	}
-	return writeAll(e.stdout, trimLines(b.String()))
+	if err := writeAll(e.stdout, trimLines(b.String())); err != nil {
+		return err
+	}
+	unsavedHint(e, unsaved, "the same command")
+	return nil
 }
 
 func explainResponderThreadError(err error) error {

@@ -18,9 +18,11 @@ import (
 // fetchFunc downloads the ciphertext of one message of a conversation.
 type fetchFunc func(ctx context.Context, id string, w io.Writer) (int64, error)
 
-// attachDir is the folder where attachments of a conversation are saved,
-// created (0700) only when the first one arrives. Files never overwrite
-// anything: a name that is taken gets a number.
+// attachDir is the folder where attachments of a conversation are saved
+// when the user asks for it (-save), created (0700) only when the first
+// one arrives. Files never overwrite anything: a name that is taken gets a
+// number, and an attachment already saved there with the same content is
+// not written again.
 type attachDir struct {
 	dir     string
 	created bool
@@ -34,12 +36,19 @@ func (a *attachDir) sink(saved *[]savedFile) bundle.Sink {
 			}
 			a.created = true
 		}
-		final := name
-		err := bundle.DirSink(a.dir, func(_, to string) { final = to })(name, size, r)
-		if err == nil {
-			*saved = append(*saved, savedFile{name: name, final: final, size: size})
+		return bundle.SaveOnceSink(a.dir, func(s bundle.Saved) {
+			*saved = append(*saved, savedFile{name: s.Name, final: s.File, size: s.Size, dup: s.Duplicate})
+		})(name, size, r)
+	}
+}
+
+// removeSaved removes the files that were written for a message that
+// turned out broken; files already there before are left alone.
+func removeSaved(dir string, saved []savedFile) {
+	for _, f := range saved {
+		if !f.dup {
+			os.Remove(filepath.Join(dir, f.final))
 		}
-		return err
 	}
 }
 
@@ -47,7 +56,8 @@ func (a *attachDir) sink(saved *[]savedFile) bundle.Sink {
 var errNotForYou = errors.New("it is not encrypted to your keys")
 
 // openMessage downloads message id, decrypts it on this computer with ids
-// and reads it as a bundle, saving its attachments in out. The ciphertext
+// and reads it as a bundle, saving its attachments in out (if not nil:
+// otherwise they are only listed, in the result's Files). The ciphertext
 // waits in a temporary file (mode 0600); the plaintext is never written
 // anywhere but the attachments. On error, what was saved of it is removed.
 func openMessage(ctx context.Context, fetch fetchFunc, id string, ids []age.Identity, out *attachDir) (*bundle.Opened, []savedFile, error) {
@@ -78,8 +88,8 @@ func openMessage(ctx context.Context, fetch fetchFunc, id string, ids []age.Iden
 	}
 	o, err := bundle.Read(plain, bundle.DefaultLimits, sink)
 	if err != nil {
-		for _, f := range saved {
-			os.Remove(filepath.Join(out.dir, f.final))
+		if out != nil {
+			removeSaved(out.dir, saved)
 		}
 		return nil, nil, fmt.Errorf("reading %s: %w", id, err)
 	}
@@ -145,17 +155,48 @@ func writeOpened(b *strings.Builder, o *bundle.Opened, dir string, saved []saved
 			b.WriteString("\n")
 		}
 	}
-	if len(saved) > 0 {
+	writeFiles(b, o, dir, saved, indent)
+}
+
+// writeFiles lists a message's attachments: where they were saved, or,
+// when they were not, their names and sizes.
+func writeFiles(b *strings.Builder, o *bundle.Opened, dir string, saved []savedFile, indent string) {
+	switch {
+	case len(saved) > 0:
 		fmt.Fprintf(b, "%sfiles saved in %s:\n", indent, clean(dir))
-		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-		for _, f := range saved {
-			note := ""
-			if f.final != f.name {
-				note = fmt.Sprintf("(renamed from %q)", clean(f.name))
-			}
-			fmt.Fprintf(tw, "%s    %s\t%s\t%s\n", indent, clean(f.final), humanSize(f.size), note)
+	case len(o.Files) > 0:
+		fmt.Fprintf(b, "%sattachments, not saved (%d):\n", indent, len(o.Files))
+	default:
+		return
+	}
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	if len(saved) == 0 {
+		for _, f := range o.Files {
+			fmt.Fprintf(tw, "%s    %s\t%s\n", indent, clean(f.Name), humanSize(f.Size))
 		}
 		tw.Flush()
+		return
+	}
+	for _, f := range saved {
+		size, note := "", ""
+		if f.size >= 0 {
+			size = humanSize(f.size)
+		}
+		switch {
+		case f.dup:
+			note = "(already saved: same content, not written again)"
+		case f.final != f.name:
+			note = fmt.Sprintf("(renamed from %q)", clean(f.name))
+		}
+		fmt.Fprintf(tw, "%s    %s\t%s\t%s\n", indent, clean(f.final), size, note)
+	}
+	tw.Flush()
+}
+
+// unsavedHint tells how to save attachments that were only listed.
+func unsavedHint(e *env, n int, cmd string) {
+	if n > 0 {
+		e.printf("hint: %d attachments not saved. They are written to disk, in plaintext, only if you ask: run %s again with -save DIR", n, cmd)
 	}
 }
 

@@ -162,7 +162,7 @@ func TestConversation(t *testing.T) {
 	must(t, admin, "admin", "manifest", "-from", hub, "-key", h.AdminKeyFile,
 		"-remove", publicKeyOf(t, key("leaver.key")), "-o", key("it-2.manifest"))
 	must(t, admin, "admin", "sign", "-key", h.AdminKeyFile, "-o", key("it-2.json"), key("it-2.manifest"))
-	must(t, admin, "admin", "publish", "-hub", hub, key("it-2.json"))
+	must(t, admin, "admin", "publish", "-hub", hub, "-i", key("ana.key"), key("it-2.json"))
 	out, stderr = must(t, responder, "reply", "-hub", hub, "-i", key("ana.key"), "-m", reply2Text, id)
 	reply2 := strings.TrimSpace(out)
 	if !strings.Contains(stderr, "epoch 2") {

@@ -171,7 +171,7 @@ func TestHubKeysStory(t *testing.T) {
 		t.Errorf("diff:\n%s", diff)
 	}
 	must(t, adminPins, "admin", "sign", "-key", key("admin.key"), "-o", key("it-2.json"), key("it-2.manifest"))
-	must(t, adminPins, "admin", "publish", "-hub", hub, key("it-2.json"))
+	must(t, adminPins, "admin", "publish", "-hub", hub, "-i", key("ana.key"), key("it-2.json"))
 
 	// The leaver is out: the open session dies, and a new login fails.
 	if _, err := leaverClient.List(ctx); !errors.Is(err, &wire.Error{Code: wire.CodeUnauthorized}) {
@@ -256,10 +256,10 @@ func TestHubKeysStory(t *testing.T) {
 			"-remove", bruno, "-o", key("evil-3.manifest"))
 		must(t, adminPins, "admin", "sign", "-key", key("mallory.key"), "-o", key("evil-3.json"), key("evil-3.manifest"))
 		refused(t, adminPins, []string{"not signed by this hub's admin key", "bad_signature"},
-			"admin", "publish", "-hub", hub, key("evil-3.json"))
+			"admin", "publish", "-hub", hub, "-force", key("evil-3.json"))
 		// A rollback, and a replay.
 		refused(t, adminPins, []string{"a rollback", "epoch_not_next", "build the manifest from the hub's current one"},
-			"admin", "publish", "-hub", hub, key("it-1.json"))
+			"admin", "publish", "-hub", hub, "-force", key("it-1.json"))
 		refused(t, adminPins, []string{"a replay", "epoch_not_next"},
 			"admin", "publish", "-hub", hub, key("it-2.json"))
 		// A fork: a second epoch 2, never published, and its child.
@@ -270,7 +270,7 @@ func TestHubKeysStory(t *testing.T) {
 			"-add", leaver, "-o", key("fork-3.manifest"))
 		must(t, adminPins, "admin", "sign", "-key", key("admin.key"), "-o", key("fork-3.json"), key("fork-3.manifest"))
 		refused(t, adminPins, []string{"does not follow the hub's current manifest", "broken_chain", "build the manifest from the hub's current one"},
-			"admin", "publish", "-hub", hub, key("fork-3.json"))
+			"admin", "publish", "-hub", hub, "-force", key("fork-3.json"))
 		// Nothing changed.
 		status, _ := must(t, responderPins, "admin", "status", "-hub", hub, "-i", key("ana.key"))
 		if !strings.Contains(status, "hub it: epoch 2,") {

@@ -27,7 +27,7 @@ Usage:
   Defenders:
     difesa submit   -hub URL [-category C] [-m TEXT] [-attach FILE]... [OPTIONS]
     difesa alert    -hub URL [-m TEXT] [-where PLACE] [-needs HELP] [-attach FILE]...
-    difesa check    -hub URL [-codename-fd N] [-o DIR]
+    difesa check    -hub URL [-codename-fd N] [-save DIR]
     difesa followup -hub URL [-m TEXT] [-attach FILE]... [-codename-fd N]
     difesa forget   -hub URL [-y] [-codename-fd N]
     difesa checkin  start -hub URL -every DURATION [-grace DURATION] [-m TEXT]
@@ -36,8 +36,8 @@ Usage:
   Responders:
     difesa keygen [-classic] [-o FILE]
     difesa inbox  -hub URL -i IDENTITY
-    difesa open   -hub URL -i IDENTITY [-o DIR | -raw FILE] ID
-    difesa thread -hub URL -i IDENTITY [-o DIR] ID
+    difesa open   -hub URL -i IDENTITY [-save DIR | -raw FILE] ID
+    difesa thread -hub URL -i IDENTITY [-save DIR] ID
     difesa reply  -hub URL -i IDENTITY [-m TEXT] [-attach FILE]... ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID

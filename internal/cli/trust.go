@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
-	"filippo.io/age"
 	"fmt"
+	"strings"
+
+	"filippo.io/age"
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/manifest"
@@ -39,7 +42,7 @@ func verifyHub(ctx context.Context, e *env, c *client.Client, pin string) (*clie
 		e.printf("first contact with hub %q; its admin key has the fingerprint", c.HubID())
 		e.printf("    %s", v.AdminKey.Fingerprint())
 		e.printf("hint: compare it with the fingerprint the hub publishes (ask the people who run it);")
-		e.printf("hint: from now on difesa refuses any other key for this hub. To check before sending, give it with -pin")
+		e.printf("hint: from now on difesa refuses any other key for this hub")
 	case v.Epoch > v.From:
 		e.printf("hub %q changed its recipients: checked its signed list from epoch %d to %d", c.HubID(), v.From, v.Epoch)
 	}
@@ -118,4 +121,33 @@ func startVerified(ctx context.Context, e *env, name string, args []string) (*ve
 		return nil, err
 	}
 	return s, nil
+}
+
+// confirmFirstContact runs before a defender's first sending to a hub
+// whose admin key nobody checked (no -pin): it is the one moment when
+// checking the fingerprint can still change what is sent. In a terminal it
+// asks, and on anything but yes sends nothing and forgets the key it just
+// pinned. Elsewhere nobody can answer: it says, before sending, that
+// nothing was checked and how to check next time. An urgent alert
+// (ask = false) never waits for an answer.
+func confirmFirstContact(e *env, c *client.Client, v *client.Verified, what string, ask bool) error {
+	if !v.FirstUse || v.Confirmed {
+		return nil
+	}
+	fp := v.AdminKey.Fingerprint()
+	if !ask || !isTerminal(e.stdin) || !isTerminal(e.stderr) {
+		e.printf("hint: the %s goes out now, to this key unchecked (nobody can be asked here); to check a hub's key before anything is sent, give the fingerprint it publishes with -pin \"FINGERPRINT\"", what)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "difesa: nothing is sent yet. Is this the fingerprint the hub publishes? Send the %s? [y/N] ", what)
+	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		return nil
+	}
+	if ps, err := pinStore(); err == nil {
+		ps.Forget(c.HubURL()) // not confirmed: the next run is a first contact again
+	}
+	return errorWithHints(fmt.Sprintf("nothing was sent: the %s stays on this computer", what),
+		"if the fingerprints differ, do not send anything to this hub: the address may not be the hub's",
+		fmt.Sprintf("if they are the same, run the same command again with -pin \"%s\"", fp))
 }

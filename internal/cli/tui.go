@@ -94,8 +94,10 @@ func hintsFor(err error) []string {
 	return genericHints(err)
 }
 
+// printf writes a "difesa: " line to standard error. The whole line goes
+// through [clean]: its arguments are often a hub's words.
 func (e *env) printf(format string, a ...any) {
-	fmt.Fprintf(e.stderr, "difesa: "+format+"\n", a...)
+	fmt.Fprintf(e.stderr, "difesa: %s\n", clean(fmt.Sprintf(format, a...)))
 }
 
 // isTerminal reports whether f is an *os.File attached to a terminal.

@@ -55,8 +55,8 @@ type Codename struct {
 }
 
 // Generate returns a new codename of [Words] words drawn uniformly and
-// independently from the list with [crypto/rand], about 90.5 bits of
-// entropy (see [EntropyBits]).
+// independently with [crypto/rand] from the list less the denylist (see
+// [GenerableSize]), about 90.1 bits of entropy (see [EntropyBits]).
 func Generate() (Codename, error) {
 	return generate(rand.Reader)
 }
@@ -64,7 +64,8 @@ func Generate() (Codename, error) {
 // generate draws each word with rejection sampling over 16-bit values, so
 // every word is exactly as likely as any other.
 func generate(r io.Reader) (Codename, error) {
-	const limit = 65536 / ListSize * ListSize // 62,208
+	n := uint16(len(generable))
+	limit := 65536 / uint32(n) * uint32(n) // 60,008 for 7,501 words
 	var c Codename
 	var b [2]byte
 	for i := range c.idx {
@@ -72,8 +73,8 @@ func generate(r io.Reader) (Codename, error) {
 			if _, err := io.ReadFull(r, b[:]); err != nil {
 				return Codename{}, fmt.Errorf("codename: unable to read randomness: %w", err)
 			}
-			if v := binary.BigEndian.Uint16(b[:]); v < limit {
-				c.idx[i] = v % ListSize
+			if v := binary.BigEndian.Uint16(b[:]); uint32(v) < limit {
+				c.idx[i] = generable[v%n]
 				break
 			}
 		}

@@ -47,14 +47,16 @@ func TestWordlist(t *testing.T) {
 
 func TestEntropy(t *testing.T) {
 	t.Parallel()
-	if got, want := EntropyBits(), Words*math.Log2(ListSize); got != want {
+	if got, want := EntropyBits(), Words*math.Log2(float64(GenerableSize)); got != want {
 		t.Errorf("EntropyBits() = %v, want %v", got, want)
 	}
+	// docs/codename.md: at least 88 bits, the level codenames were made
+	// for; the denylist may not take more words than that leaves.
 	if EntropyBits() < 88 {
 		t.Errorf("EntropyBits() = %.2f, want at least 88", EntropyBits())
 	}
-	if math.Abs(EntropyBits()-90.47) > 0.01 {
-		t.Errorf("EntropyBits() = %.2f, want about 90.47", EntropyBits())
+	if GenerableSize != 7501 || math.Abs(EntropyBits()-90.11) > 0.01 {
+		t.Errorf("%d words, EntropyBits() = %.2f; want 7501 and 90.11 as docs/codename.md says", GenerableSize, EntropyBits())
 	}
 }
 
@@ -177,12 +179,14 @@ func TestGenerate(t *testing.T) {
 
 func TestGenerateRejectionSampling(t *testing.T) {
 	t.Parallel()
-	// 0xffff and 62208 (0xf300) are above the limit and must be redrawn;
-	// 62207 is the last accepted value (62207 % 7776 = 7775, "zoom").
+	// 0xffff and 60008 (0xea68) are above the limit (8 × 7501) and must be
+	// redrawn; 60007 is the last accepted value (60007 % 7501 = 7499, the
+	// last generable word, "zoom"). Draws are indices into the generable
+	// words, which skip the denylist: 0 is "abacus", 3 "abide".
 	in := []byte{
 		0xff, 0xff, 0x00, 0x00, // redraw, then "abacus"
-		0xf3, 0x00, 0xf2, 0xff, // redraw, then "zoom"
-		0x1e, 0x60, // 7776 % 7776 = 0, "abacus"
+		0xea, 0x68, 0xea, 0x67, // redraw, then "zoom"
+		0x1d, 0x4d, // 7501 % 7501 = 0, "abacus"
 		0x00, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x04,
 	}
 	c, err := generate(bytes.NewReader(in))
@@ -194,6 +198,36 @@ func TestGenerateRejectionSampling(t *testing.T) {
 	}
 	if _, err := generate(iotest.ErrReader(errors.New("no entropy"))); err == nil {
 		t.Error("generate with a failing reader succeeded")
+	}
+}
+
+// TestGenerateSkipsDenylist draws every generable index once: none is a
+// denied word, and every word that is not denied comes up.
+func TestGenerateSkipsDenylist(t *testing.T) {
+	t.Parallel()
+	var in []byte
+	for v := range GenerableSize {
+		in = append(in, byte(v>>8), byte(v))
+	}
+	for len(in)%(2*Words) != 0 {
+		in = append(in, 0, 0)
+	}
+	seen := map[string]bool{}
+	r := bytes.NewReader(in)
+	for r.Len() > 0 {
+		c, err := generate(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.Words() {
+			if denied[w] {
+				t.Fatalf("generated the denied word %q", w)
+			}
+			seen[w] = true
+		}
+	}
+	if len(seen) != ListSize-len(denied) {
+		t.Errorf("generated %d distinct words, want %d", len(seen), ListSize-len(denied))
 	}
 }
 

@@ -3,8 +3,9 @@
 // without an account.
 //
 // At the first submission the defender's side makes a codename with
-// [Generate]: seven words of the EFF Large Wordlist, about 90.5 bits of
-// entropy, to write down. Whenever the defender comes back, [Parse] reads
+// [Generate]: seven words of the EFF Large Wordlist less a denylist
+// (denylist.txt: words that hurt or endanger the person who writes them
+// down), about 90.1 bits of entropy, to write down. Whenever the defender comes back, [Parse] reads
 // the codename as typed (case, accents and separators do not matter) and
 // [Derive] computes, for that hub, the same [Keys] every time:
 //

@@ -77,6 +77,7 @@ var vectorInputs = struct {
 		{"the four hyphenated words, split and joined, and yoyo next to yo-yo", "yo-yo yoyo drop down felt_tip T-Shirt abacus zoology", "demo"},
 		{"fullwidth letters, ideographic space, line breaks", "\uff27\uff55\uff59\u3000follow\r\narrogance\nstrength\nhandwork\nfootless\nimplode", "amnesty-7"},
 		{"one word per line, each followed by a dot", "dilute.\ngroggy.\nhelper.\nrunway.\nengulf.\nshredding.\nalibi.", "demo"},
+		{"words no longer generated (internal/codename/denylist.txt) still read, with the keys they always had", "autism aids casket handgun coma epileptic arrest", "demo"},
 	},
 	invalid: []struct{ comment, input string }{
 		{"empty", ""},

@@ -14,15 +14,33 @@ import (
 //go:embed eff_large_wordlist.txt
 var wordlistFile string
 
-// ListSize is the number of words in the list codenames are spelled with.
+// denylistFile lists the words of the list that [Generate] never draws:
+// words about illness, disability, death, violence, prison, sex, and slurs,
+// which hurt or endanger the person who must write their codename down. It
+// is a data file with its reasons in comments; see docs/codename.md.
+//
+//go:embed denylist.txt
+var denylistFile string
+
+// ListSize is the number of words in the list codenames are spelled with:
+// every one of them reads ([Parse]), so that no codename ever handed out
+// stops working; [Generate] draws only from the [GenerableSize] that the
+// denylist leaves.
 const ListSize = 7776
+
+// GenerableSize is the number of words [Generate] draws from: the list
+// without the words of denylist.txt.
+var GenerableSize = len(generable)
 
 // words holds the list in dice order; a word's index is its position here.
 // index maps each word back to its index. Both are built once, at package
 // initialisation, and never written again.
+// generable holds the indices, in order, of the words Generate draws.
 var (
-	words = parseWordlist(wordlistFile)
-	index = indexWords(words)
+	words     = parseWordlist(wordlistFile)
+	index     = indexWords(words)
+	denied    = parseDenylist(denylistFile)
+	generable = generableWords(words, denied)
 )
 
 // parseWordlist reads the embedded list. The file is part of the binary, so
@@ -46,8 +64,31 @@ func indexWords(ws []string) map[string]uint16 {
 	return m
 }
 
+// parseDenylist reads the embedded denylist: one word a line, "#"
+// comments and blank lines skipped. Like the list, it is part of the
+// binary; the tests check that every word is in the list, once.
+func parseDenylist(f string) map[string]bool {
+	m := map[string]bool{}
+	for l := range strings.Lines(f) {
+		if w, _, _ := strings.Cut(l, "#"); strings.TrimSpace(w) != "" {
+			m[strings.TrimSpace(w)] = true
+		}
+	}
+	return m
+}
+
+func generableWords(ws []string, denied map[string]bool) []uint16 {
+	out := make([]uint16, 0, len(ws))
+	for i, w := range ws {
+		if !denied[w] {
+			out = append(out, uint16(i))
+		}
+	}
+	return out
+}
+
 // EntropyBits returns the entropy of a codename made by [Generate], in bits:
-// [Words] times log2([ListSize]), about 90.5.
+// [Words] times log2([GenerableSize]), about 90.1.
 func EntropyBits() float64 {
-	return Words * math.Log2(float64(len(words)))
+	return Words * math.Log2(float64(len(generable)))
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -131,4 +132,92 @@ func writeNew(path, content string, mode os.FileMode) error {
 		err = cerr
 	}
 	return err
+}
+
+// printDemoWelcome says where the demo's keys are and what to run next,
+// with the identity that works now: after a change of keys the demo
+// responder's identity may no longer be one of the hub's recipients, and
+// the text then says so and which keys the hub lists.
+func (i *Instance) printDemoWelcome(w io.Writer) {
+	h := i.Hubs.Get(DemoHubID)
+	if h == nil {
+		return
+	}
+	hubURL := i.HubURL(DemoHubID)
+	fmt.Fprintf(w, `
+This is the embedded demo. Its responder identity and its admin key (secret
+keys, kept here for the demo only: a real hub never has them on the server)
+are in
+    %s
+    %s
+Admin key fingerprint: %s
+`, i.DemoIdentity, i.DemoAdminKey, h.AdminFingerprint)
+	identity := i.DemoIdentity
+	if r, err := demoRecipient(i.DemoIdentity); err != nil || !demoListed(h, r) {
+		identity = "IDENTITY"
+		fmt.Fprintf(w, `
+The hub's keys changed (epoch %d): the demo responder identity above is no
+longer one of its recipients, and cannot log in or read new reports. Use
+an identity the hub lists now:
+`, h.Epoch())
+		for _, r := range demoRecipients(h) {
+			fmt.Fprintf(w, "    %s\n", r)
+		}
+	}
+	fmt.Fprintf(w, `
+Next, in another terminal:
+    go run ./cmd/difesa submit -hub %s -m "a test report"
+    go run ./cmd/difesa inbox  -hub %s -i %s
+    go run ./cmd/difesa open   -hub %s -i %s ID
+`, hubURL, hubURL, identity, hubURL, identity)
+}
+
+// demoRecipients names the hub's current recipients: label and short key
+// from its signed manifest, or the keys alone.
+func demoRecipients(h *hub.Hub) []string {
+	var out []string
+	if s, err := manifest.ParseSigned(h.Current().Signed); err == nil {
+		if m, err := manifest.Parse(s.Manifest); err == nil {
+			for _, r := range m.Recipients {
+				out = append(out, fmt.Sprintf("%s (%s)", r.Label, shortRecipient(r.Key)))
+			}
+			return out
+		}
+	}
+	for _, r := range h.RecipientStrings() {
+		out = append(out, shortRecipient(r))
+	}
+	return out
+}
+
+// demoRecipient reads the public key of the demo identity, creating
+// nothing.
+func demoRecipient(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	ids, err := age.ParseIdentities(strings.NewReader(string(b)))
+	if err != nil || len(ids) != 1 {
+		return "", fmt.Errorf("demo identity %s is damaged: %v", path, err)
+	}
+	hid, ok := ids[0].(*age.HybridIdentity)
+	if !ok {
+		return "", fmt.Errorf("demo identity %s is not post-quantum", path)
+	}
+	return hid.Recipient().String(), nil
+}
+
+func demoListed(h *hub.Hub, recipient string) bool {
+	_, ok := h.HasRecipient(recipient)
+	return ok
+}
+
+// shortRecipient shortens a post-quantum recipient (about 2,000
+// characters) for a line of text.
+func shortRecipient(r string) string {
+	if len(r) <= 40 {
+		return r
+	}
+	return r[:20] + "…" + r[len(r)-12:]
 }

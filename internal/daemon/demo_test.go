@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
+
+	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/config"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/store"
 )
 
@@ -162,3 +166,68 @@ func TestDataFolderPermissions(t *testing.T) {
 }
 
 func storeSubmission() store.Submission { return store.Submission{Kind: "report"} }
+
+// TestDemoWelcomeFollowsTheManifest: after a change of keys that removes
+// the demo responder, the start-up text no longer points at its identity,
+// and names the keys the hub lists now.
+func TestDemoWelcomeFollowsTheManifest(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	inst := startDemo(t, dir)
+	var before bytes.Buffer
+	inst.PrintWelcome(&before)
+	if !strings.Contains(before.String(), "inbox  -hub "+inst.HubURL(DemoHubID)+" -i "+inst.DemoIdentity) {
+		t.Fatalf("the first welcome does not use the demo identity:\n%s", before.String())
+	}
+
+	// The admin replaces the demo responder's key with a new one.
+	next, err := age.GenerateHybridIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, err := os.Open(inst.DemoAdminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := manifest.ParseSecretKeyFile(kf)
+	kf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := inst.Hubs.Get(DemoHubID).RecipientStrings()[0]
+	cur, err := manifest.ParseSigned(inst.Hubs.Get(DemoHubID).Current().Signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := manifest.Next(cur, "2026-12-03", manifest.Edits(
+		manifest.AddRecipient(next.Recipient().String(), manifest.RoleResponder, "New key"),
+		manifest.RemoveRecipient(old)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := manifest.Sign(sk, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(inst.HubURL(DemoHubID), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PublishManifest(context.Background(), signed); err != nil {
+		t.Fatal(err)
+	}
+	inst.Shutdown(context.Background())
+
+	inst = startDemo(t, dir)
+	defer inst.Shutdown(context.Background())
+	var after bytes.Buffer
+	inst.PrintWelcome(&after)
+	got := after.String()
+	if strings.Contains(got, "-i "+inst.DemoIdentity) {
+		t.Errorf("the welcome still tells to use the demo identity, which the hub no longer lists:\n%s", got)
+	}
+	for _, want := range []string{"longer one of its recipients", "(epoch 2)", "New key (" + next.Recipient().String()[:20], "-i IDENTITY"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the welcome does not say %q:\n%s", want, got)
+		}
+	}
+}

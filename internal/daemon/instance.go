@@ -213,24 +213,9 @@ func (i *Instance) PrintWelcome(w io.Writer) {
 	for _, h := range i.Hubs.All() {
 		fmt.Fprintf(w, "hub %q (%s): %s\n", h.ID, h.Name, i.HubURL(h.ID))
 	}
-	if i.DemoIdentity == "" {
-		return
+	if i.DemoIdentity != "" {
+		i.printDemoWelcome(w)
 	}
-	hubURL := i.HubURL(DemoHubID)
-	fmt.Fprintf(w, `
-This is the embedded demo. Its responder identity and its admin key (secret
-keys, kept here for the demo only: a real hub never has them on the server)
-are in
-    %s
-    %s
-Admin key fingerprint: %s
-
-Next, in another terminal:
-    go run ./cmd/difesa submit -hub %s -m "a test report"
-    go run ./cmd/difesa inbox  -hub %s -i %s
-    go run ./cmd/difesa open   -hub %s -i %s ID
-`, i.DemoIdentity, i.DemoAdminKey, i.Hubs.Get(DemoHubID).AdminFingerprint,
-		hubURL, hubURL, i.DemoIdentity, hubURL, i.DemoIdentity)
 }
 
 // listen opens HOST:PORT, or unix:PATH as a unix socket that only this

@@ -15,7 +15,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "upload", "result", "notfound", "news"}
+var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "upload", "result", "notfound", "news", "root"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -25,7 +25,9 @@ func parseTemplates() map[string]*template.Template {
 	return out
 }
 
-// scriptPages are the pages that encrypt in the browser.
+// scriptPages are the pages that encrypt in the browser: the only ones
+// whose footer says that what is written there never reaches the server
+// in the clear (the check-in page, for one, sends its code as it is).
 var scriptPages = map[string]bool{"report": true, "alert": true, "replies": true}
 
 // view is what every template gets.
@@ -49,6 +51,11 @@ type view struct {
 	Title, Message string
 	OK             bool
 	Categories     []category
+	// EncryptsHere is true on the pages that encrypt what the visitor
+	// writes before it leaves the browser.
+	EncryptsHere bool
+	// Hubs are the hubs the server's root page leads to.
+	Hubs []*hub.Hub
 }
 
 type langLink struct {
@@ -71,7 +78,7 @@ func (v *view) Link(page string) string {
 
 func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 	lang := pickLang(r)
-	v := &view{Page: page, Lang: lang, Dir: T(lang, "_dir"), Hub: h, Query: "?lang=" + lang}
+	v := &view{Page: page, Lang: lang, Dir: T(lang, "_dir"), Hub: h, Query: "?lang=" + lang, EncryptsHere: scriptPages[page]}
 	if v.Dir != "rtl" {
 		v.Dir = "ltr"
 	}

@@ -46,6 +46,10 @@ type Pages struct {
 // New returns the handler of the pages, to be mounted at /hubs/{hub}/ (the
 // {hub} URL parameter names the hub).
 func New(o Options) http.Handler {
+	return newPages(o).routes()
+}
+
+func newPages(o Options) *Pages {
 	p := &Pages{hubs: o.Hubs, api: o.API, onion: strings.TrimRight(o.OnionAddress, "/"), log: o.Logger, pages: parseTemplates(), bulletins: cap.NewCache(512)}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -53,7 +57,7 @@ func New(o Options) http.Handler {
 	if p.hubs == nil {
 		p.hubs = hub.NewRegistry()
 	}
-	return p.routes()
+	return p
 }
 
 // routes is the one table of the pages' routes.

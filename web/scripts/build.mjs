@@ -18,7 +18,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { WORDS } from '../src/wordlist.js';
+import { DENIED, WORDS } from '../src/wordlist.js';
 
 const root = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const TARGET = root('../../internal/web/assets/app.js');
@@ -41,28 +41,36 @@ export function compress(js) {
   return gz;
 }
 
-/** Front coding: each word as the length it shares with the previous one, then the rest. */
-export function frontCode(words) {
+/**
+ * Front coding: each word as the length it shares with the previous one,
+ * then "!" if it is denied (never generated), then the rest.
+ */
+export function frontCode(words, denied = new Set()) {
   let prev = '';
   let s = '';
   for (const w of words) {
     let i = 0;
     while (i < 9 && i < prev.length && i < w.length && prev[i] === w[i]) i++;
-    s += i + w.slice(i);
+    s += i + (denied.has(w) ? '!' : '') + w.slice(i);
     prev = w;
   }
   return s;
+}
+
+/** The module that stands in for src/wordlist.js in the bundle: the same exports, front-coded. */
+export function wordlistModule() {
+  return `const F=${JSON.stringify(frontCode(WORDS, DENIED))};
+const D=new Set();
+export const WORDS=Object.freeze((()=>{const o=[];let p='';for(const m of F.matchAll(/(\\d)(!?)([a-z-]*)/g)){p=p.slice(0,+m[1])+m[3];o.push(p);if(m[2])D.add(p)}return o})());
+export const DENIED=Object.freeze(D);
+export const GENERABLE=Object.freeze(WORDS.filter((w)=>!D.has(w)));`;
 }
 
 const wordlistPlugin = {
   name: 'wordlist',
   setup(b) {
     b.onResolve({ filter: /\/wordlist\.js$/ }, () => ({ path: 'wordlist', namespace: 'difesa' }));
-    b.onLoad({ filter: /.*/, namespace: 'difesa' }, () => ({
-      loader: 'js',
-      contents: `const F=${JSON.stringify(frontCode(WORDS))};
-export const WORDS=Object.freeze((()=>{const o=[];let p='';for(const m of F.matchAll(/(\\d)([a-z-]*)/g)){p=p.slice(0,+m[1])+m[2];o.push(p)}return o})());`,
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'difesa' }, () => ({ loader: 'js', contents: wordlistModule() }));
   },
 };
 

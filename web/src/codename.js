@@ -15,7 +15,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { identityToRecipient } from 'age-encryption';
 
-import { WORDS } from './wordlist.js';
+import { GENERABLE, WORDS } from './wordlist.js';
 
 /** Number of words in a codename. */
 export const WORDS_PER_CODENAME = 7;
@@ -139,23 +139,25 @@ export function normalizeCodename(input) {
 
 /**
  * Generates a codename with crypto.getRandomValues: seven words drawn
- * uniformly (rejection sampling over 16-bit values, as in Go).
+ * uniformly from the list less the denylist (rejection sampling over 16-bit
+ * values, as in Go).
  * @returns {string} the normalised codename
  */
 export function generateCodename() {
-  const limit = Math.floor(65536 / WORDS.length) * WORDS.length;
+  const n = GENERABLE.length;
+  const limit = Math.floor(65536 / n) * n;
   const words = [];
   const buf = new Uint16Array(1);
   while (words.length < WORDS_PER_CODENAME) {
     crypto.getRandomValues(buf);
-    if (buf[0] < limit) words.push(WORDS[buf[0] % WORDS.length]);
+    if (buf[0] < limit) words.push(GENERABLE[buf[0] % n]);
   }
   return words.join('-');
 }
 
-/** Bits of entropy of a generated codename (about 90.5). */
+/** Bits of entropy of a generated codename (about 90.1). */
 export function entropyBits() {
-  return WORDS_PER_CODENAME * Math.log2(WORDS.length);
+  return WORDS_PER_CODENAME * Math.log2(GENERABLE.length);
 }
 
 const HUB_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;

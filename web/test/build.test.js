@@ -17,3 +17,13 @@ test('internal/web/assets/app.js is what web/src builds to', async () => {
   const text = built.toString('utf8');
   assert.ok(!/WebAssembly|\beval\(|new Function\(/.test(text), 'the asset must be plain JavaScript: no WebAssembly, no eval');
 });
+
+test('the bundle\'s front-coded word list has the same words, denylist and generable words', async () => {
+  const { wordlistModule } = await import('../scripts/build.mjs');
+  const src = await import('../src/wordlist.js');
+  const url = 'data:text/javascript;base64,' + Buffer.from(wordlistModule()).toString('base64');
+  const bundled = await import(url);
+  assert.deepEqual([...bundled.WORDS], [...src.WORDS]);
+  assert.deepEqual([...bundled.DENIED].sort(), [...src.DENIED].sort());
+  assert.deepEqual([...bundled.GENERABLE], [...src.GENERABLE]);
+});
