@@ -339,3 +339,33 @@ func TestTorBrowserLabels(t *testing.T) {
 		t.Errorf("en: nojs_safer %q does not say that the level applies to every site and can be set back", en)
 	}
 }
+
+// TestGlossaryPageShowsEveryTerm: docs/glossary.md, which people read,
+// shows every chosen term and Tor Browser label of glossary.json, which the
+// tests read, so that the two cannot disagree.
+func TestGlossaryPageShowsEveryTerm(t *testing.T) {
+	t.Parallel()
+	g := readGlossary(t, "../../docs/glossary.json")
+	page, err := os.ReadFile("../../docs/glossary.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range g.Concepts {
+		for lang, tm := range c.Terms {
+			if tm.Term != "" && !strings.Contains(string(page), "| "+lang+" | **"+tm.Term+"** |") {
+				t.Errorf("glossary.md: no row %s | **%s** for %s", lang, tm.Term, c.ID)
+			}
+		}
+	}
+	for lang, raw := range g.TorBrowser {
+		var tb torBrowser
+		if strings.HasPrefix(lang, "_") || json.Unmarshal(raw, &tb) != nil {
+			continue
+		}
+		for _, l := range []string{tb.Safer, tb.Safest, tb.Settings} {
+			if !strings.Contains(string(page), "| "+lang+" | ") || !strings.Contains(string(page), l) {
+				t.Errorf("glossary.md: Tor Browser label %q of %s missing", l, lang)
+			}
+		}
+	}
+}
