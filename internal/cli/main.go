@@ -118,6 +118,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
+	lang           string // of the messages on stderr (messages.go)
 }
 
 // Main runs difesa with args (without the program name) and returns the
@@ -131,7 +132,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	args, err := hoistGlobalFlags(args)
+	flagLang, args, err := takeLang(args)
+	if err == nil {
+		e.lang, err = messageLang(flagLang, os.Getenv)
+	}
+	if err != nil {
+		return e.fail(err)
+	}
+	args, err = hoistGlobalFlags(args)
 	if err != nil {
 		return e.fail(err)
 	}
