@@ -71,6 +71,9 @@ To use Tor (recommended, and required for .onion hubs) run Tor and add
     -proxy socks5h://127.0.0.1:9050
 or set ALL_PROXY=socks5h://127.0.0.1:9050 in the environment.
 
+Messages of the defender commands follow the locale (LC_ALL, LC_MESSAGES,
+LANG) or "difesa -lang CODE COMMAND …": en, es, fr, it, pl, pt, ro, sl.
+
 Run "difesa help COMMAND" for the options of a command.`
 
 // command is one subcommand of difesa.
