@@ -73,9 +73,17 @@ func TestMessageCataloguesAreComplete(t *testing.T) {
 // built are the English messages the code puts together from several
 // literals, with those literals.
 var built = map[string][]string{
-	"hint_refused":   {"is the hub address right? ", "over Tor use -proxy socks5h://127.0.0.1:9050"},
-	"hint_dns":       {"the hub's host name is unknown; is the address right? ", "over Tor use -proxy socks5h://127.0.0.1:9050"},
-	"compare_pinned": {"contact the people who run the hub through another channel (in person, by phone) and compare the admin key's fingerprint", " with the one pinned: "},
+	"hint_refused":       {"is the hub address right? ", "over Tor use -proxy socks5h://127.0.0.1:9050"},
+	"hint_dns":           {"the hub's host name is unknown; is the address right? ", "over Tor use -proxy socks5h://127.0.0.1:9050"},
+	"compare_pinned":     {"contact the people who run the hub through another channel (in person, by phone) and compare the admin key's fingerprint", " with the one pinned: "},
+	"word_codename":      {"word %d of the %s is not one difesa uses"},
+	"word_code":          {"word %d of the %s is not one difesa uses"},
+	"count_codename":     {"a %s has %d words"},
+	"count_code":         {"a %s has %d words"},
+	"none_codename":      {"no %s was given"},
+	"none_code":          {"no %s was given"},
+	"none_codename_hint": {"type the %d words you wrote down, or give them on -%s N"},
+	"none_code_hint":     {"type the %d words you wrote down, or give them on -%s N"},
 }
 
 // TestMessagesAreTheCodesEnglish: each English text of the catalogue is
