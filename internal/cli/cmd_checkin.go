@@ -141,7 +141,7 @@ func runCheckinStart(ctx context.Context, e *env, args []string) error {
 	}
 	e.printf("check-in set up at hub %q: every %s, with %s of grace", c.HubID(), humanDuration(every), humanDuration(grace))
 	e.printf("your two codes, shown only this once. Write them down and keep them safe, apart from this computer:")
-	fmt.Fprintf(e.stderr, "\n    check-in code:  %s\n    duress code:    %s\n\n", code.String(), duress.String())
+	fmt.Fprint(e.stderr, e.translate(fmt.Sprintf("\n    check-in code:  %s\n    duress code:    %s\n\n", code.String(), duress.String())))
 	e.printf("check in with the check-in code before each deadline:")
 	e.printf("    difesa checkin -hub %s", c.HubURL())
 	e.printf("if someone forces you to check in, give the duress code instead: to anyone watching it")

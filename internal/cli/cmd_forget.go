@@ -52,8 +52,8 @@ func runForget(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*yes {
-		fmt.Fprintf(e.stderr, "difesa: delete your conversation at hub %q (%d messages) for good? This cannot be undone. [y/N] ",
-			c.HubID(), len(th.Messages))
+		fmt.Fprint(e.stderr, e.translate(fmt.Sprintf("difesa: delete your conversation at hub %q (%d messages) for good? This cannot be undone. [y/N] ",
+			c.HubID(), len(th.Messages))))
 		line, _ := bufio.NewReader(e.stdin.(*os.File)).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return errorWithHints("not deleted", "answer y to delete, or add -y")

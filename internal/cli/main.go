@@ -71,6 +71,9 @@ To use Tor (recommended, and required for .onion hubs) run Tor and add
     -proxy socks5h://127.0.0.1:9050
 or set ALL_PROXY=socks5h://127.0.0.1:9050 in the environment.
 
+Messages of the defender commands follow the locale (LC_ALL, LC_MESSAGES,
+LANG) or "difesa -lang CODE COMMAND …": en, es, fr, it, pl, pt, ro, sl.
+
 Run "difesa help COMMAND" for the options of a command.`
 
 // command is one subcommand of difesa.
@@ -118,6 +121,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
+	lang           string // of the messages on stderr (messages.go)
 }
 
 // Main runs difesa with args (without the program name) and returns the
@@ -137,7 +141,14 @@ func MainAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	args, err := hoistGlobalFlags(args)
+	flagLang, args, err := takeLang(args)
+	if err == nil {
+		e.lang, err = messageLang(flagLang, os.Getenv)
+	}
+	if err != nil {
+		return e.fail(err)
+	}
+	args, err = hoistGlobalFlags(args)
 	if err != nil {
 		return e.fail(err)
 	}

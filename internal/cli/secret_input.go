@@ -70,7 +70,7 @@ func (s *secretSource) read(e *env, prompt string, stdinFree bool) (string, erro
 // readHidden prompts on standard error and reads a line from the terminal
 // f without echo.
 func readHidden(e *env, f *os.File, prompt string) (string, error) {
-	fmt.Fprintf(e.stderr, "difesa: %s: ", prompt)
+	fmt.Fprintf(e.stderr, "difesa: %s: ", e.translate(prompt))
 	b, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(e.stderr)
 	if err != nil {

@@ -136,7 +136,7 @@ func confirmFirstContact(e *env, c *client.Client, v *client.Verified, what stri
 	}
 	fp := v.AdminKey.Fingerprint()
 	if !ask || !isTerminal(e.stdin) || !isTerminal(e.stderr) {
-		e.printf("hint: the %s goes out now, to this key unchecked (nobody can be asked here); to check a hub's key before anything is sent, give the fingerprint it publishes with -pin \"FINGERPRINT\"", what)
+		e.printf("hint: nobody can be asked here, so this goes out now to this key unchecked; to check a hub's key before anything is sent, give the fingerprint it publishes with -pin \"FINGERPRINT\"")
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "difesa: nothing is sent yet. Is this the fingerprint the hub publishes? Send the %s? [y/N] ", what)

@@ -60,16 +60,16 @@ func (e *env) fail(err error) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(e.stderr, "difesa: error: %s\n", clean(err.Error()))
+	fmt.Fprintf(e.stderr, "difesa: error: %s\n", clean(e.translate(err.Error())))
 	for _, h := range hintsFor(err) {
-		fmt.Fprintf(e.stderr, "difesa: hint: %s\n", clean(h))
+		fmt.Fprintf(e.stderr, "difesa: hint: %s\n", clean(e.translate(h)))
 	}
 	var u *usageError
 	if errors.As(err, &u) {
 		if u.cmd != "" {
-			fmt.Fprintf(e.stderr, "difesa: hint: run \"difesa %s -h\" for usage\n", u.cmd)
+			fmt.Fprintf(e.stderr, "difesa: hint: %s\n", e.translate(fmt.Sprintf("run \"difesa %s -h\" for usage", u.cmd)))
 		} else {
-			fmt.Fprintf(e.stderr, "difesa: hint: run \"difesa help\" for usage\n")
+			fmt.Fprintf(e.stderr, "difesa: hint: %s\n", e.translate("run \"difesa help\" for usage"))
 		}
 		return 2
 	}
@@ -97,7 +97,7 @@ func hintsFor(err error) []string {
 // printf writes a "difesa: " line to standard error. The whole line goes
 // through [clean]: its arguments are often a hub's words.
 func (e *env) printf(format string, a ...any) {
-	fmt.Fprintf(e.stderr, "difesa: %s\n", clean(fmt.Sprintf(format, a...)))
+	fmt.Fprintf(e.stderr, "difesa: %s\n", clean(e.translate(fmt.Sprintf(format, a...))))
 }
 
 // isTerminal reports whether f is an *os.File attached to a terminal.

@@ -171,7 +171,7 @@ func TestEmail(t *testing.T) {
 				t.Fatal(err)
 			}
 			subject, _ := new(mime.WordDecoder).DecodeHeader(parsed.Header.Get("Subject"))
-			if subject != "URGENTE: è arrivato un allarme nell'hub it" {
+			if subject != "URGENTE: è arrivata un'allerta nell'hub it" {
 				t.Errorf("Subject %q", subject)
 			}
 			id := parsed.Header.Get("Message-Id")

@@ -84,10 +84,10 @@ func TestText(t *testing.T) {
 		{"pl", wire.EventReportReceived, 5, "5 nowych zgłoszeń w hubie it"},
 		{"pl", wire.EventReportReceived, 22, "22 nowe zgłoszenia w hubie it"},
 		{"pl", wire.EventReportReceived, 12, "12 nowych zgłoszeń w hubie it"},
-		{"sl", wire.EventReportReceived, 2, "2 novi poročili v vozlišču it"},
-		{"sl", wire.EventReportReceived, 103, "103 nova poročila v vozlišču it"},
-		{"ro", wire.EventReportReceived, 5, "5 rapoarte noi la hubul it"},
-		{"ro", wire.EventReportReceived, 20, "20 de rapoarte noi la hubul it"},
+		{"sl", wire.EventReportReceived, 2, "2 novi prijavi v središču it"},
+		{"sl", wire.EventReportReceived, 103, "103 nove prijave v središču it"},
+		{"ro", wire.EventReportReceived, 5, "5 sesizări noi la hubul it"},
+		{"ro", wire.EventReportReceived, 20, "20 de sesizări noi la hubul it"},
 		{"en", "some.new.event", 2, "some.new.event (2) at hub it"},
 	} {
 		if got := text(tc.lang, tc.key, tc.n, vars); got != tc.want {

@@ -16,7 +16,9 @@ import (
 // for the picker) and "_dir" ("ltr" or "rtl"). English is the reference:
 // a missing key falls back to it, and the tests require every catalogue to
 // have every key. Placeholders are {0}, {1}…; keys starting with "js_" are
-// handed to the script.
+// handed to the script. locales/_context.json is not a language: it holds
+// a note for translators on every key (files whose name starts with "_"
+// are skipped).
 //
 //go:embed locales/*.json
 var localeFS embed.FS
@@ -36,6 +38,9 @@ func loadCatalogues() (map[string]catalogue, []string) {
 	out := map[string]catalogue{}
 	var codes []string
 	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			continue
+		}
 		b, err := localeFS.ReadFile(f)
 		if err != nil {
 			panic(err)

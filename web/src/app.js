@@ -212,7 +212,7 @@ async function repliesPage(hub, keysPromise) {
     show($('progress'), false);
     if (res.status === 404) throw new Error(t('js_no_thread'));
     if (res.status === 429) throw new Error(t('js_err_busy'));
-    if (!res.ok) throw new Error(t('js_err_server', String(res.status)));
+    if (!res.ok) throw new Error(t('js_err_load', String(res.status)));
     const thread = await res.json();
     const list = $('messages');
     list.replaceChildren();
@@ -294,7 +294,7 @@ async function repliesPage(hub, keysPromise) {
       show($('thread'), false);
       say(t('js_deleted'));
       show($('progress'));
-    } else fail(t('js_err_server', String(res.status)));
+    } else fail(t('js_err_delete', String(res.status)));
   });
 }
 
