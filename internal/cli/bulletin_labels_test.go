@@ -83,11 +83,11 @@ func TestWriteBulletinLabels(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{"it", []string{"#7  Arresti", "ESERCITAZIONE: non è un allarme reale · SCADUTO", "gravità: Sconosciuta · urgenza: Immediata · certezza: Probabile",
+		{"it", []string{"#7  Arresti", "ESERCITAZIONE: non è un bollettino reale · SCADUTO", "gravità: Sconosciuta · urgenza: Immediata · certezza: Probabile",
 			"evento: Arresti (Sicurezza, Altro)", "zona: Milano", "inviato: ", "lingua: it (anche in en)", "Cosa fare:", "contatto: Squadra legale"}},
-		{"en-GB", []string{"#7  Arrests", "EXERCISE: not a real alert · EXPIRED", "severity: Unknown · urgency: Immediate · certainty: Likely",
+		{"en-GB", []string{"#7  Arrests", "EXERCISE: not a real bulletin · EXPIRED", "severity: Unknown · urgency: Immediate · certainty: Likely",
 			"event: Arrests (Security)", "language: en (also in it)"}},
-		{"pl", []string{"#7  Arresti", "ĆWICZENIA: to nie jest prawdziwy alarm · WYGASŁ", "powaga: Nieznana · pilność: Natychmiastowa · pewność: Prawdopodobna",
+		{"pl", []string{"#7  Arresti", "ĆWICZENIA: to nie jest prawdziwy komunikat · WYGASŁ", "powaga: Nieznana · pilność: Natychmiastowa · pewność: Prawdopodobna",
 			"zdarzenie: Arresti (Ochrona, Inne)", "brak wersji pl; pokazano it (także w językach en)", "Co robić:"}},
 	} {
 		var b bytes.Buffer

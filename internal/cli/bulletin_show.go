@@ -163,7 +163,7 @@ func writeBulletin(w *printer, v *bulletinView, lang string) {
 	switch a.Status {
 	case "Actual":
 	case "Exercise", "Test":
-		marks = append(marks, l.t("%s: not a real alert", l.value("status", a.Status)))
+		marks = append(marks, l.t("%s: not a real bulletin", l.value("status", a.Status)))
 	default:
 		marks = append(marks, l.value("status", a.Status))
 	}

@@ -221,7 +221,7 @@ func TestBulletinsStory(t *testing.T) {
 		t.Errorf("current bulletins show replaced ones:\n%s\n%s", current, stderr)
 	}
 	all, _ := mustAt(t, clock, defenderPins, "bulletins", "-hub", hub, "-lang", "en", "-all")
-	for _, w := range []string{"#1  Arrests at the sit-in\n    UPDATED by #2", "#3  Raid drill at the office\n    EXERCISE: not a real alert · CANCELLED by #4", "#4  Cancelled: Raid drill at the office"} {
+	for _, w := range []string{"#1  Arrests at the sit-in\n    UPDATED by #2", "#3  Raid drill at the office\n    EXERCISE: not a real bulletin · CANCELLED by #4", "#4  Cancelled: Raid drill at the office"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("bulletins -all does not say %q:\n%s", w, all)
 		}
