@@ -105,7 +105,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	go func() { defer wg.Done(); ret.Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
 	col := newMetrics(inst)
-	if err := inst.startAdmin(cfg.AdminListen, col); err != nil {
+	if err := inst.startAdmin(cfg.AdminListen, cfg.AdminHosts, col); err != nil {
 		inst.stopBackground()
 		st.Close()
 		return nil, err
