@@ -27,30 +27,49 @@ func newEmail(c ChannelConfig, n *network) (*email, error) {
 	return &email{c: c, net: n, lang: c.language()}, nil
 }
 
+// send mails n to every address of the channel, one message each, in one
+// SMTP session: a message names only its own recipient, so responders
+// never see each other's addresses (docs/notifications.md says why not
+// Bcc). The copies share the notification's Message-ID, as copies of one
+// message do.
 func (e *email) send(ctx context.Context, n Notification) error {
 	m := render(e.lang, n)
-	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := msg.From(e.c.From); err != nil {
-		return fmt.Errorf("from: %w", err)
+	date := time.Now().UTC()
+	msgs := make([]*mail.Msg, 0, len(e.c.To))
+	for _, to := range e.c.To {
+		msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
+		if err := msg.From(e.c.From); err != nil {
+			return fmt.Errorf("from: %w", err)
+		}
+		if err := msg.To(to); err != nil {
+			return fmt.Errorf("to: %w", err)
+		}
+		msg.Subject(m.Title)
+		msg.SetBodyString(mail.TypeTextPlain, m.Body)
+		// Our own id and a UTC date: go-mail's defaults would name the
+		// host and its time zone.
+		msg.SetMessageIDWithValue(n.ID + "@difesa.invalid")
+		msg.SetDateWithValue(date)
+		if n.Urgent {
+			setUrgent(msg)
+		}
+		msgs = append(msgs, msg)
 	}
-	if err := msg.To(e.c.To...); err != nil {
-		return fmt.Errorf("to: %w", err)
-	}
-	msg.Subject(m.Title)
-	msg.SetBodyString(mail.TypeTextPlain, m.Body)
-	// Our own id and a UTC date: go-mail's defaults would name the host
-	// and its time zone.
-	msg.SetMessageIDWithValue(n.ID + "@difesa.invalid")
-	msg.SetDateWithValue(time.Now().UTC())
-	if n.Urgent {
-		msg.SetImportance(mail.ImportanceUrgent)
-	}
-
 	client, err := mail.NewClient(e.c.SMTPHost, e.options()...)
 	if err != nil {
 		return err
 	}
-	return client.DialAndSendWithContext(ctx, msg)
+	return client.DialAndSendWithContext(ctx, msgs...)
+}
+
+// setUrgent marks a message urgent with the values RFC 2156 defines
+// (Importance: high, Priority: urgent), and the X-Priority most clients
+// read. go-mail's ImportanceUrgent writes "Importance: urgent" and
+// "Priority: 1", which are not valid values.
+func setUrgent(msg *mail.Msg) {
+	msg.SetGenHeader(mail.HeaderImportance, "high")
+	msg.SetGenHeader(mail.HeaderPriority, "urgent")
+	msg.SetGenHeader(mail.HeaderXPriority, "1 (Highest)")
 }
 
 func (e *email) options() []mail.Option {
@@ -69,11 +88,9 @@ func (e *email) options() []mail.Option {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
 	if e.c.Username != "" {
-		// The connection is always encrypted by now, so PLAIN and LOGIN
-		// are as safe as the SCRAM ones.
-		opts = append(opts,
-			mail.WithOpportunisticSMTPAuth(mail.SMTPAuthSCRAMSHA256, mail.SMTPAuthSCRAMSHA1, mail.SMTPAuthPlain, mail.SMTPAuthLogin),
-			mail.WithUsername(e.c.Username), mail.WithPassword(e.c.Password))
+		// Only the mechanisms of smtpMechanisms, never go-mail's
+		// discovery of any other.
+		opts = append(opts, mail.WithSMTPAuthCustom(&pickAuth{user: e.c.Username, pass: e.c.Password, host: e.c.SMTPHost}))
 	} else {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthNoAuth))
 	}
