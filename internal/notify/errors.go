@@ -15,12 +15,13 @@ import (
 
 // Explain turns a delivery error into a sentence for the person running
 // the hub, who may not be a system administrator: what went wrong and
-// what to check, followed by the technical error in brackets.
+// what to check, followed by the technical error in brackets, without
+// anything time-like a receiver put in it ([scrubTimes]).
 func Explain(err error) string {
 	if err == nil {
 		return ""
 	}
-	return explain(err) + " [" + err.Error() + "]"
+	return explain(err) + " [" + scrubTimes(err.Error()) + "]"
 }
 
 func explain(err error) string {

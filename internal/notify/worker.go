@@ -71,10 +71,11 @@ type Worker struct {
 	kick     chan struct{}
 	inflight sync.WaitGroup
 
-	mu        sync.Mutex
-	published map[uint64]bool        // events handed to the broker
-	due       map[chanKey]time.Time  // when the waiting events of a channel go out
-	batches   map[batchKey]*attempts // batches being delivered
+	mu          sync.Mutex
+	urgentTally tally                  // urgent outcomes since the hour began
+	published   map[uint64]bool        // events handed to the broker
+	due         map[chanKey]time.Time  // when the waiting events of a channel go out
+	batches     map[batchKey]*attempts // batches being delivered
 }
 
 type hubChannels struct {
@@ -208,6 +209,8 @@ func (w *Worker) Kick() {
 // (each bounded by the timeout) and returns.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.inflight.Wait()
+	hourly := time.NewTimer(untilNextHour(time.Now()))
+	defer hourly.Stop()
 	for {
 		next, err := w.process(ctx)
 		if err != nil {
@@ -237,6 +240,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			default:
 			}
 		case <-t.C:
+		case <-hourly.C:
+			t.Stop()
+			w.logUrgentTally()
+			hourly.Reset(untilNextHour(time.Now()))
 		}
 	}
 }
