@@ -70,6 +70,9 @@ type Worker struct {
 	timeout  time.Duration
 	kick     chan struct{}
 	inflight sync.WaitGroup
+	// waiting, for tests, is called by Run each time it has made a pass
+	// and starts waiting for a kick, a timer or the end.
+	waiting func()
 
 	mu          sync.Mutex
 	urgentTally tally                  // urgent outcomes since the hour began
@@ -221,6 +224,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			wait = min(wait, max(next.Sub(w.now()), 0))
 		}
 		t := time.NewTimer(wait)
+		if w.waiting != nil {
+			w.waiting()
+		}
 		select {
 		case <-ctx.Done():
 			t.Stop()
