@@ -30,9 +30,18 @@ const newConnWait = 5 * time.Second
 // must not be a door anyone can shut: idle keep-alive connections (one
 // request each, refreshed before the idle timeout) would otherwise hold
 // every slot, and no alert or check-in would get in. So whenever the open
-// connections come near the cap, the ones that have been idle longest are
-// closed to make room, as net/http does at shutdown: a client whose
-// idle connection is closed opens a new one for its next request.
+// connections come within a sixteenth of the cap, idle ones are closed to
+// make room: those that served the fewest requests first (a flooder's
+// connection makes one; a client that really keeps its connection alive
+// reuses it), then those idle longest.
+//
+// An idle connection is closed by moving its read deadline to the past:
+// net/http, waiting for the next request, then closes it. A request that
+// has already arrived on it is served as usual (reading a request sets a
+// new deadline), so closing never cuts a request halfway, nor an upload
+// that is being committed; at worst a request that crosses the close on
+// the wire is not read at all, and its client, seeing the connection
+// closed, sends it again on a new one.
 func LimitConnections(srv *http.Server, ln net.Listener, n int) net.Listener {
 	if n <= 0 {
 		n = config.DefaultMaxConnections
@@ -41,11 +50,12 @@ func LimitConnections(srv *http.Server, ln net.Listener, n int) net.Listener {
 		Listener: ln,
 		max:      n,
 		soft:     n - max(1, n/16),
-		idle:     map[net.Conn]idleConn{},
+		conns:    map[net.Conn]*connInfo{},
 		changed:  make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		now:      time.Now,
 	}
+	l.readTimeout = srv.ReadTimeout
 	srv.ConnState = l.connState
 	return l
 }
@@ -53,38 +63,50 @@ func LimitConnections(srv *http.Server, ln net.Listener, n int) net.Listener {
 // connLimiter is the listener of [LimitConnections].
 type connLimiter struct {
 	net.Listener
-	max, soft int
-	now       func() time.Time
+	max, soft   int
+	readTimeout time.Duration // the server's, restored on a reprieve
+	now         func() time.Time
 	// changed is signalled when a connection closes or turns idle.
 	changed   chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
 
-	mu   sync.Mutex
-	open int
-	// idle are the open connections that may be closed to make room:
-	// idle between requests, or new for longer than newConnWait.
-	idle map[net.Conn]idleConn
+	mu sync.Mutex
+	// open counts the connections accepted and not yet closed, and
+	// closing those of them told to close that have not yet.
+	open, closing int
+	conns         map[net.Conn]*connInfo
 }
 
-type idleConn struct {
-	since time.Time
-	fresh bool // StateNew: idle only after newConnWait
+// connInfo is what the limiter knows of an open connection.
+type connInfo struct {
+	state   http.ConnState
+	since   time.Time // of the state
+	served  int       // requests read on it
+	closing bool      // its read deadline was moved to the past
 }
 
-// Accept waits for a free slot, making one from idle connections when the
+// closable reports whether the connection may be closed to make room:
+// idle between requests, or open without a byte for newConnWait.
+func (ci *connInfo) closable(now time.Time) bool {
+	if ci.closing {
+		return false
+	}
+	switch ci.state {
+	case http.StateIdle:
+		return true
+	case http.StateNew:
+		return now.Sub(ci.since) >= newConnWait
+	}
+	return false
+}
+
+// Accept waits for a free slot, making room from idle connections when the
 // open ones are near the cap, then accepts.
 func (l *connLimiter) Accept() (net.Conn, error) {
 	for {
-		victims, ok := l.reserve()
-		for _, c := range victims {
-			c.Close() // gives its slot back
-		}
-		if ok {
+		if l.reserve() {
 			break
-		}
-		if len(victims) > 0 {
-			continue
 		}
 		select {
 		case <-l.changed:
@@ -95,56 +117,66 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 	}
 	c, err := l.Listener.Accept()
 	if err != nil {
-		l.release()
+		l.release(nil)
 		return nil, err
 	}
-	return &limitedConn{Conn: c, l: l}, nil
+	lc := &limitedConn{Conn: c, l: l}
+	l.mu.Lock()
+	l.conns[lc] = &connInfo{state: http.StateNew, since: l.now()}
+	l.mu.Unlock()
+	return lc, nil
 }
 
-// reserve takes a slot if one is free, and returns the idle connections to
+// reserve takes a slot if one is free, and tells idle connections to
 // close to stay under the soft cap (or, at the cap, to free a slot).
-func (l *connLimiter) reserve() (victims []net.Conn, ok bool) {
+func (l *connLimiter) reserve() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	need := l.open + 1 - l.soft
-	if need > 0 {
-		victims = l.longestIdle(need)
+	for need := l.open + 1 - l.soft - l.closing; need > 0; need-- {
+		c := l.pickLocked()
+		if c == nil {
+			break
+		}
+		l.conns[c].closing = true
+		l.closing++
+		// net/http, waiting for the next request, closes it, which
+		// gives its slot back. Under l.mu: see connState.
+		c.SetReadDeadline(time.Unix(1, 0))
 	}
 	if l.open < l.max {
 		l.open++
-		return victims, true
+		return true
 	}
-	return victims, false
+	return false
 }
 
-// longestIdle removes from l.idle and returns up to n of its connections,
-// those idle longest first.
-func (l *connLimiter) longestIdle(n int) []net.Conn {
+// pickLocked returns the closable connection that served the fewest
+// requests, the one in that state longest among equals, or nil.
+func (l *connLimiter) pickLocked() net.Conn {
 	now := l.now()
-	var out []net.Conn
-	for len(out) < n {
-		var pick net.Conn
-		var since time.Time
-		for c, ic := range l.idle {
-			if ic.fresh && now.Sub(ic.since) < newConnWait {
-				continue
-			}
-			if pick == nil || ic.since.Before(since) {
-				pick, since = c, ic.since
-			}
+	var pick net.Conn
+	var best *connInfo
+	for c, ci := range l.conns {
+		if !ci.closable(now) {
+			continue
 		}
-		if pick == nil {
-			break
+		if best == nil || ci.served < best.served || (ci.served == best.served && ci.since.Before(best.since)) {
+			pick, best = c, ci
 		}
-		delete(l.idle, pick)
-		out = append(out, pick)
 	}
-	return out
+	return pick
 }
 
-func (l *connLimiter) release() {
+// release gives back the slot of c (nil: of a connection never accepted).
+func (l *connLimiter) release(c net.Conn) {
 	l.mu.Lock()
 	l.open--
+	if ci := l.conns[c]; ci != nil {
+		if ci.closing {
+			l.closing--
+		}
+		delete(l.conns, c)
+	}
 	l.mu.Unlock()
 	l.signal()
 }
@@ -159,18 +191,33 @@ func (l *connLimiter) signal() {
 // connState follows each connection's state (http.Server.ConnState).
 func (l *connLimiter) connState(c net.Conn, s http.ConnState) {
 	l.mu.Lock()
-	switch s {
-	case http.StateNew:
-		l.idle[c] = idleConn{since: l.now(), fresh: true}
-	case http.StateIdle:
-		l.idle[c] = idleConn{since: l.now()}
-	default: // active, hijacked, closed
-		delete(l.idle, c)
+	ci := l.conns[c]
+	if ci != nil && s != http.StateClosed && s != http.StateHijacked {
+		if s == http.StateActive {
+			ci.served++
+			if ci.closing {
+				// A request was read before the deadline took: it is
+				// served, with the read deadline net/http had set.
+				ci.closing = false
+				l.closing--
+				c.SetReadDeadline(l.readDeadline())
+			}
+		}
+		ci.state, ci.since = s, l.now()
 	}
 	l.mu.Unlock()
 	if s == http.StateIdle {
 		l.signal()
 	}
+}
+
+// readDeadline is the read deadline of a request read now: the server's
+// ReadTimeout from now, or none.
+func (l *connLimiter) readDeadline() time.Time {
+	if l.readTimeout <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(l.readTimeout)
 }
 
 func (l *connLimiter) Close() error {
@@ -187,6 +234,6 @@ type limitedConn struct {
 
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(c.l.release)
+	c.once.Do(func() { c.l.release(c) })
 	return err
 }
