@@ -84,3 +84,51 @@ func TestEmailNotUrgent(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailRetryMailsOnlyTheRest: when the server refuses one address,
+// the others get the message once; the retries go to the refused address
+// only, and the notification is delivered once it takes it.
+func TestEmailRetryMailsOnlyTheRest(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, false)
+	ch := emailChannel(srv, t, "starttls")
+	ch.To = []string{"a@example.org", "b@example.org", "c@example.org"}
+	srv.mu.Lock()
+	srv.refuse = map[string]bool{"b@example.org": true}
+	srv.mu.Unlock()
+	c := newClock()
+	s := newTestStore(t, c)
+	w := newTestWorker(t, s, c, ch)
+	submit(t, s, testHub, wire.EventAlertReceived, true)
+	step(t, w)
+	rcpts := func() (out []string) {
+		for _, m := range srv.received() {
+			out = append(out, m.To...)
+		}
+		return out
+	}
+	if got := rcpts(); strings.Join(got, " ") != "a@example.org c@example.org" {
+		t.Fatalf("first attempt reached %v", got)
+	}
+	if evs := events(t, s); len(evs) != 1 || evs[0].Deliveries["mail"].State != "pending" {
+		t.Fatalf("outbox after a refused address: %+v", evs)
+	}
+	for range 2 { // retries while b is still refused
+		c.Advance(DefaultRetryMax)
+		step(t, w)
+	}
+	if got := rcpts(); len(got) != 2 {
+		t.Fatalf("the retries mailed the others again: %v", got)
+	}
+	srv.mu.Lock()
+	srv.refuse = nil
+	srv.mu.Unlock()
+	c.Advance(DefaultRetryMax)
+	step(t, w)
+	if got := rcpts(); strings.Join(got, " ") != "a@example.org c@example.org b@example.org" {
+		t.Fatalf("after b came back: %v", got)
+	}
+	if evs := events(t, s); len(evs) != 0 {
+		t.Errorf("%d events left once every address took it", len(evs))
+	}
+}

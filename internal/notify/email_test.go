@@ -27,7 +27,8 @@ type smtpServer struct {
 	mechs []string
 
 	mu       sync.Mutex
-	tried    []string // the mechanisms clients asked for
+	tried    []string        // the mechanisms clients asked for
+	refuse   map[string]bool // recipients refused with 550
 	messages []smtpMessage
 	authed   []string
 	sawTLS   []bool
@@ -120,6 +121,12 @@ func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.srv.mu.Lock()
+	refused := s.srv.refuse[to]
+	s.srv.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, Message: "no such user"}
+	}
 	s.msg.To = append(s.msg.To, to)
 	return nil
 }
