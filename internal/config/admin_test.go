@@ -53,3 +53,41 @@ func TestRetentionSettings(t *testing.T) {
 		t.Fatalf("720h refused: %v", errs)
 	}
 }
+
+func TestAdminHosts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		hosts []string
+		want  string // "" if valid
+	}{
+		{[]string{"metrics.internal", "scrape.example.org:9100", "[fd00::1]:9090", "[fd00::1]", "10.0.0.5"}, ""},
+		{[]string{"http://metrics.internal"}, "not a port"},
+		{[]string{"https:metrics"}, "not a port"},
+		{[]string{"user@metrics.internal"}, "not a host name"},
+		{[]string{"metrics.internal/backup"}, "not a host name"},
+		{[]string{"*.example.org"}, "not a host name"},
+		{[]string{""}, "not a host name"},
+		{[]string{"metrics.internal:0"}, "not a port"},
+		{[]string{"metrics.internal:http"}, "not a port"},
+		{[]string{"fd00::1"}, "brackets"},
+		{[]string{"[fe80::1%eth0]:9090"}, "brackets"},
+	} {
+		c := Default()
+		c.AdminListen, c.AdminHosts = "127.0.0.1:9090", tt.hosts
+		err := c.Validate()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%q refused: %v", tt.hosts, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "admin_hosts: ") || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: got %v, want admin_hosts: …%s", tt.hosts, err, tt.want)
+		}
+	}
+	c := Default()
+	c.AdminHosts = []string{"metrics.internal"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "without admin_listen") {
+		t.Errorf("admin_hosts without admin_listen: %v", err)
+	}
+}

@@ -55,6 +55,11 @@ type Config struct {
 	// are served: a loopback HOST:PORT or unix:PATH. Empty (the default)
 	// serves none. See [CheckAdminAddress] and docs/operations.md.
 	AdminListen string `toml:"admin_listen"`
+	// AdminHosts are the Host header values, besides loopback literals
+	// (127.0.0.1, [::1], localhost, any port), that the admin endpoints
+	// answer: "name" for any port, "name:port" for one. Any other Host is
+	// refused with 421, against DNS rebinding (docs/operations.md).
+	AdminHosts []string `toml:"admin_hosts"`
 	// MaxConnections caps the connections open at once, and
 	// MaxConcurrentUploads the uploads in progress, over all hubs
 	// (limits.go, docs/operations.md).

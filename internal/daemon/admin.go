@@ -66,9 +66,10 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 	return d.w.Write(p)
 }
 
-// startAdmin serves the admin endpoints on addr ("" serves nothing) and
+// startAdmin serves the admin endpoints on addr ("" serves nothing) to
+// requests addressed to this machine or to one of hosts (admin_hosts), and
 // makes inst's shutdown stop them first.
-func (inst *Instance) startAdmin(addr string, col *metrics.Collector) error {
+func (inst *Instance) startAdmin(addr string, hosts []string, col *metrics.Collector) error {
 	if addr == "" {
 		return nil
 	}
@@ -76,7 +77,8 @@ func (inst *Instance) startAdmin(addr string, col *metrics.Collector) error {
 	if err != nil {
 		return fmt.Errorf("unable to listen on admin_listen %s: %w", addr, err)
 	}
-	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+	path, unix := strings.CutPrefix(addr, "unix:")
+	if unix {
 		// The operator's only: a backup is the whole database.
 		if err := os.Chmod(path, 0o600); err != nil {
 			ln.Close()
@@ -87,7 +89,7 @@ func (inst *Instance) startAdmin(addr string, col *metrics.Collector) error {
 		inst.AdminAddr = ln.Addr().String()
 	}
 	srv := &http.Server{
-		Handler:           adminHandler(inst.Store, col),
+		Handler:           checkAdminHost(unix, hosts, adminHandler(inst.Store, col)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      adminWriteIdle, // extended while a backup flows

@@ -72,7 +72,7 @@ func fetchBackup(addr string, w io.Writer) (int64, error) {
 		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", path)
 		}
-		url = "http://admin/backup"
+		url = "http://localhost/backup" // a Host the admin listener accepts
 	}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr}).Get(url)

@@ -105,7 +105,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	go func() { defer wg.Done(); ret.Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
 	col := newMetrics(inst)
-	if err := inst.startAdmin(cfg.AdminListen, col); err != nil {
+	if err := inst.startAdmin(cfg.AdminListen, cfg.AdminHosts, col); err != nil {
 		inst.stopBackground()
 		st.Close()
 		return nil, err
@@ -117,7 +117,6 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		st.Close()
 		return nil, fmt.Errorf("unable to listen on %s: %w", cfg.Listen, err)
 	}
-	ln = limitConnections(ln, cfg.MaxConnections)
 	inst.URL = "http://" + ln.Addr().String()
 	if ln.Addr().Network() == "unix" {
 		inst.URL = "http://unix" // reached through the socket, e.g. by Tor
@@ -134,12 +133,13 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		// net/http would log TLS and protocol errors with the client's
 		// address; keep them out.
 		ErrorLog: newAddrFreeLogger(logger.Handler()),
 	}
+	ln = LimitConnections(inst.srv, ln, cfg.MaxConnections)
 	go func() {
 		err := inst.srv.Serve(ln)
 		if !errors.Is(err, http.ErrServerClosed) {

@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/http"
@@ -51,25 +52,20 @@ func TestTrickledHeadersAreCut(t *testing.T) {
 	}
 }
 
-// TestMaxConnections holds the only connections the server serves and
-// checks that another request waits for one to close, rather than being
-// refused or served beyond the cap.
+// TestMaxConnections holds the only connections the server serves, busy
+// with uploads in progress, and checks that another request waits for one
+// to close, rather than being refused or served beyond the cap. Busy
+// connections, unlike idle ones, are never closed to make room.
 func TestMaxConnections(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	cfg.MaxConnections, cfg.MaxConcurrentUploads = 2, 1
+	cfg.MaxConnections, cfg.MaxConcurrentUploads = 2, 2
 	srv := testserver.NewWithConfig(t, cfg)
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	var held []net.Conn
 	for range 2 {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		held = append(held, c)
+		held = append(held, busyUpload(t, addr))
 	}
-	time.Sleep(100 * time.Millisecond) // both accepted
 
 	client := &http.Client{Timeout: 500 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
 	if resp, err := client.Get(srv.URL + "/healthz"); err == nil {
@@ -86,4 +82,25 @@ func TestMaxConnections(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("healthz: %d", resp.StatusCode)
 	}
+}
+
+// busyUpload opens a connection and starts an upload on it that asks for
+// 100-continue: once the server says to continue, the connection is
+// accepted and its handler is reading the body, which never comes.
+func busyUpload(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "POST /api/v1/hubs/demo/submissions HTTP/1.1\r\nHost: difesa\r\n"+
+		"Content-Type: application/vnd.age\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n")
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+		t.Fatalf("upload not started: %q %v", line, err)
+	}
+	c.SetDeadline(time.Time{})
+	return c
 }

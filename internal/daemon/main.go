@@ -199,10 +199,14 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 
 // logHour rounds the time of a log line down to the hour, in UTC, written
 // in RFC 3339 without fractions (the text handler would add milliseconds
-// of zeros).
+// of zeros). Any other time or duration a line carries, in any group, is
+// rounded down to the hour too: no line says anything finer.
 func logHour(groups []string, a slog.Attr) slog.Attr {
-	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+	switch a.Value.Kind() {
+	case slog.KindTime:
 		a.Value = slog.StringValue(a.Value.Time().UTC().Truncate(time.Hour).Format(time.RFC3339))
+	case slog.KindDuration:
+		a.Value = slog.StringValue(a.Value.Duration().Truncate(time.Hour).String())
 	}
 	return a
 }

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -146,15 +148,24 @@ func TestSIGTERMLetsUploadsFinish(t *testing.T) {
 	rest, answer := halfUpload(hc, ct)
 
 	p.Cmd.Process.Signal(syscall.SIGTERM)
+	waitShuttingDown(t, p)
+	// It stops accepting connections, within seconds, and keeps running.
+	addr := strings.TrimPrefix(p.URL, "http://")
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("difesad still accepts connections 5 s after SIGTERM")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, with a deadline
+	}
 	select {
 	case <-p.Exited():
 		t.Fatalf("difesad exited with an upload in flight: %s", p.Stderr())
-	case <-time.After(300 * time.Millisecond):
-	}
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 2 * time.Second}
-	if resp, err := fresh.Get(p.URL + "/healthz"); err == nil {
-		resp.Body.Close()
-		t.Errorf("a new connection was served while shutting down: %s", resp.Status)
+	default:
 	}
 
 	rest.Write(ct[len(ct)/2:])
@@ -217,7 +228,14 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	rest, answer := halfUpload(hc, big)
 
 	p.Cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
+	// The first signal is handled (difesad says so once it no longer
+	// catches signals), and the shutdown waits for the stalled upload.
+	waitShuttingDown(t, p)
+	select {
+	case <-p.Exited():
+		t.Fatalf("difesad exited on the first SIGTERM with an upload in flight: %s", p.Stderr())
+	default:
+	}
 	began := time.Now()
 	p.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -247,5 +265,22 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	r.opens(hc, created.ID, sum)
 	if err := p.Stop(10 * time.Second); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitShuttingDown waits, 10 s at most, until difesad logs that it is
+// shutting down: it has taken the first signal, and a second one would
+// now end it.
+func waitShuttingDown(t *testing.T, p *bench.Process) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(p.Stderr(), "shutting down") {
+		select {
+		case <-p.Exited():
+			t.Fatalf("difesad exited on SIGTERM with an upload in flight: %s", p.Stderr())
+		case <-deadline:
+			t.Fatalf("difesad did not start shutting down within 10 s of SIGTERM: %s", p.Stderr())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -193,7 +194,7 @@ func (c ChannelConfig) Validate() error {
 	has := func(v, file string) bool { return v != "" || file != "" }
 	switch c.Type {
 	case TypeWebhook:
-		if err := checkURL(c.URL); err != nil {
+		if err := checkDestination(c.URL); err != nil {
 			bad("url: %v", err)
 		}
 		if !has(c.Secret, c.SecretFile) {
@@ -209,7 +210,7 @@ func (c ChannelConfig) Validate() error {
 			}
 		}
 	case TypeNtfy:
-		if err := checkURL(c.Server); err != nil {
+		if err := checkDestination(c.Server); err != nil {
 			bad("server: %v", err)
 		}
 		if !ntfyTopic.MatchString(c.Topic) {
@@ -298,6 +299,9 @@ func ValidateChannels(chs []ChannelConfig) error {
 	return errors.Join(errs...)
 }
 
+// checkURL checks the form of an http(s) address: a scheme, a host, no
+// credentials. It is enough for the hub's own address, which notifications
+// only carry; where a channel sends, [checkDestination] applies.
 func checkURL(s string) error {
 	if s == "" {
 		return errors.New("missing")
@@ -306,16 +310,48 @@ func checkURL(s string) error {
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", s)
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%q: want an https:// (or http:// for an onion or local) address", s)
+	if u.Scheme != "https" && u.Scheme != "http" { // url.Parse lowercases it
+		return fmt.Errorf("%q: want an https:// (or http:// for an onion or loopback) address", s)
 	}
-	if u.Host == "" {
+	if u.Host == "" || u.Hostname() == "" {
 		return fmt.Errorf("%q has no host", s)
 	}
 	if u.User != nil {
 		return fmt.Errorf("%q: credentials in the URL would be logged; use the secret or token setting", s)
 	}
 	return nil
+}
+
+// checkDestination checks an address a channel sends to (a webhook's url,
+// an ntfy server). What goes there is a signed body, a bearer token, the
+// hub's address: over plain http anyone on the way reads it, and can
+// replay or forge it. So http:// is only for an onion service, which Tor
+// encrypts end to end, or for this machine (a loopback address or
+// localhost); anything else must be https://.
+func checkDestination(s string) error {
+	if err := checkURL(s); err != nil {
+		return err
+	}
+	u, _ := url.Parse(s)
+	if u.Scheme == "https" || plainHTTPIsSafe(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("%q: plain http to %s would send the notification and its secret or token in clear; use https://, or http:// only for an .onion or loopback address", s, u.Hostname())
+}
+
+// plainHTTPIsSafe reports whether host is an onion service or this
+// machine. Host names are compared as written: "localhost" only, not
+// names that a resolver might send anywhere.
+func plainHTTPIsSafe(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" {
+		return true
+	}
+	if name, ok := strings.CutSuffix(host, ".onion"); ok && name != "" && !strings.Contains(name, ":") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
 }
 
 // decodeSecret decodes a Standard Webhooks secret, "whsec_" + base64.

@@ -229,12 +229,20 @@ func (w *Worker) deliver(ctx context.Context, k batchKey, ch *channel, members [
 	switch {
 	case uerr != nil:
 		log.Error("notify: unable to record a delivery", "err", uerr)
-	case err == nil:
-		log.Debug("notify: delivered")
 	case gaveUp:
 		// Warned only now, hours after the event: a log line per
 		// attempt would time urgent events.
 		log.Warn("notify: delivery failed for good", "err", Explain(err), "attempts", a.n+1)
+	case n.Urgent:
+		// No line now, at any level: an urgent notification leaves at
+		// the moment of the alert, and a log line written then is
+		// stamped with it by whatever collects the log (journald, a
+		// container runtime). Counted, and logged at the hour.
+		w.urgentTally.add(k.hub, ch.cfg.Name, err == nil)
+	case err == nil:
+		// A batch leaves at the end of its window: its time says
+		// nothing finer about the events.
+		log.Debug("notify: delivered")
 	default:
 		log.Debug("notify: attempt failed", "err", Explain(err))
 	}

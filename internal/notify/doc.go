@@ -49,7 +49,11 @@
 // from the hour an event was created, so it is up to an hour shorter than
 // set. Failed events leave the outbox once every channel is done, so
 // `difesad outbox` shows failures only while another channel is still
-// pending; the log has a warning for each delivery given up. Logs name a
-// failed attempt only at debug level, because a log line's time would
-// time an urgent event.
+// pending; the log has a warning for each delivery given up. An urgent
+// delivery writes no log line when it happens, at any level, because
+// whatever collects the log stamps each line with the moment it arrives:
+// the counts are logged at each whole hour, at debug level. Batches are
+// logged at debug level as they go, at the end of their window. Errors
+// lose anything time-like a receiver put in them before they reach a log
+// or the outbox.
 package notify

@@ -23,8 +23,12 @@ import (
 type smtpServer struct {
 	addr   string
 	caFile string
+	// mechs are the SMTP AUTH mechanisms offered (PLAIN by default).
+	mechs []string
 
 	mu       sync.Mutex
+	tried    []string        // the mechanisms clients asked for
+	refuse   map[string]bool // recipients refused with 550
 	messages []smtpMessage
 	authed   []string
 	sawTLS   []bool
@@ -43,8 +47,15 @@ const (
 
 func newSMTPServer(t testing.TB, implicit bool, names ...string) *smtpServer {
 	t.Helper()
+	return newSMTPServerOffering(t, implicit, []string{sasl.Plain}, names...)
+}
+
+// newSMTPServerOffering is newSMTPServer offering the given SMTP AUTH
+// mechanisms (none: no AUTH extension at all). Only PLAIN can succeed.
+func newSMTPServerOffering(t testing.TB, implicit bool, mechs []string, names ...string) *smtpServer {
+	t.Helper()
 	cert, caFile := testCert(t, names...)
-	srv := &smtpServer{caFile: caFile}
+	srv := &smtpServer{caFile: caFile, mechs: mechs}
 	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &smtpSession{srv: srv, conn: c}, nil
 	}))
@@ -83,9 +94,15 @@ type smtpSession struct {
 	msg  smtpMessage
 }
 
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *smtpSession) AuthMechanisms() []string { return s.srv.mechs }
 
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	s.srv.mu.Lock()
+	s.srv.tried = append(s.srv.tried, mech)
+	s.srv.mu.Unlock()
+	if mech != sasl.Plain {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		if username != smtpUser || password != smtpPass {
 			return errors.New("invalid credentials")
@@ -104,6 +121,12 @@ func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.srv.mu.Lock()
+	refused := s.srv.refuse[to]
+	s.srv.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, Message: "no such user"}
+	}
 	s.msg.To = append(s.msg.To, to)
 	return nil
 }
@@ -154,18 +177,52 @@ func TestEmail(t *testing.T) {
 			step(t, w)
 
 			msgs := srv.received()
-			if len(msgs) != 1 {
-				t.Fatalf("got %d messages, want 1 (outbox: %+v)", len(msgs), events(t, s))
-			}
-			m := msgs[0]
-			if m.From != "difesa@example.org" || len(m.To) != 2 {
-				t.Errorf("envelope %s → %v", m.From, m.To)
+			to := emailChannel(srv, t, mode).To
+			if len(msgs) != len(to) {
+				t.Fatalf("got %d messages, want one per recipient, %d (outbox: %+v)", len(msgs), len(to), events(t, s))
 			}
 			srv.mu.Lock()
-			if srv.authed[0] != smtpUser || !srv.sawTLS[0] {
-				t.Errorf("auth %q, tls %v", srv.authed[0], srv.sawTLS[0])
+			for i := range msgs {
+				if srv.authed[i] != smtpUser || !srv.sawTLS[i] {
+					t.Errorf("message %d: auth %q, tls %v", i, srv.authed[i], srv.sawTLS[i])
+				}
 			}
 			srv.mu.Unlock()
+			var ids []string
+			for i, m := range msgs {
+				// Each message is for one responder, and names no other.
+				if m.From != "difesa@example.org" || len(m.To) != 1 || m.To[0] != to[i] {
+					t.Errorf("message %d: envelope %s → %v, want → [%s]", i, m.From, m.To, to[i])
+				}
+				parsed, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := parsed.Header.Get("To"); got != "<"+to[i]+">" {
+					t.Errorf("message %d: To %q, want <%s>", i, got, to[i])
+				}
+				for _, other := range to {
+					if other != to[i] && strings.Contains(string(m.Data), other) {
+						t.Errorf("message %d for %s names %s", i, to[i], other)
+					}
+				}
+				for _, h := range []string{"Cc", "Bcc"} {
+					if v := parsed.Header.Get(h); v != "" {
+						t.Errorf("message %d: %s %q", i, h, v)
+					}
+				}
+				// RFC 2156 values, and the X-Priority clients read.
+				for h, want := range map[string]string{"Importance": "high", "Priority": "urgent", "X-Priority": "1 (Highest)"} {
+					if got := parsed.Header.Get(h); got != want {
+						t.Errorf("message %d: %s %q, want %q", i, h, got, want)
+					}
+				}
+				ids = append(ids, parsed.Header.Get("Message-Id"))
+			}
+			if ids[0] != ids[1] {
+				t.Errorf("the copies have Message-IDs %q and %q, want the notification's", ids[0], ids[1])
+			}
+			m := msgs[0]
 			parsed, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
 			if err != nil {
 				t.Fatal(err)

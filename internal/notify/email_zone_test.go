@@ -26,8 +26,8 @@ func TestEmailDateInUTC(t *testing.T) {
 	step(t, w)
 	after := time.Now()
 	msgs := srv.received()
-	if len(msgs) != 1 {
-		t.Fatalf("got %d messages, want 1", len(msgs))
+	if len(msgs) != 2 {
+		t.Fatalf("got %d messages, want 2 (one per recipient)", len(msgs))
 	}
 	m, err := mail.ReadMessage(strings.NewReader(string(msgs[0].Data)))
 	if err != nil {

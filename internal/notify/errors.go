@@ -15,12 +15,13 @@ import (
 
 // Explain turns a delivery error into a sentence for the person running
 // the hub, who may not be a system administrator: what went wrong and
-// what to check, followed by the technical error in brackets.
+// what to check, followed by the technical error in brackets, without
+// anything time-like a receiver put in it ([scrubTimes]).
 func Explain(err error) string {
 	if err == nil {
 		return ""
 	}
-	return explain(err) + " [" + err.Error() + "]"
+	return explain(err) + " [" + scrubTimes(err.Error()) + "]"
 }
 
 func explain(err error) string {
@@ -72,6 +73,8 @@ func explain(err error) string {
 		return "TLS failure: could not set up an encrypted connection (wrong port for the tls setting, or an outdated server)"
 	case strings.Contains(msg, "does not support STARTTLS"):
 		return "the mail server does not offer STARTTLS: if it uses port 465, set tls = \"implicit\""
+	case errors.Is(err, ErrSMTPAuthMechanism):
+		return "the mail server offers none of the login methods difesa uses (SCRAM-SHA-256, SCRAM-SHA-1, PLAIN or LOGIN, over TLS): check smtp_host and smtp_port, or ask the mail provider"
 	case errors.As(err, &smtpErr) && (smtpErr.Code == 535 || smtpErr.Code == 534 || smtpErr.Code == 530 || smtpErr.Code == 454):
 		return "the mail server refused the username or password (SMTP AUTH)"
 	case strings.Contains(msg, "SMTP AUTH") || strings.Contains(msg, "auth"):

@@ -39,7 +39,7 @@ func TestTestChannels(t *testing.T) {
 		webhookChannel("forbidden", forbidden.URL, secret),
 		webhookChannel("refused", closed, secret),
 		webhookChannel("tls", tlsSrv.URL, secret),
-		webhookChannel("dns", "http://nonexistent.invalid/hook", secret),
+		webhookChannel("dns", "https://nonexistent.invalid/hook", secret),
 		viaProxy,
 		deadProxy,
 		{Name: "broken", Type: TypeWebhook, URL: ok.URL, Secret: "not-a-secret"},

@@ -70,11 +70,15 @@ type Worker struct {
 	timeout  time.Duration
 	kick     chan struct{}
 	inflight sync.WaitGroup
+	// waiting, for tests, is called by Run each time it has made a pass
+	// and starts waiting for a kick, a timer or the end.
+	waiting func()
 
-	mu        sync.Mutex
-	published map[uint64]bool        // events handed to the broker
-	due       map[chanKey]time.Time  // when the waiting events of a channel go out
-	batches   map[batchKey]*attempts // batches being delivered
+	mu          sync.Mutex
+	urgentTally tally                  // urgent outcomes since the hour began
+	published   map[uint64]bool        // events handed to the broker
+	due         map[chanKey]time.Time  // when the waiting events of a channel go out
+	batches     map[batchKey]*attempts // batches being delivered
 }
 
 type hubChannels struct {
@@ -208,6 +212,8 @@ func (w *Worker) Kick() {
 // (each bounded by the timeout) and returns.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.inflight.Wait()
+	hourly := time.NewTimer(untilNextHour(time.Now()))
+	defer hourly.Stop()
 	for {
 		next, err := w.process(ctx)
 		if err != nil {
@@ -218,6 +224,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			wait = min(wait, max(next.Sub(w.now()), 0))
 		}
 		t := time.NewTimer(wait)
+		if w.waiting != nil {
+			w.waiting()
+		}
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -237,6 +246,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			default:
 			}
 		case <-t.C:
+		case <-hourly.C:
+			t.Stop()
+			w.logUrgentTally()
+			hourly.Reset(untilNextHour(time.Now()))
 		}
 	}
 }

@@ -327,6 +327,10 @@ func TestBrokerWithChannels(t *testing.T) {
 	}
 }
 
+// TestKick commits an urgent event while the worker waits, with nothing
+// to do for an hour, and kicks it: the delivery must follow at once. The
+// event is committed only once the worker has made its first pass and
+// waits, so that only Kick can bring it out.
 func TestKick(t *testing.T) {
 	t.Parallel()
 	secret := newSecret(t)
@@ -334,10 +338,21 @@ func TestKick(t *testing.T) {
 	s := newTestStore(t, nil)
 	w := newTestWorker(t, s, nil, webhookChannel("hook", r.URL, secret))
 	w.scan = time.Hour // only Kick can wake it
+	waiting := make(chan struct{}, 1)
+	w.waiting = func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- w.Run(ctx) }()
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-waiting:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the worker made no first pass")
+	}
 	submit(t, s, testHub, wire.EventAlertReceived, true)
 	w.Kick()
 	select {

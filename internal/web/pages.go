@@ -111,14 +111,16 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 	return v
 }
 
-// page returns the handler of a page that needs nothing but its hub.
+// page returns the handler of a page that needs nothing but its hub. The
+// handler is shared by every request: it never writes what it captured.
 func (p *Pages) page(name string, status int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		page, code := name, status
 		h := p.hubOf(r)
 		if h == nil {
-			name, status = "notfound", http.StatusNotFound
+			page, code = "notfound", http.StatusNotFound
 		}
-		p.render(w, r, name, status, p.newView(r, h, name))
+		p.render(w, r, page, code, p.newView(r, h, page))
 	}
 }
 
