@@ -78,17 +78,35 @@ func (s *Server) checkinCode(w http.ResponseWriter, r *http.Request) ([32]byte, 
 	} else if err := readJSON(w, r, &req); err != nil {
 		return [32]byte{}, err
 	}
-	if ok, wait := s.codenameLimit.Allow(hubOf(r).ID); !ok {
-		return [32]byte{}, retryLater(wait, "too many code attempts at this hub; try again in a moment")
-	}
 	c, err := codename.Parse(req.Code)
 	if err != nil {
 		// Same work as a well-formed code, then the same answer as an
 		// unknown one.
 		CheckinVerifier(req.Code)
-		return [32]byte{}, errNoCheckin
+		return [32]byte{}, s.wrongCode(hubOf(r).ID)
 	}
-	return CheckinVerifier(c.String()), nil
+	v := CheckinVerifier(c.String())
+	ok, err := s.store.HasCheckin(hubOf(r).ID, v)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	if !ok {
+		return [32]byte{}, s.wrongCode(hubOf(r).ID)
+	}
+	return v, nil
+}
+
+// wrongCode answers a code that names no timer, counting it against the
+// codename guessing limit. Only wrong codes count: a flood of them, or of
+// thread lookups, at this hub or another, must never refuse a defender's
+// right code (a refused check-in becomes a false "missed" alarm). A
+// right code is found only by knowing it: with 90 bits, guessing at the
+// server's full speed is as hopeless as at the limit's.
+func (s *Server) wrongCode(hubID string) error {
+	if ok, wait := s.codenameLimit.Allow(hubID); !ok {
+		return retryLater(wait, "too many code attempts at this hub; try again in a moment")
+	}
+	return errNoCheckin
 }
 
 // handleCheckin moves a timer's deadline. The duress code gets exactly the
@@ -101,7 +119,7 @@ func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.store.CheckIn(hubOf(r).ID, v, s.now())
 	if errors.Is(err, store.ErrNoCheckin) {
-		return errNoCheckin
+		return s.wrongCode(hubOf(r).ID) // stopped since it was looked up
 	}
 	if err != nil {
 		return err
@@ -119,7 +137,7 @@ func (s *Server) handleStopCheckin(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if err := s.store.StopCheckin(hubOf(r).ID, v); errors.Is(err, store.ErrNoCheckin) {
-		return errNoCheckin
+		return s.wrongCode(hubOf(r).ID)
 	} else if err != nil {
 		return err
 	}

@@ -170,6 +170,26 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 	return c, err
 }
 
+// HasCheckin reports whether verifier is the check-in or duress code of a
+// timer of hub, in a read-only transaction: the server looks before it
+// counts a code against the guessing limit, so that a flood of wrong codes
+// never takes the write lock nor refuses a defender's right one.
+func (s *Store) HasCheckin(hub string, verifier [32]byte) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, _, err := lookupCode(tx, hub, verifier)
+		if errors.Is(err, ErrNoCheckin) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up a check-in code: %w", err)
+	}
+	return ok, nil
+}
+
 // StopCheckin ends the timer of the code with verifier and deletes its
 // instructions. With the duress code it only raises checkin.duress and
 // leaves the timer running; the caller answers both the same way.
