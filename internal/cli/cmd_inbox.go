@@ -97,15 +97,13 @@ func inboxMark(s wire.Submission) string {
 	return ""
 }
 
-// coarseTime shows a received time (already rounded by the hub) in UTC.
+// coarseTime shows a received time (already rounded by the hub) in UTC,
+// always in one format with the hour: "2026-11-23 00:00 UTC" is the hour
+// after midnight, not a whole day (a hub rounding to days shows 00:00 too).
 func coarseTime(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return clean(s)
 	}
-	t = t.UTC()
-	if t.Hour() == 0 && t.Minute() == 0 {
-		return t.Format("2006-01-02") + " UTC"
-	}
-	return t.Format("2006-01-02 15:04") + " UTC"
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
 }

@@ -123,9 +123,14 @@ type env struct {
 // Main runs difesa with args (without the program name) and returns the
 // exit code: 0 on success, 1 on error, 2 on a usage error.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return mainAt(time.Now, args, stdin, stdout, stderr)
+}
+
+// mainAt is [Main] on the clock now (tests run the CLI at chosen instants).
+func mainAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: now}
 
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
