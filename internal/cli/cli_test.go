@@ -76,7 +76,7 @@ func TestScriptsAtInstants(t *testing.T) {
 			}
 			t.Run(at.Name+"/TZ="+tz, func(t *testing.T) {
 				t.Parallel()
-				runScripts(t, at.T, tz, "submit_open.txtar", "conversation.txtar")
+				runScripts(t, at.T, tz, "submit_open.txtar", "conversation.txtar", "inbox.txtar")
 			})
 		}
 	}

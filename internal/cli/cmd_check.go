@@ -81,6 +81,6 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if replies == 0 {
 		b.WriteString("no reply yet\n")
 	}
-	e.printf("conversation at hub %q: %d messages, %d replies", c.HubID(), len(th.Messages), replies)
+	e.printf("conversation at hub %q: %s, %s", c.HubID(), count(len(th.Messages), "message", "messages"), count(replies, "reply", "replies"))
 	return writeAll(e.stdout, trimLines(strings.TrimRight(b.String(), "\n")+"\n"))
 }

@@ -208,7 +208,7 @@ func runCheckinCode(ctx context.Context, e *env, cmd string, args []string) erro
 func explainCheckinError(err error) error {
 	if wait, ok := client.RetryAfter(err); ok && errors.Is(err, &wire.Error{Code: wire.CodeTooManyRequests}) {
 		return withHints(errors.New("the hub is limiting check-in attempts right now"),
-			fmt.Sprintf("wait %d seconds and try again", max(1, int(wait.Seconds()))))
+			fmt.Sprintf("wait %s and try again", count(max(1, int(wait.Seconds())), "second", "seconds")))
 	}
 	if errors.Is(err, &wire.Error{Code: wire.CodeNoCheckin}) {
 		return withHints(errors.New("no check-in for this code at this hub"),

@@ -52,8 +52,8 @@ func runForget(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*yes {
-		fmt.Fprintf(e.stderr, "difesa: delete your conversation at hub %q (%d messages) for good? This cannot be undone. [y/N] ",
-			c.HubID(), len(th.Messages))
+		fmt.Fprintf(e.stderr, "difesa: delete your conversation at hub %q (%s) for good? This cannot be undone. [y/N] ",
+			c.HubID(), count(len(th.Messages), "message", "messages"))
 		line, _ := bufio.NewReader(e.stdin.(*os.File)).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			return errorWithHints("not deleted", "answer y to delete, or add -y")
@@ -62,6 +62,6 @@ func runForget(ctx context.Context, e *env, args []string) error {
 	if err := c.DeleteThread(ctx, token); err != nil {
 		return explainThreadError(fmt.Errorf("deleting the conversation: %w", err))
 	}
-	e.printf("deleted your conversation at hub %q: %d messages", c.HubID(), len(th.Messages))
+	e.printf("deleted your conversation at hub %q: %s", c.HubID(), count(len(th.Messages), "message", "messages"))
 	return nil
 }

@@ -206,7 +206,7 @@ func deleteCheckin(tx *bolt.Tx, c Checkin) error {
 		}
 	}
 	if sub, err := getSubmission(tx, c.Hub, c.Instructions); err == nil {
-		if err := hubBucket(tx, c.Hub).Delete(sub.ID[:]); err != nil {
+		if err := deleteRecord(tx, sub); err != nil {
 			return err
 		}
 		if err := addUsage(tx, c.Hub, -sub.Size); err != nil {

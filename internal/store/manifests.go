@@ -79,12 +79,24 @@ func (s *Store) PutManifest(hub string, prev, epoch uint64, signed []byte) (Stor
 // epoch.
 func (s *Store) EpochCounts(hub string) (map[uint64]int, error) {
 	counts := map[uint64]int{}
-	subs, err := s.Submissions(hub)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := hubBucket(tx, hub)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var rec struct {
+				Epoch uint64 `json:"epoch"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("corrupt submission %x: %w", k, err)
+			}
+			counts[rec.Epoch]++
+			return nil
+		})
+	})
 	if err != nil {
-		return nil, err
-	}
-	for _, sub := range subs {
-		counts[sub.Epoch]++
+		return nil, fmt.Errorf("store: unable to count the epochs of %q: %w", hub, err)
 	}
 	return counts, nil
 }

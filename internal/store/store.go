@@ -69,7 +69,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -79,6 +79,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to create buckets: %w", err)
+	}
+	if err := s.indexAll(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if _, err := s.reclaimPending(); err != nil {
 		db.Close()

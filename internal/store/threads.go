@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,7 +20,61 @@ var (
 	// bucketThreadSeq/<hub> counts each conversation's messages, so they
 	// can be shown in order although arrival times are only hours.
 	bucketThreadSeq = []byte("threadseq")
+	// bucketThreadMsgs/<hub> indexes each conversation's messages: the
+	// opening submission's id and the message's seq, big-endian, map to
+	// the message's id; a conversation is read without the rest of the
+	// hub's submissions.
+	bucketThreadMsgs = []byte("threadmsgs")
 )
+
+func threadMsgKey(root ID, seq uint32) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte(nil), root[:]...), seq)
+}
+
+// indexThread records sub as a message of its conversation, if it has one.
+func indexThread(tx *bolt.Tx, sub Submission) error {
+	if sub.Thread == (ID{}) {
+		return nil
+	}
+	b, err := tx.Bucket(bucketThreadMsgs).CreateBucketIfNotExists([]byte(sub.Hub))
+	if err != nil {
+		return err
+	}
+	return b.Put(threadMsgKey(sub.Thread, sub.Seq), sub.ID[:])
+}
+
+func unindexThread(tx *bolt.Tx, sub Submission) error {
+	b := tx.Bucket(bucketThreadMsgs).Bucket([]byte(sub.Hub))
+	if sub.Thread == (ID{}) || b == nil {
+		return nil
+	}
+	return b.Delete(threadMsgKey(sub.Thread, sub.Seq))
+}
+
+// threadMessages returns the messages of the conversation opened by root,
+// in order, from the index.
+func threadMessages(tx *bolt.Tx, hub string, root ID) ([]Submission, error) {
+	b := tx.Bucket(bucketThreadMsgs).Bucket([]byte(hub))
+	if b == nil {
+		return nil, nil
+	}
+	var out []Submission
+	c := b.Cursor()
+	for k, v := c.Seek(root[:]); k != nil && bytes.HasPrefix(k, root[:]); k, v = c.Next() {
+		if len(v) != IDSize {
+			return nil, fmt.Errorf("store: corrupt conversation entry %x", k)
+		}
+		sub, err := getSubmission(tx, hub, ID(v))
+		if errors.Is(err, ErrNotFound) {
+			continue // a stale entry (see Verify)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}
 
 func nextInThread(tx *bolt.Tx, hub string, root ID) (uint32, error) {
 	b, err := tx.Bucket(bucketThreadSeq).CreateBucketIfNotExists([]byte(hub))
@@ -103,20 +156,18 @@ func (s *Store) ThreadByVerifier(hub string, verifier [32]byte) (ID, error) {
 // Thread returns the messages of the conversation opened by root, in the
 // order they arrived.
 func (s *Store) Thread(hub string, root ID) ([]Submission, error) {
-	subs, err := s.Submissions(hub)
-	if err != nil {
-		return nil, err
-	}
 	var out []Submission
-	for _, sub := range subs {
-		if sub.Thread == root {
-			out = append(out, sub)
-		}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = threadMessages(tx, hub, root)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read conversation %s: %w", root, err)
 	}
 	if len(out) == 0 {
 		return nil, ErrNoThread
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, nil
 }
 
@@ -129,17 +180,7 @@ func (s *Store) DeleteThread(hub string, root ID) (int, error) {
 		if b == nil {
 			return ErrNoThread
 		}
-		var doomed []Submission
-		err := b.ForEach(func(k, v []byte) error {
-			sub, err := decodeSubmission(k, v)
-			if err != nil {
-				return err
-			}
-			if sub.Thread == root {
-				doomed = append(doomed, sub)
-			}
-			return nil
-		})
+		doomed, err := threadMessages(tx, hub, root)
 		if err != nil {
 			return err
 		}
@@ -147,7 +188,7 @@ func (s *Store) DeleteThread(hub string, root ID) (int, error) {
 			return ErrNoThread
 		}
 		for _, sub := range doomed {
-			if err := b.Delete(sub.ID[:]); err != nil {
+			if err := deleteRecord(tx, sub); err != nil {
 				return err
 			}
 			if err := deleteChunks(tx, sub.Blob); err != nil {
