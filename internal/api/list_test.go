@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/wire"
 )
@@ -160,7 +161,7 @@ func TestListRejectsBadCursors(t *testing.T) {
 		{"limit=", wire.CodeBadRequest},
 		{"limit=99999999999999999999", wire.CodeBadRequest},
 	} {
-		for _, path := range []string{"/submissions?", "/audit?"} {
+		for _, path := range []string{"/submissions?", "/audit?", "/bulletins?"} {
 			r := do(t, "GET", apiURL+path+tt.query, "", token, nil)
 			if r.status != 400 || r.code() != tt.code {
 				t.Errorf("%s%s: %d %s, want 400 %s", path, tt.query, r.status, r.body, tt.code)
@@ -171,5 +172,61 @@ func TestListRejectsBadCursors(t *testing.T) {
 		if r := do(t, "GET", apiURL+"/submissions?"+ok, "", token, nil); r.status != 200 {
 			t.Errorf("%s: %d %s", ok, r.status, r.body)
 		}
+	}
+}
+
+// The public bulletin list comes a page at a time too, newest first: a
+// hub that publishes for years must not answer with every bulletin at
+// once.
+func TestBulletinListPages(t *testing.T) {
+	t.Parallel()
+	const n = wire.DefaultPageSize + 100
+	srv := testserver.New(t)
+	for i := range n {
+		_, err := srv.Instance.Store.PublishBulletin("demo", store.Bulletin{
+			Document: []byte("<alert/>"), Signature: make([]byte, 64),
+			Identifier: "b-" + strconv.Itoa(i), Sender: "difesa-demo", Sent: "2026-11-23T10:00:00+01:00", MsgType: "Alert",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	apiURL := srv.URL + "/api/v1/hubs/demo"
+	var seqs []uint64
+	cursor := ""
+	for pages := 1; ; pages++ {
+		u := apiURL + "/bulletins"
+		if cursor != "" {
+			u += "?after=" + cursor
+		}
+		r := do(t, "GET", u, "", "", nil)
+		var page wire.BulletinList
+		if r.status != 200 || json.Unmarshal(r.body, &page) != nil {
+			t.Fatalf("page %d: %d %s", pages, r.status, r.body)
+		}
+		if len(page.Bulletins) > wire.DefaultPageSize {
+			t.Fatalf("page %d holds %d bulletins", pages, len(page.Bulletins))
+		}
+		for _, b := range page.Bulletins {
+			seqs = append(seqs, b.Seq)
+		}
+		if !page.More {
+			if pages != 2 {
+				t.Fatalf("%d pages", pages)
+			}
+			break
+		}
+		cursor = page.Next
+	}
+	if len(seqs) != n {
+		t.Fatalf("listed %d bulletins, want %d", len(seqs), n)
+	}
+	for i, seq := range seqs {
+		if seq != uint64(n-i) {
+			t.Fatalf("bulletin %d is number %d, want %d: newest first, each once", i, seq, n-i)
+		}
+	}
+	if r := do(t, "GET", apiURL+"/bulletins?after="+strconv.Itoa(n+1), "", "", nil); r.status != 400 || r.code() != wire.CodeBadCursor {
+		t.Fatalf("a cursor beyond the latest bulletin: %d %s", r.status, r.body)
 	}
 }
