@@ -270,3 +270,34 @@ func TestOpeningsWithTakenCodenamesAreLimited(t *testing.T) {
 		t.Fatalf("stored %d submissions (%v), want the first only", len(subs), err)
 	}
 }
+
+// A full conversation refuses more messages with 409 thread_full.
+func TestThreadFull(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{MaxThreadMessages: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, _ := age.GenerateHybridIdentity()
+	a, _ := hub.New("a", "", []string{id.Recipient().String()}, 0, 0)
+	authSvc, _ := auth.New(st, nil)
+	srv := httptest.NewServer(api.New(api.Options{Store: st, Hubs: hub.NewRegistry(a), Auth: authSvc}))
+	defer srv.Close()
+	k := newThreadKeys(t)
+	base := srv.URL + "/api/v1/hubs/a"
+	if r := doH(t, "POST", base+"/submissions", wire.MediaTypeAge, map[string]string{wire.HeaderThreadVerifier: k.verifier},
+		encrypt(t, []byte("report"), false, id.Recipient())); r.status != 201 {
+		t.Fatalf("opening: %d %s", r.status, r.body)
+	}
+	follow := func() response {
+		return doH(t, "POST", base+"/thread/messages", wire.MediaTypeAge, map[string]string{wire.HeaderThreadToken: k.token},
+			encrypt(t, []byte("more"), false, id.Recipient()))
+	}
+	if r := follow(); r.status != 201 {
+		t.Fatalf("follow-up: %d %s", r.status, r.body)
+	}
+	if r := follow(); r.status != 409 || r.code() != wire.CodeThreadFull {
+		t.Fatalf("follow-up to a full conversation: %d %s", r.status, r.body)
+	}
+}

@@ -92,7 +92,14 @@ func nextInThread(tx *bolt.Tx, hub string, root ID) (uint32, error) {
 var (
 	ErrThreadExists = errors.New("store: a conversation with this codename already exists")
 	ErrNoThread     = errors.New("store: no such conversation")
+	// ErrThreadFull: the conversation holds [MaxThreadMessages] messages.
+	ErrThreadFull = errors.New("store: the conversation is full")
 )
+
+// MaxThreadMessages is how many messages (the report, follow-ups and
+// replies) one conversation may hold: it is listed in one answer, which
+// stays small (about 160 KiB at most).
+const MaxThreadMessages = 1000
 
 // OpenThread makes the upload, when committed, the first message of a
 // conversation whose token has the given verifier.
@@ -127,8 +134,13 @@ func (u *Upload) threadStep(tx *bolt.Tx, sub *Submission) error {
 			return err
 		}
 		sub.Thread = root.ID
-		sub.Seq, err = nextInThread(tx, u.hub, root.ID)
-		return err
+		if sub.Seq, err = nextInThread(tx, u.hub, root.ID); err != nil {
+			return err
+		}
+		if sub.Seq >= u.s.maxThread {
+			return ErrThreadFull
+		}
+		return nil
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -91,5 +92,46 @@ func TestThreads(t *testing.T) {
 	reopen.OpenThread(verifier)
 	if _, err := reopen.Commit([]byte("new"), Submission{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A conversation holds at most MaxThreadMessages messages, so that it is
+// listed in one small answer; the refused message leaves nothing behind.
+func TestThreadFull(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "db"), Options{MaxThreadMessages: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hour := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	up := s.NewUpload("h")
+	up.OpenThread([32]byte{5})
+	root, err := up.Commit([]byte("report"), Submission{Kind: "report", Received: hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := func() error {
+		up := s.NewUpload("h")
+		up.JoinThread(root.ID)
+		_, err := up.Commit([]byte("followup"), Submission{Kind: "followup", Received: hour})
+		up.Abort()
+		return err
+	}
+	for i := range 2 {
+		if err := join(); err != nil {
+			t.Fatalf("message %d: %v", i+2, err)
+		}
+	}
+	if err := join(); !errors.Is(err, ErrThreadFull) {
+		t.Fatalf("a fourth message: %v, want ErrThreadFull", err)
+	}
+	if msgs, err := s.Thread("h", root.ID); err != nil || len(msgs) != 3 {
+		t.Fatalf("%d messages, %v", len(msgs), err)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if MaxThreadMessages*180 > 1<<20/4 {
+		t.Fatalf("a full conversation's listing (%d messages) would near the client's 1 MiB", MaxThreadMessages)
 	}
 }
