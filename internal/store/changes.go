@@ -252,3 +252,27 @@ func verifyIndexes(tx *bolt.Tx) []error {
 	})
 	return errs
 }
+
+// EachSubmission calls fn with every submission of hub, a page at a time
+// ([Store.SubmissionsAfter]): memory holds one page, however large the
+// hub, and fn runs outside any transaction, so it may change the store
+// (a submission it changes comes again, later). It stops at fn's first
+// error.
+func (s *Store) EachSubmission(hub string, fn func(Submission) error) error {
+	var after uint64
+	for {
+		p, err := s.SubmissionsAfter(hub, after, MaxPage)
+		if err != nil {
+			return err
+		}
+		for _, sub := range p.Submissions {
+			if err := fn(sub); err != nil {
+				return err
+			}
+		}
+		if !p.More {
+			return nil
+		}
+		after = p.Next
+	}
+}
