@@ -117,7 +117,7 @@ func (s *Store) SubmissionsAfter(hub string, after uint64, limit int) (Page, err
 			}
 			n := binary.BigEndian.Uint64(k)
 			sub, err := getSubmission(tx, hub, ID(v))
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, ErrNotFound) || (err == nil && sub.Change != n) {
 				p.Next = n // a stale entry (see Verify); skip it
 				continue
 			}
@@ -227,6 +227,9 @@ func verifyIndexes(tx *bolt.Tx) []error {
 	subs := tx.Bucket(bucketSubs)
 	subs.ForEachBucket(func(hub []byte) error {
 		changes := tx.Bucket(bucketChanges).Bucket(hub)
+		if changes == nil {
+			return nil // written by an older difesad: indexed at the next start (indexAll)
+		}
 		msgs := tx.Bucket(bucketThreadMsgs).Bucket(hub)
 		entries := 0
 		subs.Bucket(hub).ForEach(func(k, v []byte) error {
@@ -235,7 +238,7 @@ func verifyIndexes(tx *bolt.Tx) []error {
 				return nil // reported by Verify
 			}
 			entries++
-			if changes == nil || !bytes.Equal(changes.Get(changeKey(sub.Change)), sub.ID[:]) {
+			if !bytes.Equal(changes.Get(changeKey(sub.Change)), sub.ID[:]) {
 				errs = append(errs, fmt.Errorf("submission %s: not in the change index at %d", sub.ID, sub.Change))
 			}
 			if sub.Thread != (ID{}) && (msgs == nil || !bytes.Equal(msgs.Get(threadMsgKey(sub.Thread, sub.Seq)), sub.ID[:])) {
@@ -243,10 +246,8 @@ func verifyIndexes(tx *bolt.Tx) []error {
 			}
 			return nil
 		})
-		if changes != nil {
-			if n := changes.Stats().KeyN; n != entries {
-				errs = append(errs, fmt.Errorf("hub %q: %d change entries for %d submissions", hub, n, entries))
-			}
+		if n := changes.Stats().KeyN; n != entries {
+			errs = append(errs, fmt.Errorf("hub %q: %d change entries for %d submissions", hub, n, entries))
 		}
 		return nil
 	})
