@@ -25,6 +25,9 @@ var (
 	// the message's id; a conversation is read without the rest of the
 	// hub's submissions.
 	bucketThreadMsgs = []byte("threadmsgs")
+	// bucketThreadRoots/<hub> maps an opening submission's id to its
+	// conversation's verifier, which deleting the conversation removes.
+	bucketThreadRoots = []byte("threadroots")
 )
 
 func threadMsgKey(root ID, seq uint32) []byte {
@@ -124,6 +127,13 @@ func (u *Upload) threadStep(tx *bolt.Tx, sub *Submission) error {
 		if sub.Seq, err = nextInThread(tx, u.hub, u.id); err != nil {
 			return err
 		}
+		rb, err := tx.Bucket(bucketThreadRoots).CreateBucketIfNotExists([]byte(u.hub))
+		if err != nil {
+			return err
+		}
+		if err := rb.Put(u.id[:], u.openThread[:]); err != nil {
+			return err
+		}
 		return b.Put(u.openThread[:], u.id[:])
 	case u.joinThread != nil:
 		root, err := getSubmission(tx, u.hub, *u.joinThread)
@@ -210,19 +220,8 @@ func (s *Store) DeleteThread(hub string, root ID) (int, error) {
 				return err
 			}
 		}
-		if tb := tx.Bucket(bucketThreads).Bucket([]byte(hub)); tb != nil {
-			var keys [][]byte
-			tb.ForEach(func(k, v []byte) error {
-				if bytes.Equal(v, root[:]) {
-					keys = append(keys, append([]byte(nil), k...))
-				}
-				return nil
-			})
-			for _, k := range keys {
-				if err := tb.Delete(k); err != nil {
-					return err
-				}
-			}
+		if err := deleteVerifier(tx, hub, root); err != nil {
+			return err
 		}
 		if sb := tx.Bucket(bucketThreadSeq).Bucket([]byte(hub)); sb != nil {
 			if err := sb.Delete(root[:]); err != nil {
@@ -236,4 +235,35 @@ func (s *Store) DeleteThread(hub string, root ID) (int, error) {
 		return 0, fmt.Errorf("store: unable to delete conversation %s: %w", root, err)
 	}
 	return n, nil
+}
+
+// deleteVerifier removes the verifier of the conversation opened by root:
+// found through bucketThreadRoots, or, for a conversation opened before
+// that index, by reading every verifier of the hub.
+func deleteVerifier(tx *bolt.Tx, hub string, root ID) error {
+	tb := tx.Bucket(bucketThreads).Bucket([]byte(hub))
+	if tb == nil {
+		return nil
+	}
+	if rb := tx.Bucket(bucketThreadRoots).Bucket([]byte(hub)); rb != nil {
+		if v := rb.Get(root[:]); v != nil {
+			if err := tb.Delete(append([]byte(nil), v...)); err != nil {
+				return err
+			}
+			return rb.Delete(root[:])
+		}
+	}
+	var keys [][]byte
+	tb.ForEach(func(k, v []byte) error {
+		if bytes.Equal(v, root[:]) {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	for _, k := range keys {
+		if err := tb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
