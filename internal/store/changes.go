@@ -161,7 +161,7 @@ func (p *Page) checkins(tx *bolt.Tx, hub string) error {
 
 // indexOld gives the records of hub written before the change index (by
 // an older difesad) their serials and change numbers, in order of arrival
-// (hour, then id), and indexes their conversations.
+// (hour, then id), and indexes their conversations and verifiers.
 func indexOld(tx *bolt.Tx, hub []byte) error {
 	b := tx.Bucket(bucketSubs).Bucket(hub)
 	var old []Submission
@@ -191,7 +191,21 @@ func indexOld(tx *bolt.Tx, hub []byte) error {
 			return err
 		}
 	}
-	return nil
+	// Conversations' verifiers by opening submission (threads.go).
+	tb := tx.Bucket(bucketThreads).Bucket(hub)
+	if tb == nil {
+		return nil
+	}
+	rb, err := tx.Bucket(bucketThreadRoots).CreateBucketIfNotExists(hub)
+	if err != nil {
+		return err
+	}
+	return tb.ForEach(func(k, v []byte) error {
+		if len(v) != IDSize {
+			return nil // reported by ThreadByVerifier as no conversation
+		}
+		return rb.Put(append([]byte(nil), v...), append([]byte(nil), k...))
+	})
 }
 
 // indexAll runs [indexOld] for every hub, at [Open].

@@ -176,7 +176,7 @@ func TestOpenIndexesOldRecords(t *testing.T) {
 	fill(t, s, "h", 5, early)
 	// Make it look as an older difesad left it: no indexes, no serials.
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketChanges, bucketThreadMsgs} {
+		for _, b := range [][]byte{bucketChanges, bucketThreadMsgs, bucketThreadRoots} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
 			}
@@ -228,6 +228,15 @@ func TestOpenIndexesOldRecords(t *testing.T) {
 	}
 	if msgs, err := s.Thread("h", root.ID); err != nil || len(msgs) != 2 || msgs[1].Kind != "followup" {
 		t.Fatalf("conversation after indexing: %d messages, %v", len(msgs), err)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketThreadRoots).Bucket([]byte("h")).Get(root.ID[:]); len(v) != 32 || v[0] != 9 {
+			return fmt.Errorf("verifier of the conversation: %x", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
