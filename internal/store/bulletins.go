@@ -217,7 +217,7 @@ func (s *Store) BulletinsBefore(hub string, before uint64, limit int) (list []Bu
 			} else {
 				k, v = c.Last()
 			}
-			for k != nil && len(k) == 8 && binary.BigEndian.Uint64(k) >= before {
+			for len(k) == 8 && binary.BigEndian.Uint64(k) >= before {
 				k, v = c.Prev()
 			}
 		}
