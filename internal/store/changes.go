@@ -59,6 +59,20 @@ func indexChange(tx *bolt.Tx, sub *Submission) error {
 	return b.Put(changeKey(n), sub.ID[:])
 }
 
+// touch gives submission id of hub a new change number, for a change the
+// listing shows but its record does not hold (the state of the check-in
+// whose instructions it is), so that what changed since a cursor has it.
+func touch(tx *bolt.Tx, hub string, id ID) error {
+	sub, err := getSubmission(tx, hub, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return putSubmission(tx, &sub)
+}
+
 // deleteRecord removes sub's record and its index entries (the chunks,
 // usage and audit are the caller's).
 func deleteRecord(tx *bolt.Tx, sub Submission) error {

@@ -297,3 +297,44 @@ func TestAuditAfterPages(t *testing.T) {
 		}
 	}
 }
+
+// A check-in that is missed, and one that resumes, is listed as changed
+// since: its state is part of the listing.
+func TestCheckinStateIsAChange(t *testing.T) {
+	s, _ := newTestStore(t)
+	t0 := time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC)
+	code := [32]byte{1}
+	up := s.NewUpload("h")
+	up.ArmCheckin(Checkin{Every: time.Hour, Grace: 10 * time.Minute, Deadline: t0.Add(time.Hour)}, code, [32]byte{2})
+	instr, err := up.Commit([]byte("instructions"), Submission{Kind: "checkin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, s, "h", 3, t0)
+	since := func(after uint64) Page {
+		t.Helper()
+		p, err := s.SubmissionsAfter("h", after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cursor := since(0).Next
+	if n, err := s.FireDue(t0.Add(2 * time.Hour)); err != nil || n != 1 {
+		t.Fatalf("FireDue: %d %v", n, err)
+	}
+	p := since(cursor)
+	if len(p.Submissions) != 1 || p.Submissions[0].ID != instr.ID || p.Checkins[instr.ID] != CheckinMissed {
+		t.Fatalf("changed since the check-in was missed: %+v %v", p.Submissions, p.Checkins)
+	}
+	if _, err := s.CheckIn("h", code, t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	p = since(p.Next)
+	if len(p.Submissions) != 1 || p.Checkins[instr.ID] != CheckinArmed {
+		t.Fatalf("changed since the check-in resumed: %+v %v", p.Submissions, p.Checkins)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}

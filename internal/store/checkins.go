@@ -163,6 +163,9 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.resumed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
 				return err
 			}
+			if err := touch(tx, hub, c.Instructions); err != nil {
+				return err
+			}
 		}
 		c.State, c.Deadline = CheckinArmed, RoundUp(now.Add(c.Every), c.Round)
 		return putCheckin(tx, c)
@@ -247,6 +250,9 @@ func (s *Store) FireDue(now time.Time) (int, error) {
 					return err
 				}
 				if err := s.putEvent(tx, Event{Hub: c.Hub, Type: "checkin.missed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+					return err
+				}
+				if err := touch(tx, c.Hub, c.Instructions); err != nil {
 					return err
 				}
 				n++
