@@ -97,7 +97,9 @@ type atomCategory struct {
 // text from documents only after the same check their readers run.
 func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) error {
 	h := hubOf(r)
-	list, err := s.store.Bulletins(h.ID)
+	// The newest entries only: a bulletin is replaced or cancelled by a
+	// newer one, so their states are all in this page.
+	list, _, _, err := s.store.BulletinsBefore(h.ID, 0, maxFeedEntries)
 	if err != nil {
 		return err
 	}
@@ -122,8 +124,7 @@ func (s *Server) handleBulletinFeed(w http.ResponseWriter, r *http.Request) erro
 	}
 	now := s.now()
 	var updated time.Time
-	for i := len(list) - 1; i >= 0 && len(feed.Entries) < maxFeedEntries; i-- {
-		b := list[i]
+	for _, b := range list { // newest first
 		e, sent, err := feedEntry(s.bulletins, h, b, bySeq, now, root, r)
 		if err != nil {
 			s.log.Error("a stored bulletin fails its check; left out of the feed", "hub", h.ID, "seq", b.Seq, "err", err)

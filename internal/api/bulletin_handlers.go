@@ -99,17 +99,25 @@ func (s *Server) handlePublishBulletin(w http.ResponseWriter, r *http.Request) e
 	return writeJSON(w, http.StatusCreated, bulletinInfo(h.ID, b, s.now()))
 }
 
-// handleBulletinList lists the hub's bulletins, newest first.
+// handleBulletinList lists one page of the hub's bulletins, newest first
+// (paging.go: the cursor is the number of the last one listed).
 func (s *Server) handleBulletinList(w http.ResponseWriter, r *http.Request) error {
 	h := hubOf(r)
-	list, err := s.store.Bulletins(h.ID)
+	before, limit, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	list, next, more, err := s.store.BulletinsBefore(h.ID, before, limit)
+	if errors.Is(err, store.ErrCursorAhead) {
+		return errCursorAhead
+	}
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	out := wire.BulletinList{Bulletins: make([]wire.BulletinInfo, 0, len(list))}
-	for i := len(list) - 1; i >= 0; i-- {
-		out.Bulletins = append(out.Bulletins, bulletinInfo(h.ID, list[i], now))
+	out := wire.BulletinList{Bulletins: make([]wire.BulletinInfo, 0, len(list)), Next: formatCursor(next), More: more}
+	for _, b := range list {
+		out.Bulletins = append(out.Bulletins, bulletinInfo(h.ID, b, now))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

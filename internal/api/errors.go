@@ -122,6 +122,8 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusConflict, wire.CodeBulletinReplayed, "this hub already published a bulletin with this sender and identifier: give the new one its own identifier")
 	case errors.Is(err, store.ErrUnknownReference):
 		return apiError(http.StatusUnprocessableEntity, wire.CodeBulletinUnknownReference, "the bulletin's references must name bulletins this hub published (same sender, identifier and sent), and an Update or Cancel needs at least one")
+	case errors.Is(err, store.ErrThreadFull):
+		return apiError(http.StatusConflict, wire.CodeThreadFull, "this conversation holds %d messages, as many as it may: send a new report (with a new codename) to go on", store.MaxThreadMessages)
 	case errors.Is(err, store.ErrNoThread):
 		return errNoThread
 	case errors.Is(err, store.ErrNotFound):

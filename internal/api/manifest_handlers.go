@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -101,12 +102,20 @@ func (s *Server) handleEpochs(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// handleAudit lists one page of the hub's audit log (paging.go).
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
-	events, err := s.store.Audit(hubOf(r).ID)
+	after, limit, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	out := wire.AuditLog{Events: make([]wire.AuditEvent, 0, len(events))}
+	events, next, more, err := s.store.AuditAfter(hubOf(r).ID, after, limit)
+	if errors.Is(err, store.ErrCursorAhead) {
+		return errCursorAhead
+	}
+	if err != nil {
+		return err
+	}
+	out := wire.AuditLog{Events: make([]wire.AuditEvent, 0, len(events)), Next: formatCursor(next), More: more}
 	for _, ev := range events {
 		out.Events = append(out.Events, wire.AuditEvent{
 			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission, Bulletin: ev.Bulletin,

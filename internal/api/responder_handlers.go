@@ -1,9 +1,9 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
@@ -21,43 +21,37 @@ func submissionID(r *http.Request) (store.ID, error) {
 	return id, nil
 }
 
-// handleList lists the hub's submissions, most pressing first: missed
-// check-ins, then alerts not yet closed, then everything else newest first.
+// handleList lists one page of the hub's submissions in the order of
+// their latest change (paging.go, docs/api.md). Ranking what is most
+// pressing is the client's: it has the whole inbox, the server one page.
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
 	h := hubOf(r)
-	subs, err := s.store.Submissions(h.ID)
+	after, limit, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	timers, err := s.store.Checkins(h.ID)
+	page, err := s.store.SubmissionsAfter(h.ID, after, limit)
+	if errors.Is(err, store.ErrCursorAhead) {
+		return errCursorAhead
+	}
 	if err != nil {
 		return err
 	}
-	out := wire.SubmissionList{Submissions: make([]wire.Submission, 0, len(subs))}
-	for _, sub := range subs {
+	out := wire.SubmissionList{
+		Submissions: make([]wire.Submission, 0, len(page.Submissions)),
+		Next:        formatCursor(page.Next),
+		More:        page.More,
+	}
+	for _, sub := range page.Submissions {
 		ws := wireSubmission(sub)
-		if c, ok := timers[sub.ID]; ok {
-			ws.Checkin = c.State
-		}
+		ws.Checkin = page.Checkins[sub.ID]
 		out.Submissions = append(out.Submissions, ws)
 	}
-	rank := func(ws wire.Submission) int {
-		switch {
-		case ws.Checkin == store.CheckinMissed:
-			return 0
-		case ws.Kind == wire.KindAlert && ws.Status != wire.StatusClosed:
-			return 1
-		}
-		return 2
-	}
-	sort.SliceStable(out.Submissions, func(i, j int) bool {
-		return rank(out.Submissions[i]) < rank(out.Submissions[j])
-	})
 	return writeJSON(w, http.StatusOK, out)
 }
 
 func wireSubmission(sub store.Submission) wire.Submission {
-	return wire.Submission{
+	ws := wire.Submission{
 		ID:         sub.ID.String(),
 		Kind:       sub.Kind,
 		Size:       sub.Size,
@@ -65,7 +59,12 @@ func wireSubmission(sub store.Submission) wire.Submission {
 		Status:     sub.Status,
 		Recipients: sub.Recipients,
 		Epoch:      sub.Epoch,
+		Serial:     sub.Serial,
 	}
+	if sub.Thread != (store.ID{}) {
+		ws.Thread = sub.Thread.String()
+	}
+	return ws
 }
 
 // downloadIdleTimeout is how long a download may stall before it is cut.

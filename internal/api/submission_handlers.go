@@ -55,6 +55,11 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if opening != nil {
+		if err := s.checkOpening(h.ID, *opening); err != nil {
+			return err
+		}
+	}
 	up := s.store.NewUpload(h.ID)
 	if opening != nil {
 		up.OpenThread(*opening)

@@ -33,6 +33,21 @@ func openingVerifier(r *http.Request) (*[32]byte, error) {
 	return &out, nil
 }
 
+// checkOpening answers, before the upload is read, whether a conversation
+// may be opened with verifier. Its answer (409 thread_exists or not) tells
+// whether a codename is taken, so it is a codename lookup and counts
+// against the same limits as [Server.defenderThread]. The commit checks
+// again, in its transaction, for two openings racing.
+func (s *Server) checkOpening(hubID string, verifier [32]byte) error {
+	if ok, wait := s.codenameLimit.Allow(hubID); !ok {
+		return retryLater(wait, "too many codename attempts at this hub; try again in a moment")
+	}
+	if _, err := s.store.ThreadByVerifier(hubID, verifier); err == nil {
+		return store.ErrThreadExists
+	}
+	return nil
+}
+
 // defenderThread resolves the conversation of the request's thread token.
 // Lookups are rate-limited globally and per hub: behind Tor everyone shares
 // an address, so only the total guessing rate can be bounded. Malformed,

@@ -220,3 +220,84 @@ func TestCodenameLookupsAreLimited(t *testing.T) {
 		t.Fatalf("after waiting: %d", r.status)
 	}
 }
+
+// Opening a conversation with a codename already taken answers 409
+// thread_exists: that tells a guesser the codename exists, so openings
+// count against the codename limits like lookups do.
+func TestOpeningsWithTakenCodenamesAreLimited(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, _ := age.GenerateHybridIdentity()
+	a, _ := hub.New("a", "", []string{id.Recipient().String()}, 0, 0)
+	authSvc, _ := auth.New(st, nil)
+	now := time.Unix(1_000_000, 0)
+	clock := func() time.Time { return now }
+	srv := httptest.NewServer(api.New(api.Options{
+		Store: st, Hubs: hub.NewRegistry(a), Auth: authSvc, Now: clock,
+		CodenameLimit: ratelimit.NewLimiter(100, 6, 0.5, 3, clock),
+	}))
+	defer srv.Close()
+	k := newThreadKeys(t)
+	open := func() response {
+		return doH(t, "POST", srv.URL+"/api/v1/hubs/a/submissions", wire.MediaTypeAge,
+			map[string]string{wire.HeaderThreadVerifier: k.verifier}, encrypt(t, []byte("report"), false, id.Recipient()))
+	}
+	if r := open(); r.status != 201 {
+		t.Fatalf("first opening: %d %s", r.status, r.body)
+	}
+	for i := 0; i < 2; i++ {
+		if r := open(); r.status != 409 || r.code() != wire.CodeThreadExists {
+			t.Fatalf("opening %d with the taken codename: %d %s", i+2, r.status, r.body)
+		}
+	}
+	r := open()
+	if r.status != 429 || r.code() != wire.CodeTooManyRequests {
+		t.Fatalf("fourth opening: %d %s, want 429 like a fourth lookup", r.status, r.body)
+	}
+	// Lookups and openings share the budget.
+	if r := doH(t, "GET", srv.URL+"/api/v1/hubs/a/thread", "", map[string]string{wire.HeaderThreadToken: k.token}, nil); r.status != 429 {
+		t.Fatalf("lookup after the openings: %d, want 429", r.status)
+	}
+	now = now.Add(2 * time.Second)
+	if r := open(); r.status != 409 {
+		t.Fatalf("after waiting: %d", r.status)
+	}
+	if subs, err := st.Submissions("a"); err != nil || len(subs) != 1 {
+		t.Fatalf("stored %d submissions (%v), want the first only", len(subs), err)
+	}
+}
+
+// A full conversation refuses more messages with 409 thread_full.
+func TestThreadFull(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{MaxThreadMessages: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, _ := age.GenerateHybridIdentity()
+	a, _ := hub.New("a", "", []string{id.Recipient().String()}, 0, 0)
+	authSvc, _ := auth.New(st, nil)
+	srv := httptest.NewServer(api.New(api.Options{Store: st, Hubs: hub.NewRegistry(a), Auth: authSvc}))
+	defer srv.Close()
+	k := newThreadKeys(t)
+	base := srv.URL + "/api/v1/hubs/a"
+	if r := doH(t, "POST", base+"/submissions", wire.MediaTypeAge, map[string]string{wire.HeaderThreadVerifier: k.verifier},
+		encrypt(t, []byte("report"), false, id.Recipient())); r.status != 201 {
+		t.Fatalf("opening: %d %s", r.status, r.body)
+	}
+	follow := func() response {
+		return doH(t, "POST", base+"/thread/messages", wire.MediaTypeAge, map[string]string{wire.HeaderThreadToken: k.token},
+			encrypt(t, []byte("more"), false, id.Recipient()))
+	}
+	if r := follow(); r.status != 201 {
+		t.Fatalf("follow-up: %d %s", r.status, r.body)
+	}
+	if r := follow(); r.status != 409 || r.code() != wire.CodeThreadFull {
+		t.Fatalf("follow-up to a full conversation: %d %s", r.status, r.body)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -171,15 +172,30 @@ func (c *HubClient) Login(ctx context.Context, identity age.Identity, recipient 
 	return nil
 }
 
-// List returns the hub's submissions (after [HubClient.Login]).
+// List returns the hub's submissions (after [HubClient.Login]), reading
+// every page of the listing.
 func (c *HubClient) List(ctx context.Context) ([]wire.Submission, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.api("/submissions"), nil)
-	if err != nil {
-		return nil, err
+	var all []wire.Submission
+	cursor := ""
+	for {
+		u := c.api("/submissions")
+		if cursor != "" {
+			u += "?after=" + url.QueryEscape(cursor)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		var page wire.SubmissionList
+		if err := c.do(req, http.StatusOK, &page); err != nil {
+			return all, err
+		}
+		all = append(all, page.Submissions...)
+		if !page.More || page.Next == cursor {
+			return all, nil
+		}
+		cursor = page.Next
 	}
-	var list wire.SubmissionList
-	err = c.do(req, http.StatusOK, &list)
-	return list.Submissions, err
 }
 
 // Download opens a submission's ciphertext (after [HubClient.Login]). The

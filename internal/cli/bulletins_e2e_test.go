@@ -172,7 +172,7 @@ func TestBulletinsStory(t *testing.T) {
 			t.Errorf("bulletins -lang it does not say %q:\n%s", w, italian)
 		}
 	}
-	if strings.Contains(italian, "Arrests") || !strings.Contains(stderr, "1 current bulletins") {
+	if strings.Contains(italian, "Arrests") || !strings.Contains(stderr, "1 current bulletin of") {
 		t.Errorf("bulletins -lang it:\n%s\n%s", italian, stderr)
 	}
 	english, _ := mustAt(t, clock, defenderPins, "bulletins", "-hub", hub, "-lang", "en-GB")

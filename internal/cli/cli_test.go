@@ -17,6 +17,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/testutil/tool"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -32,39 +33,81 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// scriptClock is the clock of difesa in a script: the real one, or the
-// moment a script sets with "env DIFESA_TEST_NOW=2026-11-23T14:00:00+01:00"
-// (RFC 3339), for scripts whose output depends on the time. Only this
-// test binary reads the variable.
+// scriptNowEnv holds, in a script's environment, the instant (RFC 3339,
+// nanoseconds) its difesa commands and its server see as now.
+const scriptNowEnv = "DIFESA_TEST_NOW"
+
+// scriptClock is the clock of a difesa command a script runs: the
+// script's instant, or the real clock outside scripts.
 func scriptClock() func() time.Time {
-	v := os.Getenv("DIFESA_TEST_NOW")
+	v := os.Getenv(scriptNowEnv)
 	if v == "" {
 		return time.Now
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	at, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "DIFESA_TEST_NOW=%s: %v\n", v, err)
-		os.Exit(2)
+		fmt.Fprintf(os.Stderr, "bad %s: %v\n", scriptNowEnv, err)
+		os.Exit(3)
 	}
-	return func() time.Time { return t }
+	return func() time.Time { return at.In(time.Local) }
 }
+
+// scriptsAt is the instant TestScripts runs every script at. Each script
+// runs on a clock (its server's and its difesa commands'), never the real
+// one, so that its result does not depend on when the suite runs.
+var scriptsAt = time.Date(2026, 11, 23, 14, 20, 0, 0, time.UTC)
 
 // TestScripts runs testdata/*.txtar, each against its own server: $HUB is
 // the demo hub's address, $IDENTITY its responder key, $BASE the server.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	runScripts(t, scriptsAt, "UTC")
+}
+
+// TestScriptsAtInstants runs the scripts that show times at every instant
+// of the calendar set (the start, the half and the end of a day, noon,
+// month and year ends, a leap day, UTC+14 and UTC−3:30), with the difesa
+// commands in UTC, Pacific/Kiritimati and America/St_Johns in turn; the
+// hour after midnight UTC, which the inbox once printed as a bare date,
+// in every zone.
+func TestScriptsAtInstants(t *testing.T) {
+	zones := []string{"UTC", "Pacific/Kiritimati", "America/St_Johns"}
+	for i, at := range instants.All(t) {
+		for j, tz := range zones {
+			midnight := at.T.UTC().Hour() == 0 && !testing.Short()
+			if j != i%len(zones) && !midnight {
+				continue
+			}
+			t.Run(at.Name+"/TZ="+tz, func(t *testing.T) {
+				t.Parallel()
+				runScripts(t, at.T, tz, "submit_open.txtar", "conversation.txtar", "inbox.txtar")
+			})
+		}
+	}
+}
+
+// runScripts runs the named scripts of testdata (all of them if none is
+// named) with the server and every difesa command at instant at, and the
+// commands' TZ set to tz. $RECEIVED is how the inbox shows a submission
+// that arrives then.
+func runScripts(t *testing.T, at time.Time, tz string, files ...string) {
+	p := testscript.Params{
 		Dir: "testdata",
 		Setup: func(e *testscript.Env) error {
 			tb, ok := e.T().(testing.TB)
 			if !ok {
 				return fmt.Errorf("testscript.T is not a testing.TB")
 			}
-			srv := newServer(tb, config.Default())
+			cfg := config.Default()
+			cfg.DataDir = filepath.Join(tb.TempDir(), "data")
+			srv := testserver.NewWithOptions(tb, cfg, testserver.Options{Now: func() time.Time { return at }})
 			e.Setenv("HUB", srv.HubURL)
 			e.Setenv("BASE", srv.URL)
 			e.Setenv("IDENTITY", srv.IdentityFile)
 			e.Setenv("ADMINKEY", srv.AdminKeyFile)
 			e.Setenv(client.ConfigDirEnv, e.WorkDir+"/.difesa")
+			e.Setenv(scriptNowEnv, at.Format(time.RFC3339Nano))
+			e.Setenv("TZ", tz)
+			e.Setenv("RECEIVED", at.UTC().Truncate(time.Hour).Format("2006-01-02 15:04")+" UTC")
 			return nil
 		},
 		Condition: toolCondition,
@@ -77,7 +120,14 @@ func TestScripts(t *testing.T) {
 			"pubkey2env": cmdPubkey2Env,
 			"adminfp":    cmdAdminFingerprint,
 		},
-	})
+	}
+	if len(files) > 0 {
+		p.Dir = ""
+		for _, f := range files {
+			p.Files = append(p.Files, filepath.Join("testdata", f))
+		}
+	}
+	testscript.Run(t, p)
 }
 
 // newServer starts a test server with cfg, on a data folder that does not

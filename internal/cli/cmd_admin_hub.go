@@ -158,7 +158,7 @@ func runAdminStatus(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("counting submissions by epoch: %w", err)
 	}
 	w := &printer{w: e.stdout}
-	w.printf("hub %s: epoch %d, issued %s, %d recipients", c.HubID(), v.Epoch, clean(v.Manifest.Issued), len(v.Recipients))
+	w.printf("hub %s: epoch %d, issued %s, %s", c.HubID(), v.Epoch, clean(v.Manifest.Issued), count(len(v.Recipients), "recipient", "recipients"))
 	w.printf("admin key fingerprint: %s", v.AdminKey.Fingerprint())
 	if counts.Current != v.Epoch {
 		w.printf("note: the hub counts epoch %d as current; run this again", counts.Current)
@@ -178,9 +178,9 @@ func runAdminStatus(ctx context.Context, e *env, args []string) error {
 		switch {
 		case ep < v.Epoch && n > 0:
 			old += n
-			w.printf("epoch %d: %d submissions still need rekey — keep the old identities until 0", ep, n)
+			w.printf("epoch %d: %s still %s rekey — keep the old identities until 0", ep, count(n, "submission", "submissions"), verb(n, "needs", "need"))
 		case ep >= v.Epoch:
-			w.printf("epoch %d: %d submissions (current)", ep, n)
+			w.printf("epoch %d: %s (current)", ep, count(n, "submission", "submissions"))
 		}
 	}
 	if old == 0 {

@@ -381,7 +381,7 @@ func diffManifests(old, next *manifest.Manifest) string {
 	if len(added)+len(removed)+len(changed) == 0 {
 		b.WriteString("no change to the recipients\n")
 	}
-	fmt.Fprintf(&b, "%d recipients (were %d)\n", len(next.Recipients), len(old.Recipients))
+	fmt.Fprintf(&b, "%s (were %d)\n", count(len(next.Recipients), "recipient", "recipients"), len(old.Recipients))
 	return b.String()
 }
 

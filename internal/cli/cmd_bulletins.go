@@ -122,11 +122,11 @@ func runBulletins(ctx context.Context, e *env, args []string) error {
 	case len(views) == 0:
 		e.printf("hub %q has no bulletins", c.HubID())
 	case *all:
-		e.printf("%d bulletins of hub %q, each signed by its admin key (fingerprint %s)", len(views), c.HubID(), v.AdminKey.Fingerprint())
+		e.printf("%s of hub %q, each signed by its admin key (fingerprint %s)", count(len(views), "bulletin", "bulletins"), c.HubID(), v.AdminKey.Fingerprint())
 	default:
-		e.printf("%d current bulletins of hub %q, each signed by its admin key (fingerprint %s)", shown, c.HubID(), v.AdminKey.Fingerprint())
+		e.printf("%s of hub %q, each signed by its admin key (fingerprint %s)", count(shown, "current bulletin", "current bulletins"), c.HubID(), v.AdminKey.Fingerprint())
 		if n := len(views) - shown; n > 0 {
-			e.printf("hint: %d more expired or were updated or cancelled; -all shows them", n)
+			e.printf("hint: %d more expired or %s updated or cancelled; -all shows them", n, verb(n, "was", "were"))
 		}
 	}
 	return nil

@@ -90,7 +90,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if replies == 0 {
 		b.WriteString("no reply yet\n")
 	}
-	e.printf("conversation at hub %q: %d messages, %d replies", c.HubID(), len(th.Messages), replies)
+	// Labels rather than plurals: "messages: 1" reads right in every language.
+	e.printf("conversation at hub %q: messages: %d, replies: %d", c.HubID(), len(th.Messages), replies)
 	if err := writeAll(e.stdout, trimLines(strings.TrimRight(b.String(), "\n")+"\n")); err != nil {
 		return err
 	}

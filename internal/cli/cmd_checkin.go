@@ -211,7 +211,7 @@ func runCheckinCode(ctx context.Context, e *env, cmd string, args []string) erro
 func explainCheckinError(err error) error {
 	if wait, ok := client.RetryAfter(err); ok && errors.Is(err, &wire.Error{Code: wire.CodeTooManyRequests}) {
 		return withHints(errors.New("the hub is limiting check-in attempts right now"),
-			fmt.Sprintf("wait %d seconds and try again", max(1, int(wait.Seconds()))))
+			fmt.Sprintf("wait %d s and try again", max(1, int(wait.Seconds()))))
 	}
 	if errors.Is(err, &wire.Error{Code: wire.CodeNoCheckin}) {
 		return withHints(errors.New("no check-in for this code at this hub"),

@@ -52,7 +52,7 @@ func runForget(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*yes {
-		fmt.Fprint(e.stderr, e.translate(fmt.Sprintf("difesa: delete your conversation at hub %q (%d messages) for good? This cannot be undone. [y/N] ",
+		fmt.Fprint(e.stderr, e.translate(fmt.Sprintf("difesa: delete your conversation at hub %q (messages: %d) for good? This cannot be undone. [y/N] ",
 			c.HubID(), len(th.Messages))))
 		line, _ := bufio.NewReader(e.stdin.(*os.File)).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
@@ -62,6 +62,6 @@ func runForget(ctx context.Context, e *env, args []string) error {
 	if err := c.DeleteThread(ctx, token); err != nil {
 		return explainThreadError(fmt.Errorf("deleting the conversation: %w", err))
 	}
-	e.printf("deleted your conversation at hub %q: %d messages", c.HubID(), len(th.Messages))
+	e.printf("deleted your conversation at hub %q (messages: %d)", c.HubID(), len(th.Messages))
 	return nil
 }

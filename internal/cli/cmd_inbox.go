@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,11 +15,14 @@ import (
 const inboxUsage = `Usage:
     difesa inbox -hub URL -i IDENTITY [-proxy URL]
 
-Lists the submissions waiting on a hub: their id, kind, when they arrived
-(to the hour, or coarser), size and status. Missed check-ins come first,
+Lists the submissions on a hub: their id, kind, when they arrived (the
+hour in UTC, or coarser), size and status. Missed check-ins come first,
 marked MISSED CHECK-IN, then urgent alerts not yet closed, marked URGENT,
-then everything else, newest first. Read one with "difesa open", a
-conversation with "difesa thread".
+then everything else, newest first (within an hour, in the order the hub
+received them). Follow-ups and the hub's replies (status "sent") name the
+report whose conversation they belong to: "re ID". Read one with
+"difesa open", a conversation with "difesa thread". However large the
+inbox, the hub sends it a page at a time.
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
@@ -53,31 +58,77 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		e.printf("no submissions on hub %q", c.HubID())
 		return nil
 	}
+	sortInbox(subs)
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKIND\tRECEIVED\tSIZE\tSTATUS\t")
 	missed, urgent := 0, 0
 	for _, s := range subs {
-		mark := inboxMark(s)
-		switch mark {
+		switch inboxMark(s) {
 		case markMissed:
 			missed++
 		case markUrgent:
 			urgent++
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", clean(s.ID), clean(s.Kind),
-			coarseTime(s.Received), humanSize(s.Size), clean(s.Status), mark)
+			coarseTime(s.Received), humanSize(s.Size), inboxStatus(s), inboxNote(s))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	e.printf("%s on hub %q", count(len(subs), "submission", "submissions"), c.HubID())
 	if missed > 0 {
-		e.printf("%d MISSED CHECK-IN: a defender did not check in in time; read the instructions with \"difesa open\"", missed)
+		e.printf("%s: a defender did not check in in time; read the instructions with \"difesa open\"", count(missed, "MISSED CHECK-IN", "MISSED CHECK-INS"))
 	}
 	if urgent > 0 {
-		e.printf("%d URGENT alert(s) not yet closed", urgent)
+		e.printf("%s not yet closed", count(urgent, "URGENT alert", "URGENT alerts"))
 	}
 	return writeAll(e.stdout, trimLines(b.String()))
+}
+
+// sortInbox puts what needs attention first (missed check-ins, then
+// alerts not yet closed), then everything else newest first, in the order
+// the hub received it: within an hour too, by the hub's serial number.
+func sortInbox(subs []wire.Submission) {
+	rank := func(s wire.Submission) int {
+		switch inboxMark(s) {
+		case markMissed:
+			return 0
+		case markUrgent:
+			return 1
+		}
+		return 2
+	}
+	slices.SortStableFunc(subs, func(a, b wire.Submission) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Serial, a.Serial); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// inboxStatus is a row's status: the hub's own replies are not work to
+// triage.
+func inboxStatus(s wire.Submission) string {
+	if s.Kind == wire.KindReply {
+		return "sent"
+	}
+	return clean(s.Status)
+}
+
+// inboxNote is the last column of a row: its mark, or for a follow-up or
+// a reply the report whose conversation it belongs to.
+func inboxNote(s wire.Submission) string {
+	if mark := inboxMark(s); mark != "" {
+		return mark
+	}
+	if s.Thread != "" && s.Thread != s.ID {
+		return "re " + clean(s.Thread)
+	}
+	return ""
 }
 
 // Marks of the inbox for what needs attention first. The hub already
@@ -97,15 +148,13 @@ func inboxMark(s wire.Submission) string {
 	return ""
 }
 
-// coarseTime shows a received time (already rounded by the hub) in UTC.
+// coarseTime shows a received time (already rounded by the hub) in UTC,
+// always in one format with the hour: "2026-11-23 00:00 UTC" is the hour
+// after midnight, not a whole day (a hub rounding to days shows 00:00 too).
 func coarseTime(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return clean(s)
 	}
-	t = t.UTC()
-	if t.Hour() == 0 && t.Minute() == 0 {
-		return t.Format("2006-01-02") + " UTC"
-	}
-	return t.Format("2006-01-02 15:04") + " UTC"
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
 }

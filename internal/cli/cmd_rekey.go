@@ -62,7 +62,7 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 		e.printf("every submission on hub %q is encrypted to the current recipients (epoch %d)", clean(c.HubID()), v.Epoch)
 		return nil
 	}
-	e.printf("%d submissions to move to epoch %d", len(todo), v.Epoch)
+	e.printf("%s to move to epoch %d", count(len(todo), "submission", "submissions"), v.Epoch)
 	done, failed := 0, 0
 	defenders := replyKeys{}
 	for i, s := range todo {
@@ -99,9 +99,9 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 				fmt.Sprintf("%d of %d moved; run the same command again to go on where it stopped", done, len(todo)))
 		}
 	}
-	e.printf("moved %d of %d submissions to epoch %d", done, len(todo), v.Epoch)
+	e.printf("moved %d of %s to epoch %d", done, count(len(todo), "submission", "submissions"), v.Epoch)
 	if failed > 0 {
-		return errorWithHints(fmt.Sprintf("%d submissions could not be decrypted with %s", failed, rf.files()),
+		return errorWithHints(fmt.Sprintf("%s could not be decrypted with %s", count(failed, "submission", "submissions"), rf.files()),
 			"give with more -i the identities of the recipients they were sent to, then run the same command again",
 			"until they are moved, keep those identities: the submissions are readable only with them")
 	}

@@ -29,7 +29,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 2 {
-		return usageErrorf("status", "expected a submission id and a status, got %d arguments", len(pos)).hint(
+		return usageErrorf("status", "expected a submission id and a status, got %s", count(len(pos), "argument", "arguments")).hint(
 			"for example: difesa status -hub URL -i key.txt ID in_progress")
 	}
 	id, status := pos[0], strings.ReplaceAll(pos[1], "-", "_")

@@ -68,7 +68,7 @@ func runThread(ctx context.Context, e *env, args []string) error {
 	}
 	unsaved := 0
 	var b strings.Builder
-	fmt.Fprintf(&b, "Conversation %s on hub %q: %d messages\n", clean(th.ID), c.HubID(), len(th.Messages))
+	fmt.Fprintf(&b, "Conversation %s on hub %q: %s\n", clean(th.ID), c.HubID(), count(len(th.Messages), "message", "messages"))
 	for _, m := range th.Messages {
 		who := "from the defender"
 		if m.Kind == wire.KindReply {

@@ -229,7 +229,7 @@ func TestConversation(t *testing.T) {
 	refused(t, defender, []string{"refusing to delete the conversation without confirmation"},
 		"forget", "-hub", hub, "-codename-fd", secretFD(t, name))
 	_, stderr = must(t, defender, "forget", "-hub", hub, "-y", "-codename-fd", secretFD(t, name))
-	if !strings.Contains(stderr, "deleted your conversation at hub \"it\": 4 messages") {
+	if !strings.Contains(stderr, "deleted your conversation at hub \"it\" (messages: 4)") {
 		t.Errorf("forget:\n%s", stderr)
 	}
 	refused(t, defender, []string{"no conversation for this codename at this hub"},
@@ -335,7 +335,7 @@ func TestCodenameRateLimit(t *testing.T) {
 			continue
 		}
 		if !strings.Contains(stderr, "error: the hub is limiting codename attempts right now") ||
-			!regexp.MustCompile(`hint: wait \d+ seconds and try again`).MatchString(stderr) {
+			!regexp.MustCompile(`hint: wait [1-9]\d* s and try again`).MatchString(stderr) {
 			t.Fatalf("attempt %d:\n%s", i, stderr)
 		}
 		return

@@ -67,7 +67,7 @@ func (d *defenderFlags) conversation(ctx context.Context, e *env, c *client.Clie
 func explainThreadError(err error) error {
 	if wait, ok := client.RetryAfter(err); ok && errors.Is(err, &wire.Error{Code: wire.CodeTooManyRequests}) {
 		return withHints(errors.New("the hub is limiting codename attempts right now"),
-			fmt.Sprintf("wait %d seconds and try again", max(1, int(wait.Seconds()))))
+			fmt.Sprintf("wait %d s and try again", max(1, int(wait.Seconds()))))
 	}
 	if errors.Is(err, &wire.Error{Code: wire.CodeNoThread}) {
 		return withHints(errors.New("no conversation for this codename at this hub"),

@@ -218,7 +218,7 @@ func TestHubKeysStory(t *testing.T) {
 
 	// Rekey by a remaining responder moves the archive.
 	status, _ := must(t, responderPins, "admin", "status", "-hub", hub, "-i", key("bruno.key"), "-pin", fingerprint)
-	if !strings.Contains(status, "epoch 1: 1 submissions still need rekey") {
+	if !strings.Contains(status, "epoch 1: 1 submission still needs rekey") {
 		t.Errorf("status before rekey:\n%s", status)
 	}
 	_, stderr = must(t, responderPins, "rekey", "-hub", hub, "-i", key("bruno.key"))

@@ -127,12 +127,11 @@ type env struct {
 // Main runs difesa with args (without the program name) and returns the
 // exit code: 0 on success, 1 on error, 2 on a usage error.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return MainAt(time.Now, args, stdin, stdout, stderr)
+	return mainAt(time.Now, args, stdin, stdout, stderr)
 }
 
-// MainAt is [Main] with the time read from now: tests run commands whose
-// output depends on the time (bulletins expire) at the moments they set.
-func MainAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// mainAt is [Main] on the clock now (tests run the CLI at chosen instants).
+func mainAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: now}

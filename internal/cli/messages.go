@@ -64,9 +64,9 @@ func loadMessageCatalogues() (map[string]map[string]string, []string) {
 	return out, langs
 }
 
-// verb matches a fmt verb: %s, %q, %d, %v, %.1f, with an explicit argument
+// fmtVerb matches a fmt verb: %s, %q, %d, %v, %.1f, with an explicit argument
 // index such as %[2]s allowed in translations.
-var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[sqdvf]`)
+var fmtVerb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[sqdvf]`)
 
 type format struct {
 	key string
@@ -83,7 +83,7 @@ func compileFormats(en map[string]string) []format {
 		var b strings.Builder
 		b.WriteString(`(?s)^`)
 		last := 0
-		for _, m := range verb.FindAllStringIndex(text, -1) {
+		for _, m := range fmtVerb.FindAllStringIndex(text, -1) {
 			b.WriteString(regexp.QuoteMeta(text[last:m[0]]))
 			switch text[m[1]-1] {
 			case 'q':
@@ -99,7 +99,7 @@ func compileFormats(en map[string]string) []format {
 		}
 		b.WriteString(regexp.QuoteMeta(text[last:]))
 		b.WriteString(`$`)
-		out = append(out, format{key, regexp.MustCompile(b.String()), len(verb.ReplaceAllString(text, ""))})
+		out = append(out, format{key, regexp.MustCompile(b.String()), len(fmtVerb.ReplaceAllString(text, ""))})
 	}
 	slices.SortFunc(out, func(a, b format) int { return b.lit - a.lit })
 	return out
@@ -144,7 +144,7 @@ func translateOne(lang, s string) (string, bool) {
 		}
 		// The arguments are already formatted: every verb becomes %s,
 		// keeping an explicit index.
-		return fmt.Sprintf(verb.ReplaceAllString(t, "%${1}s"), args...), true
+		return fmt.Sprintf(fmtVerb.ReplaceAllString(t, "%${1}s"), args...), true
 	}
 	return s, false
 }

@@ -41,7 +41,7 @@ func TestMessageCataloguesAreComplete(t *testing.T) {
 				t.Errorf("%s.json: missing %q", lang, k)
 				continue
 			}
-			if a, b := len(verb.FindAllString(got, -1)), len(verb.FindAllString(v, -1)); a != b {
+			if a, b := len(fmtVerb.FindAllString(got, -1)), len(fmtVerb.FindAllString(v, -1)); a != b {
 				t.Errorf("%s.json: %q has %d fmt verbs, English %d", lang, k, a, b)
 			}
 			if strings.Count(got, "\n") != strings.Count(v, "\n") {
@@ -158,7 +158,7 @@ func TestTranslate(t *testing.T) {
 		{"es", `checked in at hub "demo"`, `confirmación recibida en el hub "demo"`},
 		{"es", "checking in: no check-in for this code at this hub", "confirmación: no hay ninguna confirmación acordada con este código en este hub"},
 		{"sl", `report sent to hub "de\"mo" (1.2 KiB encrypted, epoch 3)`, `prijava poslana v središče "de\"mo" (1.2 KiB šifrirano, obdobje 3)`},
-		{"fr", "wait 7 seconds and try again", "attendez 7 s et réessayez"},
+		{"fr", "wait 7 s and try again", "attendez 7 s et réessayez"},
 		{"pl", "checking in: unexpected EOF", "meldunek: unexpected EOF"},
 		{"it", "something no catalogue has", "something no catalogue has"},
 		{"en", "checking in: no check-in for this code at this hub", "checking in: no check-in for this code at this hub"},

@@ -48,12 +48,34 @@ func (c *Client) PublishBulletin(ctx context.Context, doc, sig []byte) (*wire.Bu
 	return &info, nil
 }
 
-// ListBulletins lists the hub's bulletins, newest first
-// (GET /api/v1/hubs/ID/bulletins). What the list says is not signed: only
-// the documents are.
+// ListBulletins lists all the hub's bulletins, newest first
+// (GET /api/v1/hubs/ID/bulletins), reading a page at a time with
+// [Client.ListBulletinsPage]. What the list says is not signed: only the
+// documents are.
 func (c *Client) ListBulletins(ctx context.Context) (*wire.BulletinList, error) {
+	all := &wire.BulletinList{}
+	cursor := ""
+	for {
+		page, err := c.ListBulletinsPage(ctx, cursor, 0)
+		if err != nil {
+			return nil, err
+		}
+		all.Bulletins, all.Next = append(all.Bulletins, page.Bulletins...), page.Next
+		if !page.More {
+			return all, nil
+		}
+		if page.Next == cursor || len(page.Bulletins) == 0 {
+			return nil, fmt.Errorf("the hub's bulletin list does not advance past cursor %q", cursor)
+		}
+		cursor = page.Next
+	}
+}
+
+// ListBulletinsPage returns up to limit of the hub's bulletins (0 for the
+// hub's default), newest first, older than cursor ("" for the newest).
+func (c *Client) ListBulletinsPage(ctx context.Context, cursor string, limit int) (*wire.BulletinList, error) {
 	var l wire.BulletinList
-	if err := c.doJSON(ctx, "GET", c.apiURL("bulletins"), nil, &l); err != nil {
+	if err := c.doJSON(ctx, "GET", pageURL(c.apiURL("bulletins"), cursor, limit), nil, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

@@ -97,14 +97,36 @@ func (c *Client) Epochs(ctx context.Context) (*wire.EpochCounts, error) {
 	return &ec, nil
 }
 
-// Audit returns the hub's audit log (GET /api/v1/hubs/ID/audit). It needs a
-// login.
+// Audit returns the hub's whole audit log (GET /api/v1/hubs/ID/audit),
+// read a page at a time with [Client.AuditPage]. It needs a login.
 func (c *Client) Audit(ctx context.Context) (*wire.AuditLog, error) {
+	all := &wire.AuditLog{}
+	cursor := ""
+	for {
+		page, err := c.AuditPage(ctx, cursor, 0)
+		if err != nil {
+			return nil, err
+		}
+		all.Events, all.Next = append(all.Events, page.Events...), page.Next
+		if !page.More {
+			return all, nil
+		}
+		if page.Next == cursor || len(page.Events) == 0 {
+			return nil, fmt.Errorf("the hub's audit log does not advance past cursor %q", cursor)
+		}
+		cursor = page.Next
+	}
+}
+
+// AuditPage returns up to limit events of the hub's audit log after
+// cursor ("" from the start; limit 0 for the hub's default). It needs a
+// login.
+func (c *Client) AuditPage(ctx context.Context, cursor string, limit int) (*wire.AuditLog, error) {
 	if c.token == "" {
 		return nil, ErrNotLoggedIn
 	}
 	var l wire.AuditLog
-	if err := c.doJSON(ctx, "GET", c.apiURL("audit"), nil, &l); err != nil {
+	if err := c.doJSON(ctx, "GET", pageURL(c.apiURL("audit"), cursor, limit), nil, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

@@ -18,16 +18,62 @@ var ErrNotLoggedIn = errors.New("not logged in")
 // before the whole file arrived.
 var ErrTruncated = errors.New("the download was cut short")
 
-// List returns the hub's submissions, newest first.
+// List returns every submission of the hub, in the order the hub lists
+// them (by latest change), reading a page at a time with
+// [Client.ListPage]: no answer is larger than a page, however large the
+// inbox. A submission that changed while the pages were read is listed
+// once, as it is now.
 func (c *Client) List(ctx context.Context) ([]wire.Submission, error) {
+	var out []wire.Submission
+	at := map[string]int{} // id → index in out
+	err := c.EachPage(ctx, "", func(page *wire.SubmissionList) error {
+		for _, s := range page.Submissions {
+			if i, ok := at[s.ID]; ok {
+				out[i] = s // listed again further on: it changed meanwhile
+				continue
+			}
+			at[s.ID] = len(out)
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EachPage calls fn with each page of the hub's submissions whose latest
+// change came after cursor ("" from the start), until the last. The last
+// page's Next is the cursor to list later changes from.
+func (c *Client) EachPage(ctx context.Context, cursor string, fn func(*wire.SubmissionList) error) error {
+	for {
+		page, err := c.ListPage(ctx, cursor, 0)
+		if err != nil {
+			return err
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if !page.More {
+			return nil
+		}
+		if page.Next == cursor || len(page.Submissions) == 0 {
+			return fmt.Errorf("the hub's listing does not advance past cursor %q", cursor)
+		}
+		cursor = page.Next
+	}
+}
+
+// ListPage returns one page of the hub's submissions whose latest change
+// came after cursor ("" from the start), at most limit of them (0 for the
+// hub's default, [wire.DefaultPageSize]; at most [wire.MaxPageSize]).
+func (c *Client) ListPage(ctx context.Context, cursor string, limit int) (*wire.SubmissionList, error) {
 	if c.token == "" {
 		return nil, ErrNotLoggedIn
 	}
 	var l wire.SubmissionList
-	if err := c.doJSON(ctx, "GET", c.apiURL("submissions"), nil, &l); err != nil {
+	if err := c.doJSON(ctx, "GET", pageURL(c.apiURL("submissions"), cursor, limit), nil, &l); err != nil {
 		return nil, err
 	}
-	return l.Submissions, nil
+	return &l, nil
 }
 
 // Download streams the ciphertext of submission id into w and returns the

@@ -30,9 +30,9 @@ type demoPaths struct{ identity, adminKey, manifest string }
 
 // prepareDemo loads the demo hub's keys from the data folder, generating
 // them on first start: a post-quantum responder identity, an admin key, and
-// the epoch-1 manifest the admin key signs for that responder (the secret
-// files with mode 0600).
-func prepareDemo(dataDir string, granularity time.Duration) (*config.HubKeys, demoPaths, error) {
+// the epoch-1 manifest the admin key signs for that responder, issued on
+// now's date (the secret files with mode 0600).
+func prepareDemo(dataDir string, granularity time.Duration, now time.Time) (*config.HubKeys, demoPaths, error) {
 	p := demoPaths{
 		identity: filepath.Join(dataDir, DemoIdentityFile),
 		adminKey: filepath.Join(dataDir, DemoAdminKeyFile),
@@ -49,7 +49,7 @@ func prepareDemo(dataDir string, granularity time.Duration) (*config.HubKeys, de
 	initial, err := os.ReadFile(p.manifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		body := fmt.Sprintf("%s\nhub: %s\nepoch: 1\nissued: %s\nprevious: none\nrecipient: %s responder Demo responder\n",
-			manifest.Header, DemoHubID, time.Now().UTC().Format(time.DateOnly), id.Recipient())
+			manifest.Header, DemoHubID, now.UTC().Format(time.DateOnly), id.Recipient())
 		signed, serr := manifest.Sign(sk, []byte(body))
 		if serr != nil {
 			return nil, p, fmt.Errorf("unable to sign the demo manifest: %w", serr)

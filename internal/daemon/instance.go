@@ -57,24 +57,41 @@ type Instance struct {
 
 // Start prepares the data folder, opens the store and starts serving.
 func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
+	return StartWith(cfg, logger, StartOptions{})
+}
+
+// StartOptions tune [StartWith]. The zero value is what production uses.
+type StartOptions struct {
+	// Now replaces time.Now everywhere the server reads the time (the
+	// store, the API, logins, check-ins, notifications, retention), for
+	// tests that run a whole server at a chosen instant.
+	Now func() time.Time
+}
+
+// StartWith is [Start] with options.
+func StartWith(cfg *config.Config, logger *slog.Logger, opts StartOptions) (*Instance, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	if err := prepareDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
 	inst := &Instance{log: logger, done: make(chan error, 1)}
 
-	st, err := store.Open(filepath.Join(cfg.DataDir, DatabaseFile), store.Options{})
+	st, err := store.Open(filepath.Join(cfg.DataDir, DatabaseFile), store.Options{Now: now})
 	if err != nil {
 		return nil, err
 	}
 	inst.Store = st
-	hubs, channels, err := loadHubs(cfg, st, inst)
+	hubs, channels, err := loadHubs(cfg, st, inst, now)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	inst.Hubs = hub.NewRegistry(hubs...)
-	inst.PoW = pow.NewGate(cfg.PoWPolicy(), nil)
-	authSvc, err := auth.New(st, nil)
+	inst.PoW = pow.NewGate(cfg.PoWPolicy(), now)
+	authSvc, err := auth.New(st, now)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -87,13 +104,14 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	}
 	inst.NotifyHubs = notifyHubs
 	worker, err := notify.NewWorker(notify.Options{
-		Store: st, Hubs: notifyHubs, Broker: broker, Logger: logger, Proxy: cfg.NotifyProxy,
+		Store: st, Hubs: notifyHubs, Broker: broker, Logger: logger, Proxy: cfg.NotifyProxy, Now: now,
 	})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	sched := checkin.NewScheduler(st, logger)
+	sched.Now = now
 	sched.Fired = worker.Kick
 	bg, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -101,6 +119,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); worker.Run(bg) }()
 	ret := newRetention(cfg, st, logger)
+	ret.now = now
 	ret.notifier = worker
 	go func() { defer wg.Done(); ret.Run(bg) }()
 	inst.stopBackground = func() { cancel(); wg.Wait() }
@@ -123,7 +142,7 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	}
 	inst.srv = &http.Server{
 		Handler: countUploads(col, api.New(api.Options{
-			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger,
+			Store: st, Hubs: inst.Hubs, Auth: authSvc, Logger: logger, Now: now,
 			Checkins: sched, Notifier: worker, Events: broker, OnionAddress: cfg.OnionAddress, PublicURL: cfg.PublicURL,
 			OnError: col.Rejected, MaxConcurrentUploads: cfg.MaxConcurrentUploads,
 			PoW: inst.PoW,
@@ -153,10 +172,10 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 
 // loadHubs builds every hub at its latest stored epoch, bootstrapping new
 // hubs from their configured first manifest (or the demo's).
-func loadHubs(cfg *config.Config, st *store.Store, inst *Instance) ([]*hub.Hub, map[string][]notify.ChannelConfig, error) {
+func loadHubs(cfg *config.Config, st *store.Store, inst *Instance, now func() time.Time) ([]*hub.Hub, map[string][]notify.ChannelConfig, error) {
 	var keys []*config.HubKeys
 	if cfg.Demo() {
-		k, paths, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity))
+		k, paths, err := prepareDemo(cfg.DataDir, time.Duration(cfg.TimeGranularity), now())
 		if err != nil {
 			return nil, nil, err
 		}

@@ -68,14 +68,9 @@ func (r *retention) Run(ctx context.Context) {
 func (r *retention) runOnce() {
 	now := r.now()
 	for _, p := range r.policies {
-		subs, err := r.store.Submissions(p.hub)
-		if err != nil {
-			r.log.Error("retention: unable to list submissions", "hub", p.hub, "err", err)
-			continue
-		}
 		deleted := 0
 		var unread []store.Event
-		for _, sub := range subs {
+		err := r.store.EachSubmission(p.hub, func(sub store.Submission) error {
 			// Received is rounded down (to the hour or coarser): ages
 			// count from there.
 			age := now.Sub(sub.Received)
@@ -84,7 +79,7 @@ func (r *retention) runOnce() {
 				if err != nil {
 					// The error names the id: keep it out of the log.
 					r.log.Error("retention: unable to delete a closed submission", "hub", p.hub)
-					continue
+					return nil
 				}
 				if ok {
 					deleted++
@@ -93,6 +88,11 @@ func (r *retention) runOnce() {
 			if p.warnUnread > 0 && sub.Status == wire.StatusNew && age > p.warnUnread {
 				unread = append(unread, store.Event{Hub: p.hub, Type: wire.EventSubmissionUnread, Submission: sub.ID.String()})
 			}
+			return nil
+		})
+		if err != nil {
+			r.log.Error("retention: unable to list submissions", "hub", p.hub, "err", err)
+			continue
 		}
 		if deleted > 0 {
 			r.log.Info("retention: deleted closed submissions", "hub", p.hub, "count", deleted, "older_than", p.deleteClosed.String())

@@ -130,14 +130,12 @@ func (c *Collector) collect(at time.Time) error {
 	c.outbox.Reset()
 	c.checkins.Reset()
 	for _, hub := range c.hubs() {
-		subs, err := c.store.Submissions(hub)
+		kinds, bytes, err := c.store.SubmissionTotals(hub)
 		if err != nil {
 			return err
 		}
-		var bytes int64
-		for _, s := range subs {
-			c.submissions.With(hub, s.Kind).Add(1)
-			bytes += s.Size
+		for kind, n := range kinds {
+			c.submissions.With(hub, kind).Add(float64(n))
 		}
 		c.storedBytes.With(hub).Set(float64(bytes &^ (1<<20 - 1)))
 		timers, err := c.store.Checkins(hub)

@@ -38,7 +38,8 @@ func (s *Store) audit(tx *bolt.Tx, hub string, ev AuditEvent) error {
 	return b.Put(binary.BigEndian.AppendUint64(nil, seq), v)
 }
 
-// Audit returns hub's audit log, oldest first.
+// Audit returns hub's whole audit log, oldest first, all in memory: for
+// maintenance and tests. What answers clients pages with [Store.AuditAfter].
 func (s *Store) Audit(hub string) ([]AuditEvent, error) {
 	var out []AuditEvent
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -59,4 +60,45 @@ func (s *Store) Audit(hub string) ([]AuditEvent, error) {
 		return nil, fmt.Errorf("store: unable to read the audit log of %q: %w", hub, err)
 	}
 	return out, nil
+}
+
+// AuditAfter returns up to limit (at most [MaxPage]) events of hub's audit
+// log after event number after (0 for the start), oldest first, with the
+// number to resume after and whether more follow, in one read
+// transaction. A number the log has not reached is [ErrCursorAhead].
+func (s *Store) AuditAfter(hub string, after uint64, limit int) (events []AuditEvent, next uint64, more bool, err error) {
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	next = after
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAudit).Bucket([]byte(hub))
+		if b == nil || after > b.Sequence() {
+			if after != 0 {
+				return ErrCursorAhead
+			}
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil; k, v = c.Next() {
+			if len(events) == limit {
+				more = true
+				return nil
+			}
+			if len(k) != 8 {
+				return fmt.Errorf("corrupt audit key %x", k)
+			}
+			var ev AuditEvent
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return err
+			}
+			events = append(events, ev)
+			next = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("store: unable to read the audit log of %q: %w", hub, err)
+	}
+	return events, next, more, nil
 }

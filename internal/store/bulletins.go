@@ -191,3 +191,52 @@ func (s *Store) Bulletin(hub string, seq uint64) (Bulletin, error) {
 	}
 	return b, nil
 }
+
+// BulletinsBefore returns up to limit (at most [MaxPage]) of hub's
+// bulletins numbered below before (0 for from the latest), newest first,
+// in one read transaction, with the number to resume below and whether
+// more follow. A number the hub has not reached is [ErrCursorAhead].
+func (s *Store) BulletinsBefore(hub string, before uint64, limit int) (list []Bulletin, next uint64, more bool, err error) {
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	next = before
+	err = s.db.View(func(tx *bolt.Tx) error {
+		docs := tx.Bucket(bucketBulletins).Bucket([]byte(hub))
+		if docs == nil || before > docs.Sequence() {
+			if before != 0 {
+				return ErrCursorAhead
+			}
+			return nil
+		}
+		c := docs.Cursor()
+		k, v := c.Last()
+		if before != 0 {
+			if sk, _ := c.Seek(epochKey(before)); sk != nil {
+				k, v = c.Prev()
+			} else {
+				k, v = c.Last()
+			}
+			for len(k) == 8 && binary.BigEndian.Uint64(k) >= before {
+				k, v = c.Prev()
+			}
+		}
+		for ; k != nil; k, v = c.Prev() {
+			if len(list) == limit {
+				more = true
+				return nil
+			}
+			b, err := decodeBulletin(k, v)
+			if err != nil {
+				return err
+			}
+			list = append(list, b)
+			next = b.Seq
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("store: unable to read the bulletins of %q: %w", hub, err)
+	}
+	return list, next, more, nil
+}

@@ -163,6 +163,9 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.resumed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
 				return err
 			}
+			if err := touch(tx, hub, c.Instructions); err != nil {
+				return err
+			}
 		}
 		c.State, c.Deadline = CheckinArmed, RoundUp(now.Add(c.Every), c.Round)
 		return putCheckin(tx, c)
@@ -226,7 +229,7 @@ func deleteCheckin(tx *bolt.Tx, c Checkin) error {
 		}
 	}
 	if sub, err := getSubmission(tx, c.Hub, c.Instructions); err == nil {
-		if err := hubBucket(tx, c.Hub).Delete(sub.ID[:]); err != nil {
+		if err := deleteRecord(tx, sub); err != nil {
 			return err
 		}
 		if err := addUsage(tx, c.Hub, -sub.Size); err != nil {
@@ -267,6 +270,9 @@ func (s *Store) FireDue(now time.Time) (int, error) {
 					return err
 				}
 				if err := s.putEvent(tx, Event{Hub: c.Hub, Type: "checkin.missed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+					return err
+				}
+				if err := touch(tx, c.Hub, c.Instructions); err != nil {
 					return err
 				}
 				n++

@@ -79,14 +79,55 @@ func (s *Store) PutManifest(hub string, prev, epoch uint64, signed []byte) (Stor
 // epoch.
 func (s *Store) EpochCounts(hub string) (map[uint64]int, error) {
 	counts := map[uint64]int{}
-	subs, err := s.Submissions(hub)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := hubBucket(tx, hub)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var rec struct {
+				Epoch uint64 `json:"epoch"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("corrupt submission %x: %w", k, err)
+			}
+			counts[rec.Epoch]++
+			return nil
+		})
+	})
 	if err != nil {
-		return nil, err
-	}
-	for _, sub := range subs {
-		counts[sub.Epoch]++
+		return nil, fmt.Errorf("store: unable to count the epochs of %q: %w", hub, err)
 	}
 	return counts, nil
+}
+
+// SubmissionTotals returns how many submissions hub holds of each kind
+// and their total size, read in one transaction without keeping them.
+func (s *Store) SubmissionTotals(hub string) (map[string]int, int64, error) {
+	kinds := map[string]int{}
+	var size int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := hubBucket(tx, hub)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var rec struct {
+				Kind string `json:"kind"`
+				Size int64  `json:"size"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("corrupt submission %x: %w", k, err)
+			}
+			kinds[rec.Kind]++
+			size += rec.Size
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count the submissions of %q: %w", hub, err)
+	}
+	return kinds, size, nil
 }
 
 // hour is the current time rounded down to the hour, the only precision

@@ -36,7 +36,7 @@ func (s *Store) DeleteExpired(hub string, id ID, cutoff time.Time) (bool, error)
 		if sub.Status != StatusClosed || !sub.Received.Before(cutoff) || isInstructions(tx, hub, id) {
 			return nil
 		}
-		if err := hubBucket(tx, hub).Delete(id[:]); err != nil {
+		if err := deleteRecord(tx, sub); err != nil {
 			return err
 		}
 		if err := deleteChunks(tx, sub.Blob); err != nil {

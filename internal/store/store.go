@@ -31,6 +31,8 @@ type Store struct {
 	now func() time.Time
 	// outbox mirrors the outbox bucket decoded (outbox.go).
 	outbox outboxCache
+	// maxThread is how many messages a conversation may hold (threads.go).
+	maxThread uint32
 }
 
 // Options tune [Open]. The zero value is what production uses.
@@ -40,6 +42,8 @@ type Options struct {
 	// ReadOnly opens the file without writing to it (no reclaiming of
 	// unfinished uploads), for checks and backups of a stopped server.
 	ReadOnly bool
+	// MaxThreadMessages replaces, for tests, [MaxThreadMessages].
+	MaxThreadMessages int
 }
 
 // ErrLocked is returned by [Open] when another process (a running server)
@@ -61,15 +65,18 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, now: opts.Now, maxThread: MaxThreadMessages}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.MaxThreadMessages > 0 {
+		s.maxThread = uint32(opts.MaxThreadMessages)
 	}
 	if opts.ReadOnly {
 		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs, bucketThreadRoots} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -79,6 +86,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to create buckets: %w", err)
+	}
+	if err := s.indexAll(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if _, err := s.reclaimPending(); err != nil {
 		db.Close()

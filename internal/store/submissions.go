@@ -38,6 +38,11 @@ type Submission struct {
 	Thread ID `json:"-"`
 	// Seq is the message's place in its conversation, from 0.
 	Seq uint32 `json:"seq,omitempty"`
+	// Serial is the hub's count of submissions when this one arrived: the
+	// order of arrival. Change is the number of the record's latest write,
+	// its place in [Store.SubmissionsAfter] (changes.go).
+	Serial uint64 `json:"serial,omitempty"`
+	Change uint64 `json:"change,omitempty"`
 }
 
 // submissionRecord is a Submission as stored.
@@ -51,7 +56,9 @@ func hubBucket(tx *bolt.Tx, hub string) *bolt.Bucket {
 	return tx.Bucket(bucketSubs).Bucket([]byte(hub))
 }
 
-// Submissions lists a hub's complete submissions, newest first.
+// Submissions lists a hub's complete submissions, newest first, all in
+// memory: for maintenance and tests. What answers clients pages with
+// [Store.SubmissionsAfter].
 func (s *Store) Submissions(hub string) ([]Submission, error) {
 	var subs []Submission
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -74,6 +81,9 @@ func (s *Store) Submissions(hub string) ([]Submission, error) {
 	sort.SliceStable(subs, func(i, j int) bool {
 		if !subs[i].Received.Equal(subs[j].Received) {
 			return subs[i].Received.After(subs[j].Received)
+		}
+		if subs[i].Serial != subs[j].Serial {
+			return subs[i].Serial > subs[j].Serial
 		}
 		return bytes.Compare(subs[i].ID[:], subs[j].ID[:]) < 0
 	})
@@ -126,13 +136,21 @@ func decodeSubmission(k, v []byte) (Submission, error) {
 	return sub, nil
 }
 
-func putSubmission(tx *bolt.Tx, sub Submission) error {
+// putSubmission writes sub's record and its index entries, giving it its
+// next change number (changes.go).
+func putSubmission(tx *bolt.Tx, sub *Submission) error {
 	b, err := tx.Bucket(bucketSubs).CreateBucketIfNotExists([]byte(sub.Hub))
 	if err != nil {
 		return err
 	}
+	if err := indexChange(tx, sub); err != nil {
+		return err
+	}
+	if err := indexThread(tx, *sub); err != nil {
+		return err
+	}
 	sub.Received = sub.Received.UTC() // no server time zone on disk
-	rec := submissionRecord{Submission: sub, Blob: sub.Blob.String()}
+	rec := submissionRecord{Submission: *sub, Blob: sub.Blob.String()}
 	if sub.Thread != (ID{}) {
 		rec.Thread = sub.Thread.String()
 	}
@@ -151,7 +169,7 @@ func (s *Store) SetStatus(hub string, id ID, status string) error {
 			return err
 		}
 		sub.Status = status
-		return putSubmission(tx, sub)
+		return putSubmission(tx, &sub)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to set status of %s: %w", id, err)
@@ -166,7 +184,7 @@ func (s *Store) Delete(hub string, id ID) error {
 		if err != nil {
 			return err
 		}
-		if err := hubBucket(tx, hub).Delete(id[:]); err != nil {
+		if err := deleteRecord(tx, sub); err != nil {
 			return err
 		}
 		if err := deleteChunks(tx, sub.Blob); err != nil {

@@ -2,8 +2,11 @@ package store
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestThreads(t *testing.T) {
@@ -92,4 +95,103 @@ func TestThreads(t *testing.T) {
 	if _, err := reopen.Commit([]byte("new"), Submission{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A conversation holds at most MaxThreadMessages messages, so that it is
+// listed in one small answer; the refused message leaves nothing behind.
+func TestThreadFull(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "db"), Options{MaxThreadMessages: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hour := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	up := s.NewUpload("h")
+	up.OpenThread([32]byte{5})
+	root, err := up.Commit([]byte("report"), Submission{Kind: "report", Received: hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := func() error {
+		up := s.NewUpload("h")
+		up.JoinThread(root.ID)
+		_, err := up.Commit([]byte("followup"), Submission{Kind: "followup", Received: hour})
+		up.Abort()
+		return err
+	}
+	for i := range 2 {
+		if err := join(); err != nil {
+			t.Fatalf("message %d: %v", i+2, err)
+		}
+	}
+	if err := join(); !errors.Is(err, ErrThreadFull) {
+		t.Fatalf("a fourth message: %v, want ErrThreadFull", err)
+	}
+	if msgs, err := s.Thread("h", root.ID); err != nil || len(msgs) != 3 {
+		t.Fatalf("%d messages, %v", len(msgs), err)
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if MaxThreadMessages*180 > 1<<20/4 {
+		t.Fatalf("a full conversation's listing (%d messages) would near the client's 1 MiB", MaxThreadMessages)
+	}
+}
+
+// Deleting a conversation frees its codename, found through the opening
+// submission's index entry, or for a conversation opened before that
+// index, by reading the hub's verifiers.
+func TestDeleteThreadFreesTheCodename(t *testing.T) {
+	s, _ := newTestStore(t)
+	hour := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	open := func(v [32]byte) (Submission, error) {
+		up := s.NewUpload("h")
+		up.OpenThread(v)
+		defer up.Abort()
+		return up.Commit([]byte("report"), Submission{Kind: "report", Received: hour})
+	}
+	for _, legacy := range []bool{false, true} {
+		v, keep := [32]byte{11}, [32]byte{12, boolByte(legacy)}
+		if _, err := open(keep); err != nil {
+			t.Fatal(err)
+		}
+		root, err := open(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if legacy {
+			err := s.db.Update(func(tx *bolt.Tx) error {
+				return tx.Bucket(bucketThreadRoots).Bucket([]byte("h")).Delete(root.ID[:])
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.DeleteThread("h", root.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ThreadByVerifier("h", v); !errors.Is(err, ErrNoThread) {
+			t.Fatalf("legacy %v: the deleted conversation's codename still resolves: %v", legacy, err)
+		}
+		if _, err := s.ThreadByVerifier("h", keep); err != nil {
+			t.Fatalf("legacy %v: another conversation lost its codename: %v", legacy, err)
+		}
+		again, err := open(v)
+		if err != nil {
+			t.Fatalf("legacy %v: the codename cannot open a new conversation: %v", legacy, err)
+		}
+		if _, err := s.DeleteThread("h", again.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -111,6 +111,7 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 				return err
 			}
 			sub.Kind, sub.Received, sub.Status, sub.Thread, sub.Seq = old.Kind, old.Received, old.Status, old.Thread, old.Seq
+			sub.Serial, sub.Change = old.Serial, old.Change
 			delta -= old.Size
 			if err := u.s.audit(tx, u.hub, AuditEvent{Event: "submission.rekeyed", Epoch: sub.Epoch, Submission: u.id.String()}); err != nil {
 				return err
@@ -125,7 +126,7 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 		if err := putChunk(tx, u.blob, seq, last); err != nil {
 			return err
 		}
-		if err := putSubmission(tx, sub); err != nil {
+		if err := putSubmission(tx, &sub); err != nil {
 			return err
 		}
 		if err := addUsage(tx, u.hub, delta); err != nil {

@@ -10,12 +10,14 @@ import (
 // Verify checks the database's consistency: every submission has chunks
 // 0..Chunks-1 whose sizes add up to its Size, and every chunk belongs to a
 // submission or to an upload still pending; bulletins are well formed and
-// their identifier index agrees with them. It returns all problems found.
+// their identifier index agrees with them; the change and conversation
+// indexes list every submission once. It returns all problems found.
 func (s *Store) Verify() error {
 	var errs []error
 	err := s.db.View(func(tx *bolt.Tx) error {
 		errs = append(errs, verifyBulletins(tx)...)
 		errs = append(errs, verifyUsage(tx)...)
+		errs = append(errs, verifyIndexes(tx)...)
 		type want struct {
 			id     ID
 			chunks uint32

@@ -54,7 +54,7 @@ func TestVerify(t *testing.T) {
 		}, true},
 		{"wrong size", func(tx *bolt.Tx, sub Submission) error {
 			sub.Size++
-			return putSubmission(tx, sub)
+			return putSubmission(tx, &sub)
 		}, true},
 		{"malformed chunk key", func(tx *bolt.Tx, _ Submission) error {
 			_, err := tx.Bucket(bucketChunks).CreateBucket([]byte("short"))
@@ -66,7 +66,7 @@ func TestVerify(t *testing.T) {
 		}, true},
 		{"shared blob", func(tx *bolt.Tx, sub Submission) error {
 			sub.ID = NewID()
-			return putSubmission(tx, sub)
+			return putSubmission(tx, &sub)
 		}, true},
 	}
 	for _, tt := range tests {

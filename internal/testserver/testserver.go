@@ -41,12 +41,24 @@ func New(t testing.TB) *Server {
 // by a loopback port and a temporary folder (unless DataDir is set).
 func NewWithConfig(t testing.TB, cfg *config.Config) *Server {
 	t.Helper()
+	return NewWithOptions(t, cfg, Options{})
+}
+
+// Options tune [NewWithOptions]; the zero value is [NewWithConfig].
+type Options struct {
+	// Now, if set, is the server's clock (see [daemon.StartOptions]).
+	Now func() time.Time
+}
+
+// NewWithOptions is [NewWithConfig] with options.
+func NewWithOptions(t testing.TB, cfg *config.Config, o Options) *Server {
+	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.DataDir == "" || cfg.DataDir == config.DefaultDataDir {
 		cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	}
 	logs := &syncbuf.Buffer{}
-	inst, err := daemon.Start(cfg, daemon.NewLogger(logs, "json", "debug"))
+	inst, err := daemon.StartWith(cfg, daemon.NewLogger(logs, "json", "debug"), daemon.StartOptions{Now: o.Now})
 	if err != nil {
 		t.Fatalf("testserver: %v", err)
 	}

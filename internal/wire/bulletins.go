@@ -32,9 +32,15 @@ type BulletinInfo struct {
 	SignatureURL string `json:"signature_url"`
 }
 
-// BulletinList answers GET /api/v1/hubs/{hub}/bulletins, newest first.
+// BulletinList answers GET /api/v1/hubs/{hub}/bulletins?after=CURSOR&limit=N:
+// up to N bulletins (default [DefaultPageSize], at most [MaxPageSize]),
+// newest first, older than CURSOR.
 type BulletinList struct {
 	Bulletins []BulletinInfo `json:"bulletins"`
+	// Next is the cursor of the next page (older bulletins).
+	Next string `json:"next"`
+	// More reports whether older bulletins follow Next.
+	More bool `json:"more"`
 }
 
 // EventBulletinPublished is the audit event of a publication; its

@@ -41,6 +41,7 @@ const (
 	CodeBadAgeHeader      = "bad_age_header"     // 400 not a well-formed age header
 	CodeBadArmor          = "bad_armor"          // 400 broken ASCII armor
 	CodeBadPayload        = "bad_payload"        // 400 payload framing impossible for age
+	CodeBadCursor         = "bad_cursor"         // 400 malformed listing cursor, or one the hub has not reached
 	CodeUnauthorized      = "unauthorized"       // 401 missing, expired or unknown token
 	CodeForbidden         = "forbidden"          // 403 authenticated but not allowed
 	CodeNotFound          = "not_found"          // 404 unknown hub, submission or route

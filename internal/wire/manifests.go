@@ -36,9 +36,16 @@ type AuditEvent struct {
 	Bulletin   uint64 `json:"bulletin,omitempty"`
 }
 
-// AuditLog answers GET /api/v1/hubs/{hub}/audit, oldest first.
+// AuditLog answers GET /api/v1/hubs/{hub}/audit?after=CURSOR&limit=N: up
+// to N events (default [DefaultPageSize], at most [MaxPageSize]) after
+// CURSOR, oldest first.
 type AuditLog struct {
 	Events []AuditEvent `json:"events"`
+	// Next is the cursor of the next page, and, once More is false, the
+	// cursor from which to read later events.
+	Next string `json:"next"`
+	// More reports whether events follow Next now.
+	More bool `json:"more"`
 }
 
 // Audit event names.

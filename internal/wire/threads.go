@@ -38,4 +38,5 @@ type Thread struct {
 const (
 	CodeThreadExists = "thread_exists" // 409 the codename already has a conversation at this hub
 	CodeNoThread     = "no_thread"     // 404 unknown codename or conversation
+	CodeThreadFull   = "thread_full"   // 409 the conversation holds as many messages as it may
 )

@@ -29,12 +29,34 @@ type Submission struct {
 	// Checkin is the state of the timer (armed, missed) whose instructions
 	// this is, for kind checkin.
 	Checkin string `json:"checkin,omitempty"`
+	// Serial is the submission's place in the order the hub received its
+	// submissions (1, 2, …; gaps where records changed): it orders
+	// submissions of the same hour, and says nothing more about when.
+	Serial uint64 `json:"serial"`
+	// Thread is the id of the submission that opened the conversation this
+	// one belongs to (its own id for the opening one), or empty.
+	Thread string `json:"thread,omitempty"`
 }
 
-// SubmissionList answers GET /api/v1/hubs/{hub}/submissions.
+// SubmissionList answers GET /api/v1/hubs/{hub}/submissions?after=CURSOR&limit=N:
+// up to N submissions (default [DefaultPageSize], at most [MaxPageSize]) whose
+// latest change (arrival, status, re-encryption) came after CURSOR, in the
+// order of those changes. Every submission is listed once from the start;
+// one that changes while a client pages through comes again further on.
 type SubmissionList struct {
 	Submissions []Submission `json:"submissions"`
+	// Next is the cursor of the next page, and, once More is false, the
+	// cursor from which to list what changes later.
+	Next string `json:"next"`
+	// More reports whether submissions follow Next now.
+	More bool `json:"more"`
 }
+
+// Page sizes of the listings that take ?after=CURSOR&limit=N.
+const (
+	DefaultPageSize = 500
+	MaxPageSize     = 1000
+)
 
 // StatusUpdate is the body of PUT /api/v1/hubs/{hub}/submissions/{id}/status.
 type StatusUpdate struct {

@@ -1,0 +1,4 @@
+package cli
+
+// MainAt is [Main] on a given clock, for the testscripts (cli_test.go).
+var MainAt = mainAt
