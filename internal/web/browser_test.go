@@ -29,21 +29,23 @@ import (
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/codename"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 	"difesa.org/difesa/internal/wire"
 )
 
-// chromium finds a Chromium binary or skips the test.
+// chromium finds a Chromium binary or skips the test (fails it under
+// CI=true).
 func chromium(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	t.Skip("no Chromium installed: apt-get install chromium to run the browser tests")
+	tool.Missing(t, "no Chromium installed: apt-get install chromium to run the browser tests")
 	return ""
 }
 
