@@ -115,7 +115,9 @@ func TestPinStore(t *testing.T) {
 func TestPinStoreWriteFailureKeepsOldFile(t *testing.T) {
 	t.Parallel()
 	if os.Geteuid() == 0 {
-		t.Skip("root ignores folder permissions")
+		// Root ignores folder permissions: run as nobody.
+		runUnprivileged(t, "TestPinStoreWriteFailureKeepsOldFile")
+		return
 	}
 	dir := t.TempDir()
 	ps := NewPinStore(dir)
