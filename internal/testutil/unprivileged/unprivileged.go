@@ -1,6 +1,9 @@
 //go:build unix
 
-package client
+// Package unprivileged runs a test as an unprivileged user when the tests
+// run as root (as CI does): root ignores file permissions, so a test of
+// what they refuse proves nothing as root.
+package unprivileged
 
 import (
 	"io"
@@ -16,21 +19,24 @@ import (
 	"difesa.org/difesa/internal/testutil/tool"
 )
 
-// runUnprivileged runs the test named test of this test binary again, alone,
-// in a child process as the unprivileged user nobody, and fails t unless it
-// passed there. Root ignores file permissions, so a test of what they
-// refuse runs this way when the tests run as root (as CI does).
-func runUnprivileged(t *testing.T, test string) {
+// Rerun reports whether the caller, the test named test, must hand over:
+// as root it runs that test again, alone, in a child process as the user
+// nobody, fails t unless it passed there, and returns true; the caller
+// then returns. Otherwise it returns false and the test goes on.
+func Rerun(t *testing.T, test string) bool {
 	t.Helper()
+	if os.Geteuid() != 0 {
+		return false
+	}
 	nobody, err := user.Lookup("nobody")
 	if err != nil {
 		tool.Missing(t, "running a test as an unprivileged user needs the user nobody: "+err.Error())
-		return
+		return true
 	}
 	uid, err1 := strconv.ParseUint(nobody.Uid, 10, 32)
 	gid, err2 := strconv.ParseUint(nobody.Gid, 10, 32)
 	if err1 != nil || err2 != nil {
-		t.Fatalf("user nobody has uid %q, gid %q", nobody.Uid, nobody.Gid)
+		t.Fatalf("unprivileged: user nobody has uid %q, gid %q", nobody.Uid, nobody.Gid)
 	}
 	// The test binary sits in go test's private folder: copy it where
 	// nobody can run it.
@@ -39,9 +45,9 @@ func runUnprivileged(t *testing.T, test string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	exe := filepath.Join(dir, "client.test")
+	exe := filepath.Join(dir, "test")
 	if err := copyExecutable(exe); err != nil {
-		t.Fatal(err)
+		t.Fatalf("unprivileged: unable to copy the test binary: %v", err)
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -54,6 +60,7 @@ func runUnprivileged(t *testing.T, test string) {
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
 		t.Fatalf("%s as nobody (uid %d): %v\n%s", test, uid, err, out)
 	}
+	return true
 }
 
 // copyExecutable copies the running test binary to path, mode 0755.
