@@ -69,7 +69,15 @@ type admission struct {
 	hourly *ratelimit.Window
 	// busy refuses an upload that found no slot, with a Retry-After of
 	// half the queue wait (5 s by default).
-	busy error
+	busy  error
+	hooks *slotHooks
+}
+
+// slotHooks are told what happens to uploads at the slots, for tests.
+type slotHooks struct {
+	// taken is called when an upload takes a slot, queued when it
+	// finds none free and starts to wait.
+	taken, queued func()
 }
 
 func newAdmission(o Options, now func() time.Time) *admission {
@@ -77,7 +85,7 @@ func newAdmission(o Options, now func() time.Time) *admission {
 	if n <= 0 {
 		n = DefaultMaxConcurrentUploads
 	}
-	a := &admission{slots: make(chan struct{}, n), wait: o.UploadQueueWait, hourly: ratelimit.NewWindow(time.Hour, now)}
+	a := &admission{slots: make(chan struct{}, n), wait: o.UploadQueueWait, hourly: ratelimit.NewWindow(time.Hour, now), hooks: o.slotHooks}
 	if a.wait <= 0 {
 		a.wait = DefaultUploadQueueWait
 	}
@@ -210,17 +218,33 @@ func (a *admission) slot(ctx context.Context) (release func(), err error) {
 	release = func() { <-a.slots }
 	select {
 	case a.slots <- struct{}{}:
+		a.hooks.onTaken()
 		return release, nil
 	default:
 	}
 	timer := time.NewTimer(a.wait)
 	defer timer.Stop()
+	a.hooks.onQueued()
 	select {
 	case a.slots <- struct{}{}:
+		a.hooks.onTaken()
 		return release, nil
 	case <-timer.C:
 		return nil, a.busy
 	case <-ctx.Done(): // the client left: nobody reads the answer
 		return nil, a.busy
+	}
+}
+
+// onTaken and onQueued call the hooks, if any.
+func (h *slotHooks) onTaken() {
+	if h != nil && h.taken != nil {
+		h.taken()
+	}
+}
+
+func (h *slotHooks) onQueued() {
+	if h != nil && h.queued != nil {
+		h.queued()
 	}
 }

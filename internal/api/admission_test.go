@@ -243,41 +243,88 @@ func TestStoredBytesQuota(t *testing.T) {
 	r.checkStore(t, fit)
 }
 
+// slotRig is an admission rig with a single upload slot, and the events
+// of its slots.
+type slotRig struct {
+	*admissionRig
+	taken, queued chan struct{}
+	valid         []byte
+}
+
+func newSlotRig(t *testing.T, queueWait time.Duration) *slotRig {
+	taken, queued := make(chan struct{}, 8), make(chan struct{}, 8)
+	o := api.WithSlotHooks(api.Options{MaxConcurrentUploads: 1, UploadQueueWait: queueWait},
+		func() { taken <- struct{}{} }, func() { queued <- struct{}{} })
+	r := newAdmissionRig(t, o, func(*hub.Hub) {})
+	return &slotRig{r, taken, queued, r.report(t, 100)}
+}
+
+// holdSlot starts an upload that takes the only slot and holds it, half
+// sent, until finish is called; finish returns its status.
+func (r *slotRig) holdSlot(t *testing.T) (finish func() int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	status := make(chan int, 1)
+	go func() {
+		status <- do(t, "POST", r.api+"/submissions", wire.MediaTypeAge, "", pr).status
+	}()
+	pw.Write(r.valid[:len(r.valid)/2])
+	within(t, r.taken, "the first upload taking the slot")
+	return func() int {
+		pw.Write(r.valid[len(r.valid)/2:])
+		pw.Close()
+		return <-status
+	}
+}
+
 func TestUploadSlots(t *testing.T) {
 	t.Parallel()
-	r := newAdmissionRig(t, api.Options{MaxConcurrentUploads: 1, UploadQueueWait: 200 * time.Millisecond}, func(*hub.Hub) {})
-	valid := r.report(t, 100)
+	t.Run("refused after the queue wait", func(t *testing.T) {
+		t.Parallel()
+		r := newSlotRig(t, 200*time.Millisecond)
+		finish := r.holdSlot(t)
+		start := time.Now()
+		got := unread(t, r.api+"/submissions", -1)
+		if got.status != http.StatusServiceUnavailable || got.code() != wire.CodeUnavailable || got.header.Get("Retry-After") != "1" {
+			t.Fatalf("second upload: %d %s, Retry-After %q", got.status, got.body, got.header.Get("Retry-After"))
+		}
+		if waited := time.Since(start); waited < 200*time.Millisecond || waited > 3*time.Second {
+			t.Fatalf("refused after %v, want after the queue wait of 200ms", waited)
+		}
+		within(t, r.queued, "the second upload waiting")
+		if s := finish(); s != 201 {
+			t.Fatalf("first upload: %d", s)
+		}
+		r.checkStore(t, 1)
+	})
+	t.Run("a waiting upload gets the slot as soon as it is free", func(t *testing.T) {
+		t.Parallel()
+		// The queue wait is long: an upload served only when it ends
+		// would miss the 5 s bound of within.
+		r := newSlotRig(t, time.Minute)
+		finish := r.holdSlot(t)
+		second := make(chan response, 1)
+		go func() {
+			second <- do(t, "POST", r.api+"/submissions", wire.MediaTypeAge, "", bytes.NewReader(r.valid))
+		}()
+		within(t, r.queued, "the second upload waiting")
+		if s := finish(); s != 201 {
+			t.Fatalf("first upload: %d", s)
+		}
+		within(t, r.taken, "the waiting upload taking the freed slot")
+		if got := <-second; got.status != 201 {
+			t.Fatalf("queued upload: %d %s", got.status, got.body)
+		}
+		r.checkStore(t, 2)
+	})
+}
 
-	// One upload holds the only slot, half sent.
-	pr, pw := io.Pipe()
-	first := make(chan int, 1)
-	go func() {
-		first <- do(t, "POST", r.api+"/submissions", wire.MediaTypeAge, "", pr).status
-	}()
-	pw.Write(valid[:len(valid)/2])
-
-	start := time.Now()
-	got := unread(t, r.api+"/submissions", -1)
-	if got.status != http.StatusServiceUnavailable || got.code() != wire.CodeUnavailable || got.header.Get("Retry-After") != "1" {
-		t.Fatalf("second upload: %d %s, Retry-After %q", got.status, got.body, got.header.Get("Retry-After"))
+// within waits for an event on c, for at most 5 s.
+func within(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s did not happen within 5 s", what)
 	}
-	if waited := time.Since(start); waited < 200*time.Millisecond || waited > 3*time.Second {
-		t.Fatalf("refused after %v, want after the queue wait of 200ms", waited)
-	}
-
-	// A waiting upload gets the slot as soon as it is free.
-	second := make(chan response, 1)
-	go func() {
-		second <- do(t, "POST", r.api+"/submissions", wire.MediaTypeAge, "", bytes.NewReader(valid))
-	}()
-	time.Sleep(50 * time.Millisecond)
-	pw.Write(valid[len(valid)/2:])
-	pw.Close()
-	if s := <-first; s != 201 {
-		t.Fatalf("first upload: %d", s)
-	}
-	if got := <-second; got.status != 201 {
-		t.Fatalf("queued upload: %d %s", got.status, got.body)
-	}
-	r.checkStore(t, 2)
 }

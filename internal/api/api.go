@@ -132,6 +132,10 @@ type Options struct {
 	// PoW, if set, asks anonymous uploads for proof of work while the
 	// server is under load (pow.go, docs/pow.md).
 	PoW *pow.Gate
+
+	// slotHooks, if set, are told when an upload takes a slot or starts
+	// to wait for one (tests set them: export_test.go).
+	slotHooks *slotHooks
 }
 
 // New returns the HTTP handler of a difesa server.

@@ -127,10 +127,16 @@ func (s *Server) declaredEpoch(r *http.Request, h *hub.Hub) (*hub.RecipientSet, 
 // receive streams an age file from the request into up, checking it
 // against set (plus extra recipients of the same kind, for replies) on the
 // way, and commits it with the facts in sub.
-func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set *hub.RecipientSet, extra int, up *store.Upload, sub store.Submission) (store.Submission, error) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, h *hub.Hub, set *hub.RecipientSet, extra int, up *store.Upload, sub store.Submission) (_ store.Submission, err error) {
 	defer func() {
 		if err := up.Abort(); err != nil {
 			s.log.Error("abort upload", "err", err)
+		}
+		if err != nil {
+			// A refused upload's body may be partly unread: answer at
+			// once and close, rather than have net/http read up to
+			// 256 KiB more of it before it sends the answer.
+			w.Header().Set("Connection", "close")
 		}
 	}()
 	t := ticketOf(r) // the hub's quotas, if they apply (admission.go)

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // TestSystemTar checks the promise of the format: a padded bundle, as age
@@ -14,10 +16,7 @@ import (
 // the padding never meets a closed pipe.
 func TestSystemTar(t *testing.T) {
 	t.Parallel()
-	tarCmd, err := exec.LookPath("tar")
-	if err != nil {
-		t.Skip("tar is not installed")
-	}
+	tarCmd := tool.Need(t, "tar", "apt-get install tar")
 	contents := map[string][]byte{
 		"empty.txt":       {},
 		"photo.jpg":       randomBytes(t, 4<<20+1), // Padmé adds ~120 KiB, more than a pipe buffer

@@ -18,6 +18,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/socks5"
+	"difesa.org/difesa/internal/testutil/tool"
 	"filippo.io/age"
 )
 
@@ -111,10 +112,7 @@ func TestSubmitAndOpenThroughSOCKS5(t *testing.T) {
 // plain tar archive: age -d -i key | tar x works on it.
 func TestAgeAndTar(t *testing.T) {
 	isolatePins(t)
-	tarPath, err := exec.LookPath("tar")
-	if err != nil {
-		t.Skip("no tar on this system")
-	}
+	tarPath := tool.Need(t, "tar", "apt-get install tar")
 	srv := newServer(t, config.Default())
 	dir := t.TempDir()
 	photo := writeFile(t, filepath.Join(dir, "photo.jpg"), someBytes(150_000))

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // TestStockToolsRecoverASubmission keeps the promise of the README: a
@@ -18,11 +19,9 @@ func TestStockToolsRecoverASubmission(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the age command; skipped in -short")
 	}
-	for _, tool := range []string{"tar", "bash", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
-		}
-	}
+	tool.Need(t, "tar", "apt-get install tar")
+	tool.Need(t, "bash", "apt-get install bash")
+	tool.Need(t, "go", "install Go")
 	bin := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "age"), "filippo.io/age/cmd/age")
 	if out, err := build.CombinedOutput(); err != nil {

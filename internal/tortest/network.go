@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // BootstrapTimeout bounds how long [Start] waits for the network to vote a
@@ -55,20 +57,15 @@ type authority struct {
 // forwarding its port 80 to its target: "unix:/path/to/socket" or
 // "127.0.0.1:PORT". One tor hosts every service, so a second one (a
 // webhook receiver, say) costs no second network. It skips the test when
-// tor is not installed, and stops every tor when the test ends.
+// tor is not installed (fails it under CI=true), and stops every tor when
+// the test ends.
 func Start(t testing.TB, targets ...string) *Network {
 	t.Helper()
 	if len(targets) == 0 {
 		t.Fatal("tortest: Start needs at least one target")
 	}
-	torPath, err := exec.LookPath("tor")
-	if err != nil {
-		t.Skip("tortest: tor is not installed (Debian: apt-get install tor); skipping the test over a real onion service")
-	}
-	gencert, err := exec.LookPath("tor-gencert")
-	if err != nil {
-		t.Skip("tortest: tor-gencert is not installed (it comes with Debian's tor package); skipping")
-	}
+	torPath := tool.Need(t, "tor", "apt-get install tor")
+	gencert := tool.Need(t, "tor-gencert", "it comes with Debian's tor package: apt-get install tor")
 	n := &Network{t: t, tor: torPath, dir: t.TempDir(), pid: os.Getpid()}
 	if err := os.Chmod(n.dir, 0o700); err != nil {
 		t.Fatal(err)

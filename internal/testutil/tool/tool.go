@@ -35,7 +35,7 @@ func Need(t testing.TB, name, install string) string {
 func Missing(t testing.TB, why string) {
 	t.Helper()
 	if InCI() {
-		t.Fatalf("CI=true and a prerequisite is missing: %s", why)
+		t.Fatalf(missingMessage+": %s", why)
 		return
 	}
 	t.Skip(why)
