@@ -97,7 +97,8 @@ func Start(cfg *config.Config, logger *slog.Logger) (*Instance, error) {
 	sched.Fired = worker.Kick
 	bg, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); authSvc.Run(bg) }()
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); worker.Run(bg) }()
 	ret := newRetention(cfg, st, logger)
