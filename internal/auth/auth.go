@@ -46,8 +46,10 @@ var b64 = base64.RawURLEncoding
 type Service struct {
 	now func() time.Time
 
-	// perRecipient and perHub are the challenge caps; tests lower them.
+	// perRecipient and perHub are the challenge caps, pruneEvery the
+	// period of Run; tests lower them.
 	perRecipient, perHub int
+	pruneEvery           time.Duration
 
 	mu sync.Mutex
 	// challenges holds the open challenges by id; open lists them per
@@ -83,6 +85,7 @@ func New(st *store.Store, now func() time.Time) (*Service, error) {
 		now:          now,
 		perRecipient: MaxChallengesPerRecipient,
 		perHub:       MaxChallengesPerHub,
+		pruneEvery:   PruneEvery,
 		challenges:   map[string]*challenge{},
 		open:         map[string]map[string][]*challenge{},
 		sessions:     map[[32]byte]*session{},
@@ -92,7 +95,7 @@ func New(st *store.Store, now func() time.Time) (*Service, error) {
 
 // Run calls [Service.Prune] every [PruneEvery] until ctx is done.
 func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(PruneEvery)
+	t := time.NewTicker(s.pruneEvery)
 	defer t.Stop()
 	for {
 		select {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -355,6 +356,29 @@ func TestPruneEndsExpiredSessions(t *testing.T) {
 	}
 	if len(f.svc.sessions) != 1 {
 		t.Fatalf("%d sessions in memory", len(f.svc.sessions))
+	}
+}
+
+// TestRunPrunes: Run ends a session soon after the clock passes its
+// expiry, and returns when its context ends.
+func TestRunPrunes(t *testing.T) {
+	f := newFixture(t)
+	f.svc.pruneEvery = time.Millisecond
+	sess, _ := f.svc.Authenticate(f.h, login(t, f.svc, f.h, f.id))
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); f.svc.Run(ctx) }()
+	f.clock.Advance(TokenTTL)
+	select {
+	case <-sess.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not end the expired session")
+	}
+	cancel()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
 	}
 }
 
