@@ -156,7 +156,8 @@ func TestLoginFlow(t *testing.T) {
 	if _, err := f.svc.Authenticate(other, token); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("another hub: %v", err)
 	}
-	for _, bad := range []string{"", "x", strings.Repeat("A", 43), "!!!!", token + "A", token[:42]} {
+	// token+"!" decodes to the right secret, then fails.
+	for _, bad := range []string{"", "x", strings.Repeat("A", 43), "!!!!", token + "A", token + "!", token[:42]} {
 		if _, err := f.svc.Authenticate(f.h, bad); !errors.Is(err, ErrUnauthorized) {
 			t.Errorf("token %q: %v", bad, err)
 		}
@@ -216,7 +217,8 @@ func TestWrongAnswerBurnsChallenge(t *testing.T) {
 		t.Fatalf("right answer after a wrong one: token %q, %v", tok, err)
 	}
 	// Malformed answers burn it too.
-	for _, bad := range []string{"", "!!!", "AAAA", right + "AA"} {
+	// right+"!" decodes to the right secret, then fails.
+	for _, bad := range []string{"", "!!!", "AAAA", right + "AA", right + "!", right[:42]} {
 		cid, ct, _ := f.svc.Challenge(f.h, f.id.Recipient().String())
 		if _, _, err := f.svc.Redeem(f.h, cid, bad); !errors.Is(err, ErrBadChallenge) {
 			t.Fatalf("answer %q: %v", bad, err)
@@ -484,6 +486,47 @@ func TestChallengePerHubCap(t *testing.T) {
 		ask(c)
 	}
 	login(t, f.svc, other, a)
+}
+
+// TestChallengePerHubCapTies: among recipients with as many challenges
+// open, a full hub replaces the challenge that is oldest, round after
+// round.
+func TestChallengePerHubCapTies(t *testing.T) {
+	f := newFixture(t)
+	const n = 8
+	f.svc.perHub = n
+	var ids []*age.HybridIdentity
+	for range n {
+		ids = append(ids, newIdentity(t))
+	}
+	h := newHub(t, "h1", ids...)
+	type open struct{ id, ct string }
+	ask := func(who *age.HybridIdentity) open {
+		cid, ct, err := f.svc.Challenge(h, who.Recipient().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Second)
+		return open{cid, ct}
+	}
+	var opened []open // opened[i] belongs to ids[i%n]
+	for i := range n {
+		opened = append(opened, ask(ids[i]))
+	}
+	// Each recipient in turn asks again: every time, the oldest open
+	// challenge (its own previous one) goes.
+	for i := range n {
+		opened = append(opened, ask(ids[i]))
+	}
+	for i, o := range opened {
+		_, _, err := f.svc.Redeem(h, o.id, answer(t, ids[i%n], o.ct))
+		if i < n && !errors.Is(err, ErrBadChallenge) {
+			t.Errorf("challenge %d, replaced, still works: %v", i, err)
+		}
+		if i >= n && err != nil {
+			t.Errorf("challenge %d: %v", i, err)
+		}
+	}
 }
 
 // TestSessionsPerRecipient: the login beyond the cap ends the oldest
