@@ -529,6 +529,51 @@ func TestChallengePerHubCapTies(t *testing.T) {
 	}
 }
 
+// TestChallengePerHubCapBusiest: a full hub replaces the busiest
+// recipient's oldest challenge even when quieter recipients hold older
+// ones.
+func TestChallengePerHubCapBusiest(t *testing.T) {
+	f := newFixture(t)
+	const quiet = 7
+	f.svc.perHub = quiet + 2
+	var ids []*age.HybridIdentity
+	for range quiet + 2 {
+		ids = append(ids, newIdentity(t))
+	}
+	busy, newcomer := ids[quiet], ids[quiet+1]
+	h := newHub(t, "h1", ids...)
+	ask := func(who *age.HybridIdentity) (string, string) {
+		cid, ct, err := f.svc.Challenge(h, who.Recipient().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Second)
+		return cid, ct
+	}
+	var quietIDs, quietCTs []string
+	for _, id := range ids[:quiet] {
+		cid, ct := ask(id)
+		quietIDs, quietCTs = append(quietIDs, cid), append(quietCTs, ct)
+	}
+	busyOld, busyOldCT := ask(busy)
+	busyNew, busyNewCT := ask(busy)
+	newID, newCT := ask(newcomer)
+	if _, _, err := f.svc.Redeem(h, busyOld, answer(t, busy, busyOldCT)); !errors.Is(err, ErrBadChallenge) {
+		t.Fatalf("the busiest recipient's oldest: %v", err)
+	}
+	for i := range quietIDs {
+		if _, _, err := f.svc.Redeem(h, quietIDs[i], answer(t, ids[i], quietCTs[i])); err != nil {
+			t.Fatalf("quiet recipient %d: %v", i, err)
+		}
+	}
+	if _, _, err := f.svc.Redeem(h, busyNew, answer(t, busy, busyNewCT)); err != nil {
+		t.Fatalf("the busiest recipient's newest: %v", err)
+	}
+	if _, _, err := f.svc.Redeem(h, newID, answer(t, newcomer, newCT)); err != nil {
+		t.Fatalf("the newcomer: %v", err)
+	}
+}
+
 // TestSessionsPerRecipient: the login beyond the cap ends the oldest
 // session, and only it.
 func TestSessionsPerRecipient(t *testing.T) {
