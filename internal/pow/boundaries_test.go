@@ -102,8 +102,9 @@ func TestSpentSetSweep(t *testing.T) {
 	if s.lastSweep != t0 || s.nextSweep != t0+sweepEvery {
 		t.Fatalf("sweep at %d, next %d", s.lastSweep, s.nextSweep)
 	}
-	// Full, in the same second as the last sweep: no sweep, busy.
-	if err := s.spend(id(2), t0+1, t0, 2); err != nil {
+	// Full, in the same second as the last sweep: no sweep, busy, even
+	// with an entry that a sweep would drop (it expires this second).
+	if err := s.spend(id(2), t0, t0, 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.spend(id(3), t0+5, t0, 2); !errors.Is(err, ErrBusy) {
