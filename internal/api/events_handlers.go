@@ -62,6 +62,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil
 			}
+			select {
+			case <-sess.Done(): // both were ready: the death comes first
+				return endStream(w, rc)
+			default:
+			}
 			data, _ := json.Marshal(n)
 			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", n.ID, n.Type, data); err != nil {
 				return nil
