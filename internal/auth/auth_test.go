@@ -602,6 +602,38 @@ func TestSessionsPerRecipient(t *testing.T) {
 	}
 }
 
+// TestNewDefaults: with no clock New uses the real one, and with no store
+// it needs none.
+func TestNewDefaults(t *testing.T) {
+	svc, err := New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := newIdentity(t)
+	h := newHub(t, "h", id)
+	before := time.Now()
+	sess, err := svc.Authenticate(h, login(t, svc, h, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Expires.Before(before.Add(TokenTTL)) || sess.Expires.After(time.Now().Add(TokenTTL)) {
+		t.Fatalf("expires %v, issued after %v", sess.Expires, before)
+	}
+}
+
+// TestNewFailsOnAClosedStore: New does not start without forgetting the
+// stored sessions.
+func TestNewFailsOnAClosedStore(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if svc, err := New(st, nil); err == nil || svc != nil {
+		t.Fatalf("New on a closed store: %v, %v", svc, err)
+	}
+}
+
 // TestNewDropsStoredSessions: sessions an earlier version stored (with the
 // recipient and the expiry to the nanosecond) are deleted at start.
 func TestNewDropsStoredSessions(t *testing.T) {
