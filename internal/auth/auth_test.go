@@ -336,13 +336,19 @@ func TestPruneEndsExpiredSessions(t *testing.T) {
 	f := newFixture(t)
 	token := login(t, f.svc, f.h, f.id)
 	sess, _ := f.svc.Authenticate(f.h, token)
-	f.svc.Challenge(f.h, f.id.Recipient().String())
+	// A challenge at a hub nobody asks at again: only Prune can drop it.
+	if _, _, err := f.svc.Challenge(newHub(t, "quiet", f.id), f.id.Recipient().String()); err != nil {
+		t.Fatal(err)
+	}
 	f.clock.Advance(ChallengeTTL)
 	later := login(t, f.svc, f.h, f.id)
+	if len(f.svc.challenges) != 1 {
+		t.Fatalf("%d challenges before Prune, want the quiet hub's", len(f.svc.challenges))
+	}
 	if n := f.svc.Prune(); n != 0 {
 		t.Fatalf("pruned %d live sessions", n)
 	}
-	if len(f.svc.challenges) != 0 {
+	if len(f.svc.challenges) != 0 || len(f.svc.open) != 0 {
 		t.Fatalf("%d expired challenges kept", len(f.svc.challenges))
 	}
 	f.clock.Set(start.Add(TokenTTL - time.Nanosecond))
