@@ -580,6 +580,51 @@ func TestChallengePerHubCapBusiest(t *testing.T) {
 	}
 }
 
+// TestChallengeRoomEdges: replacing a recipient's oldest challenge makes
+// the room needed, so nothing else goes; and expired challenges count for
+// nothing when a hub makes room.
+func TestChallengeRoomEdges(t *testing.T) {
+	f := newFixture(t)
+	f.svc.perHub = 6
+	a, b, c, d := f.id, newIdentity(t), newIdentity(t), newIdentity(t)
+	h := newHub(t, "h1", a, b, c, d)
+	type open struct {
+		who    *age.HybridIdentity
+		id, ct string
+	}
+	ask := func(who *age.HybridIdentity) open {
+		cid, ct, err := f.svc.Challenge(h, who.Recipient().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Second)
+		return open{who, cid, ct}
+	}
+	works := func(o open) bool {
+		_, _, err := f.svc.Redeem(h, o.id, answer(t, o.who, o.ct))
+		return err == nil
+	}
+
+	ask(c) // expires before the others are asked for
+	f.clock.Advance(ChallengeTTL)
+	var fromA []open
+	for range MaxChallengesPerRecipient {
+		fromA = append(fromA, ask(a))
+	}
+	fromB := ask(b) // 6 with c's expired one
+	fromD := ask(d) // room from c's expired one: nothing live goes
+	fromA = append(fromA, ask(a))
+	// a replaced its own oldest, and only that.
+	if works(fromA[0]) {
+		t.Error("a's oldest challenge survived a's fifth")
+	}
+	for i, o := range append(fromA[1:], fromB, fromD) {
+		if !works(o) {
+			t.Errorf("challenge %d was replaced", i)
+		}
+	}
+}
+
 // TestSessionsPerRecipient: the login beyond the cap ends the oldest
 // session, and only it.
 func TestSessionsPerRecipient(t *testing.T) {
