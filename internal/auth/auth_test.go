@@ -196,6 +196,10 @@ func TestExpiry(t *testing.T) {
 			if _, err := f.svc.Authenticate(f.h, token); !errors.Is(err, ErrUnauthorized) {
 				t.Fatalf("expired token: %v", err)
 			}
+			// Seen expired, the session ends then and there.
+			if len(f.svc.sessions) != 0 {
+				t.Fatal("an expired session stays in memory after use")
+			}
 		})
 	}
 }
