@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // These tests pin the exact edges of the strict parser and of the spent
@@ -132,5 +133,19 @@ func TestSpentSetSweep(t *testing.T) {
 	}
 	if s.nextSweep != t0+1+2*sweepEvery {
 		t.Fatalf("next sweep %d", s.nextSweep)
+	}
+}
+
+// TestParseHeaderWithoutNonce: a challenge sent without its nonce is told
+// what the header must look like.
+func TestParseHeaderWithoutNonce(t *testing.T) {
+	t.Parallel()
+	c, err := NewIssuer(time.Minute, 0, newClock().now).Issue("demo", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = ParseHeader(c.String())
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "<challenge> <nonce>") {
+		t.Fatalf("a challenge without its nonce: %v", err)
 	}
 }
