@@ -149,3 +149,17 @@ func TestParseHeaderWithoutNonce(t *testing.T) {
 		t.Fatalf("a challenge without its nonce: %v", err)
 	}
 }
+
+// TestNewGateRealClock: a gate made without a clock uses the real one.
+func TestNewGateRealClock(t *testing.T) {
+	t.Parallel()
+	g := NewGate(DefaultPolicy, nil)
+	done := g.Started()
+	if l := g.Load(); l.InFlight != 1 || l.PerMinute != 1 {
+		t.Fatalf("load %+v, want one upload in flight, one this minute", l)
+	}
+	done()
+	if ok, _ := g.AdmitForm(); !ok {
+		t.Fatal("the first form was refused")
+	}
+}
