@@ -134,8 +134,6 @@ func (s *Server) classify(err error) *wire.Error {
 		return apiError(http.StatusForbidden, wire.CodeForbidden, "this token belongs to another hub")
 	case errors.Is(err, auth.ErrBadChallenge):
 		return apiError(http.StatusUnprocessableEntity, wire.CodeBadChallenge, "wrong, used or expired challenge; ask for a new one")
-	case errors.Is(err, auth.ErrBusy):
-		return apiError(http.StatusTooManyRequests, wire.CodeTooManyRequests, "too many logins in progress; try again shortly")
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return errStalled
 	case errors.Is(err, store.ErrQuotaExceeded):

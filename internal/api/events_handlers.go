@@ -17,14 +17,14 @@ const eventsKeepAlive = 25 * time.Second
 // handleEvents streams the hub's notifications to a logged-in responder as
 // Server-Sent Events: the channel that involves no third party at all. It
 // carries what the other channels carry (type, count, submission ids) and
-// ends when the token expires.
+// ends, with an expired event, the moment the token dies.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if s.events == nil {
 		return apiError(http.StatusServiceUnavailable, wire.CodeUnavailable, "this server has no event stream")
 	}
 	h := hubOf(r)
 	bearer, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	tok, err := s.auth.Authenticate(h, strings.TrimSpace(bearer))
+	sess, err := s.auth.Authenticate(h, strings.TrimSpace(bearer))
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprint(w, ": difesa event stream\n\n")
 	rc.Flush()
 
-	expired := time.NewTimer(time.Until(tok.Expires))
+	// The session ends the stream when it dies (logout, a manifest that
+	// leaves the recipient out, expiry seen by the pruner); the timer
+	// ends it at the very moment of expiry.
+	expired := time.NewTimer(sess.Expires.Sub(s.now()))
 	defer expired.Stop()
 	tick := time.NewTicker(eventsKeepAlive)
 	defer tick.Stop()
@@ -48,9 +51,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		case <-r.Context().Done():
 			return nil
 		case <-expired.C:
-			fmt.Fprint(w, "event: expired\ndata: {}\n\n")
-			rc.Flush()
-			return nil
+			return endStream(w, rc)
+		case <-sess.Done():
+			return endStream(w, rc)
 		case <-tick.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
@@ -59,6 +62,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil
 			}
+			select {
+			case <-sess.Done(): // both were ready: the death comes first
+				return endStream(w, rc)
+			default:
+			}
 			data, _ := json.Marshal(n)
 			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", n.ID, n.Type, data); err != nil {
 				return nil
@@ -66,4 +74,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		rc.Flush()
 	}
+}
+
+// endStream tells the client its login is no longer valid (it expired, was
+// logged out or its recipient was removed): log in again, or give up if
+// that fails.
+func endStream(w http.ResponseWriter, rc *http.ResponseController) error {
+	fmt.Fprint(w, "event: expired\ndata: {}\n\n")
+	rc.Flush()
+	return nil
 }

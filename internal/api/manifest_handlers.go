@@ -77,14 +77,9 @@ func (s *Server) handlePublishManifest(w http.ResponseWriter, r *http.Request) e
 	}
 	s.hubs.Put(nh)
 	// Responders the new manifest leaves out are already refused (every
-	// request checks the current manifest); drop their sessions too.
-	n, err := s.store.DeleteTokensWhere(func(t store.Token) bool {
-		_, still := nh.HasRecipient(t.Recipient)
-		return t.Hub == nh.ID && !still
-	})
-	if err != nil {
-		s.log.Error("pruning tokens after a manifest", "err", err)
-	}
+	// request checks the current manifest); end their sessions, and with
+	// them their open event streams.
+	n := s.auth.EndRemoved(nh)
 	s.log.Info("manifest published", "hub", nh.ID, "epoch", m.Epoch, "recipients", len(m.Recipients), "sessions_ended", n)
 	return writeJSON(w, http.StatusCreated, wire.ManifestPublished{Epoch: m.Epoch})
 }

@@ -115,7 +115,8 @@ func StartWith(cfg *config.Config, logger *slog.Logger, opts StartOptions) (*Ins
 	sched.Fired = worker.Kick
 	bg, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); authSvc.Run(bg) }()
 	go func() { defer wg.Done(); sched.Run(bg) }()
 	go func() { defer wg.Done(); worker.Run(bg) }()
 	ret := newRetention(cfg, st, logger)

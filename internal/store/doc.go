@@ -1,6 +1,5 @@
 // Package store keeps difesa's data in a single bbolt file: submissions as
-// ciphertext chunks plus a little metadata, responder login tokens, and
-// the signed bulletins hubs publish (public documents, nothing about
+// ciphertext chunks plus a little metadata, and the signed bulletins hubs publish (public documents, nothing about
 // defenders).
 //
 // The store is where "the server never holds plaintext" is either kept or

@@ -16,7 +16,6 @@ var (
 	bucketSubs    = []byte("submissions")
 	bucketChunks  = []byte("chunks")
 	bucketPending = []byte("pending")
-	bucketTokens  = []byte("tokens")
 	// Per hub, nested: every signed manifest by epoch, and the audit log.
 	bucketManifests = []byte("manifests")
 	bucketAudit     = []byte("audit")
@@ -76,7 +75,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketTokens, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs, bucketThreadRoots} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs, bucketThreadRoots} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
