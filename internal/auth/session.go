@@ -134,3 +134,14 @@ func (s *Service) EndRemoved(h *hub.Hub) int {
 	}
 	return n
 }
+
+// EndAll ends every session, telling their streams: the server is
+// stopping, and sessions live in its memory only. Without it a shutdown
+// would wait for every open event stream until its deadline.
+func (s *Service) EndAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.sessions {
+		s.endLocked(k)
+	}
+}

@@ -159,6 +159,9 @@ func StartWith(cfg *config.Config, logger *slog.Logger, opts StartOptions) (*Ins
 		// address; keep them out.
 		ErrorLog: newAddrFreeLogger(logger.Handler()),
 	}
+	// Live event streams never finish by themselves: end their sessions
+	// as the shutdown starts, so that it waits only for real requests.
+	inst.srv.RegisterOnShutdown(authSvc.EndAll)
 	ln = LimitConnections(inst.srv, ln, cfg.MaxConnections)
 	go func() {
 		err := inst.srv.Serve(ln)
