@@ -89,7 +89,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// An alert never waits for an answer: someone may be in danger now.
-	if err := confirmFirstContact(e, c, v, "alert", false); err != nil {
+	if err := confirmFirstContact(e, c, v, false); err != nil {
 		return err
 	}
 	created, v, err := sendBundle(ctx, e, c, hf.pin, v, nil, b,

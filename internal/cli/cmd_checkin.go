@@ -121,7 +121,7 @@ func runCheckinStart(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := confirmFirstContact(e, c, v, "check-in instructions", true); err != nil {
+	if err := confirmFirstContact(e, c, v, true); err != nil {
 		return err
 	}
 	armed, _, err := sendBundle(ctx, e, c, hf.pin, v, nil, b,

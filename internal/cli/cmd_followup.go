@@ -83,7 +83,7 @@ func runFollowup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := confirmFirstContact(e, c, v, "follow-up", true); err != nil {
+	if err := confirmFirstContact(e, c, v, true); err != nil {
 		return err
 	}
 	created, v, err := sendBundle(ctx, e, c, df.pin, v, nil, b,

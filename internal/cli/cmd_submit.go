@@ -185,7 +185,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := confirmFirstContact(e, c, v, "report", true); err != nil {
+	if err := confirmFirstContact(e, c, v, true); err != nil {
 		return err
 	}
 	estimate := ciphertextSize(plainSize, len(v.Recipients))

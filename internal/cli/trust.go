@@ -130,7 +130,7 @@ func startVerified(ctx context.Context, e *env, name string, args []string) (*ve
 // pinned. Elsewhere nobody can answer: it says, before sending, that
 // nothing was checked and how to check next time. An urgent alert
 // (ask = false) never waits for an answer.
-func confirmFirstContact(e *env, c *client.Client, v *client.Verified, what string, ask bool) error {
+func confirmFirstContact(e *env, c *client.Client, v *client.Verified, ask bool) error {
 	if !v.FirstUse || v.Confirmed {
 		return nil
 	}
@@ -139,7 +139,7 @@ func confirmFirstContact(e *env, c *client.Client, v *client.Verified, what stri
 		e.printf("hint: nobody can be asked here, so this goes out now to this key unchecked; to check a hub's key before anything is sent, give the fingerprint it publishes with -pin \"FINGERPRINT\"")
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "difesa: nothing is sent yet. Is this the fingerprint the hub publishes? Send the %s? [y/N] ", what)
+	fmt.Fprint(e.stderr, e.translate("difesa: nothing is sent yet. Is this the fingerprint the hub publishes? Send it? [y/N] "))
 	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
 		return nil
@@ -147,7 +147,7 @@ func confirmFirstContact(e *env, c *client.Client, v *client.Verified, what stri
 	if ps, err := pinStore(); err == nil {
 		ps.Forget(c.HubURL()) // not confirmed: the next run is a first contact again
 	}
-	return errorWithHints(fmt.Sprintf("nothing was sent: the %s stays on this computer", what),
+	return errorWithHints("nothing was sent: it stays on this computer",
 		"if the fingerprints differ, do not send anything to this hub: the address may not be the hub's",
 		fmt.Sprintf("if they are the same, run the same command again with -pin \"%s\"", fp))
 }
