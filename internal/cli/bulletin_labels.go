@@ -134,7 +134,7 @@ var bulletinLabels = map[string]map[string]string{
 		"sent": "poslano", "expires": "poteče", "What to do:": "Kaj storiti:", "web": "splet", "contact": "stik", "id": "id",
 		"language": "jezik", "also in": "tudi v", "not written in %s; shown in %s": "ni napisano v %s; prikazano v %s",
 		"UPDATED by #%d": "POSODOBLJENO z #%d", "CANCELLED by #%d": "PREKLICANO z #%d", "EXPIRED": "POTEKLO",
-		"updates": "posodablja", "cancels": "preklicuje", "not on this hub": "ni na tem vozlišču", "%s: not a real bulletin": "%s: ni pravi bilten",
+		"updates": "posodablja", "cancels": "preklicuje", "not on this hub": "ni na tem središču", "%s: not a real bulletin": "%s: ni pravi bilten",
 		"Cancelled: %s":   "Preklicano: %s",
 		"status:Exercise": "VAJA", "status:Test": "TEST", "status:System": "SISTEM", "status:Draft": "OSNUTEK",
 		"sev:Extreme": "Izjemna", "sev:Severe": "Huda", "sev:Moderate": "Zmerna", "sev:Minor": "Manjša",

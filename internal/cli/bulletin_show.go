@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -85,33 +84,13 @@ func bulletinViews(checked []*checkedBulletin, now time.Time) []*bulletinView {
 	return views
 }
 
-// envLanguage returns the user's language from the environment (LC_ALL,
-// LC_MESSAGES, LANG: "it_IT.UTF-8" is "it-IT"), or "".
-func envLanguage() string {
-	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := os.Getenv(name)
-		if v == "" {
-			continue
-		}
-		v, _, _ = strings.Cut(v, ".")
-		v, _, _ = strings.Cut(v, "@")
-		v = strings.ReplaceAll(v, "_", "-")
-		if v == "C" || v == "POSIX" || !langTag.MatchString(v) {
-			return ""
-		}
-		return v
-	}
-	return ""
-}
-
 // primaryTag returns the primary subtag of a language tag, lowercased.
 // CAP's default language is en-US.
 func primaryTag(tag string) string {
 	if tag == "" {
 		tag = "en-US"
 	}
-	p, _, _ := strings.Cut(tag, "-")
-	return strings.ToLower(p)
+	return baseLang(tag)
 }
 
 // pickInfo returns the info block in lang (matched by primary subtag), or

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -49,8 +50,8 @@ func TestEnvLanguage(t *testing.T) {
 			t.Setenv("LC_ALL", tt.lcAll)
 			t.Setenv("LC_MESSAGES", tt.lcMessages)
 			t.Setenv("LANG", tt.lang)
-			if got := envLanguage(); got != tt.want {
-				t.Errorf("envLanguage() = %q, want %q", got, tt.want)
+			if got := envLocale(os.Getenv); got != tt.want {
+				t.Errorf("envLocale() = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 
 	"difesa.org/difesa/internal/cap"
@@ -60,7 +61,7 @@ func runBulletins(ctx context.Context, e *env, args []string) error {
 		return usageErrorf("bulletins", "-lang %q is not a language tag", *lang).hint("a language tag looks like it, en or pt-BR")
 	}
 	if *lang == "" {
-		*lang = envLanguage()
+		*lang = envLocale(os.Getenv)
 	}
 	c, err := hf.client()
 	if err != nil {

@@ -162,15 +162,30 @@ func messageLang(flagLang string, getenv func(string) string) (string, error) {
 		}
 		return base, nil
 	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if loc := getenv(v); loc != "" {
-			if base := baseLang(loc); messageCatalogues[base] != nil {
-				return base, nil
-			}
-			return defaultLang, nil
-		}
+	if base := baseLang(envLocale(getenv)); messageCatalogues[base] != nil {
+		return base, nil
 	}
 	return defaultLang, nil
+}
+
+// envLocale returns the locale of the environment as a language tag: the
+// first of LC_ALL, LC_MESSAGES and LANG that is set ("it_IT.UTF-8" is
+// "it-IT"), or "" when that one is C, POSIX or no language tag.
+func envLocale(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		v, _, _ = strings.Cut(v, ".")
+		v, _, _ = strings.Cut(v, "@")
+		v = strings.ReplaceAll(v, "_", "-")
+		if v == "C" || v == "POSIX" || !langTag.MatchString(v) {
+			return ""
+		}
+		return v
+	}
+	return ""
 }
 
 // baseLang is the language of a locale or a tag: "pt_BR.UTF-8" and
