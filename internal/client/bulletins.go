@@ -54,21 +54,17 @@ func (c *Client) PublishBulletin(ctx context.Context, doc, sig []byte) (*wire.Bu
 // documents are.
 func (c *Client) ListBulletins(ctx context.Context) (*wire.BulletinList, error) {
 	all := &wire.BulletinList{}
-	cursor := ""
-	for {
-		page, err := c.ListBulletinsPage(ctx, cursor, 0)
-		if err != nil {
-			return nil, err
-		}
-		all.Bulletins, all.Next = append(all.Bulletins, page.Bulletins...), page.Next
-		if !page.More {
-			return all, nil
-		}
-		if page.Next == cursor || len(page.Bulletins) == 0 {
-			return nil, fmt.Errorf("the hub's bulletin list does not advance past cursor %q", cursor)
-		}
-		cursor = page.Next
+	err := eachPage("", "bulletin list",
+		func(cursor string) (*wire.BulletinList, error) { return c.ListBulletinsPage(ctx, cursor, 0) },
+		func(p *wire.BulletinList) (string, int, bool) { return p.Next, len(p.Bulletins), p.More },
+		func(p *wire.BulletinList) error {
+			all.Bulletins, all.Next = append(all.Bulletins, p.Bulletins...), p.Next
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // ListBulletinsPage returns up to limit of the hub's bulletins (0 for the

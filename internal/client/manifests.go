@@ -101,21 +101,17 @@ func (c *Client) Epochs(ctx context.Context) (*wire.EpochCounts, error) {
 // read a page at a time with [Client.AuditPage]. It needs a login.
 func (c *Client) Audit(ctx context.Context) (*wire.AuditLog, error) {
 	all := &wire.AuditLog{}
-	cursor := ""
-	for {
-		page, err := c.AuditPage(ctx, cursor, 0)
-		if err != nil {
-			return nil, err
-		}
-		all.Events, all.Next = append(all.Events, page.Events...), page.Next
-		if !page.More {
-			return all, nil
-		}
-		if page.Next == cursor || len(page.Events) == 0 {
-			return nil, fmt.Errorf("the hub's audit log does not advance past cursor %q", cursor)
-		}
-		cursor = page.Next
+	err := eachPage("", "audit log",
+		func(cursor string) (*wire.AuditLog, error) { return c.AuditPage(ctx, cursor, 0) },
+		func(p *wire.AuditLog) (string, int, bool) { return p.Next, len(p.Events), p.More },
+		func(p *wire.AuditLog) error {
+			all.Events, all.Next = append(all.Events, p.Events...), p.Next
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // AuditPage returns up to limit events of the hub's audit log after

@@ -44,22 +44,10 @@ func (c *Client) List(ctx context.Context) ([]wire.Submission, error) {
 // change came after cursor ("" from the start), until the last. The last
 // page's Next is the cursor to list later changes from.
 func (c *Client) EachPage(ctx context.Context, cursor string, fn func(*wire.SubmissionList) error) error {
-	for {
-		page, err := c.ListPage(ctx, cursor, 0)
-		if err != nil {
-			return err
-		}
-		if err := fn(page); err != nil {
-			return err
-		}
-		if !page.More {
-			return nil
-		}
-		if page.Next == cursor || len(page.Submissions) == 0 {
-			return fmt.Errorf("the hub's listing does not advance past cursor %q", cursor)
-		}
-		cursor = page.Next
-	}
+	return eachPage(cursor, "listing",
+		func(cursor string) (*wire.SubmissionList, error) { return c.ListPage(ctx, cursor, 0) },
+		func(p *wire.SubmissionList) (string, int, bool) { return p.Next, len(p.Submissions), p.More },
+		fn)
 }
 
 // ListPage returns one page of the hub's submissions whose latest change
