@@ -142,6 +142,12 @@ func allEntries(t *testing.T) map[string][]entry {
 			out[lang] = append(out[lang], e)
 		}
 	}
+	for lang, es := range webEntries(t, "../cli/bulletin_locales") {
+		for _, e := range es {
+			e.where = "bulletin"
+			out[lang] = append(out[lang], e)
+		}
+	}
 	for lang := range out {
 		slices.SortFunc(out[lang], func(a, b entry) int { return strings.Compare(a.where+a.key, b.where+b.key) })
 	}
