@@ -105,7 +105,7 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		// the same with or without it, and stay light.
 		v.AppJS = assetURL(h.ID, "app.js")
 		v.HubData = map[string]any{"admin_key": h.AdminKey, "epoch": h.Epoch(), "manifest": string(h.Current().Signed)}
-		v.JS = jsMessages(lang)
+		v.JS = jsMessages(lang, page)
 	}
 	for _, c := range bundle.Categories {
 		v.Categories = append(v.Categories, category{c.ID, T(lang, "cat_"+c.ID)})
