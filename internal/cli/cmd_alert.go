@@ -10,7 +10,7 @@ import (
 )
 
 const alertUsage = `Usage:
-    difesa alert -hub URL [-m TEXT] [-where PLACE] [-needs HELP] [-attach FILE]...
+    difesa alert -hub URL [-m TEXT] [-where PLACE] [-needs HELP] [-attach FILE]... [-no-codename]
 
 Sends an urgent alert: the hub's responders are notified at once, and the
 alert is listed first in their inbox. Use it when you need help now; for
@@ -24,6 +24,16 @@ responders, from the hub's signed list (see "difesa help submit"); only its
 being an alert is visible to the server. It is sent in one step, without
 progress or questions.
 
+Like "difesa submit", the alert opens a conversation: difesa makes a
+codename of seven words and shows it once on standard error. With it you
+read the responders' replies ("difesa check"), add to the alert ("difesa
+followup") and delete it all ("difesa forget"). Write it down and keep it
+safe: anyone who has it can read the replies and write as you, and if you
+lose it nobody can give it back. If you cannot keep a codename safe (you
+may be searched), give -no-codename: the alert is sent just the same, but
+the responders cannot answer you through the hub, only by the contact you
+give in the message, if any.
+
 Options:
     -hub URL          The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -m TEXT           The message. Without -m it is read from standard input.
@@ -32,6 +42,8 @@ Options:
     -category C       What happens (default "other"); see "difesa help submit".
     -attach FILE      A file to send with it. Repeat for several files.
     -lang TAG         The language you write in, like "es" or "pt-BR".
+    -no-codename      Do not make a codename: the responders will not be able
+                      to answer you through the hub.
     -pin FINGERPRINT  The fingerprint of the hub's admin key, if difesa has
                       not pinned it yet.
     -proxy URL        Connect through a proxy, like socks5h://127.0.0.1:9050
@@ -52,6 +64,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	message := flags.String("m", "", "message")
 	var attach multiFlag
 	flags.Var(&attach, "attach", "file to attach")
+	noCodename := flags.Bool("no-codename", false, "no conversation")
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
@@ -81,6 +94,10 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeFiles()
 	b := plainBundle{env: bundle.NewEnvelope(bundle.KindAlert, *lang, e.now()), rep: &rep, files: files}
+	thread, err := startThread(c, &b.env, *noCodename)
+	if err != nil {
+		return err
+	}
 	if _, err := bundle.Size(b.env, b.rep, b.files); err != nil {
 		return explainBundleError(err)
 	}
@@ -94,12 +111,13 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	}
 	created, v, err := sendBundle(ctx, e, c, hf.pin, v, nil, b,
 		func(body io.Reader, epoch uint64) (*wire.SubmissionCreated, error) {
-			return c.SubmitEpoch(ctx, bundle.KindAlert, epoch, body)
+			return thread.upload(ctx, c, bundle.KindAlert, epoch, body)
 		})
 	if err != nil {
 		return explainSubmitError(ctx, c, "alert", err)
 	}
 	e.printf("ALERT sent to hub %q (%s encrypted, epoch %d): it reaches the responders as urgent", c.HubID(), humanSize(created.Size), v.Epoch)
+	thread.show(e, c.HubURL())
 	_, err = fmt.Fprintln(e.stdout, created.ID)
 	return err
 }

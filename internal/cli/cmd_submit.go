@@ -165,16 +165,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	envl := bundle.NewEnvelope(bundle.KindReport, *lang, e.now())
-	var name codename.Codename
-	var keys *codename.Keys
-	if !*noCodename {
-		if name, err = codename.Generate(); err != nil {
-			return err
-		}
-		if keys, err = codename.Derive(name, c.HubID()); err != nil {
-			return fmt.Errorf("deriving the keys of the codename: %w", err)
-		}
-		envl.ReplyRecipient = keys.Recipient
+	thread, err := startThread(c, &envl, *noCodename)
+	if err != nil {
+		return err
 	}
 	plainSize, err := bundle.Size(envl, &rep, files)
 	if err != nil {
@@ -214,13 +207,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 			prog = newProgress(e.stderr, pr, estimate)
 			body = prog
 		}
-		var created *wire.SubmissionCreated
-		var err error
-		if keys != nil {
-			created, err = c.OpenThread(ctx, bundle.KindReport, v.Epoch, keys.Verifier, body)
-		} else {
-			created, err = c.SubmitEpoch(ctx, bundle.KindReport, v.Epoch, body)
-		}
+		created, err := thread.upload(ctx, c, bundle.KindReport, v.Epoch, body)
 		pr.CloseWithError(errUploadEnded)
 		encErr := <-done
 		if prog != nil {
@@ -236,9 +223,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return explainSubmitError(ctx, c, "report", err)
 	}
 	e.printf("report sent to hub %q (%s encrypted, epoch %d)", c.HubID(), humanSize(created.Size), v.Epoch)
-	if keys != nil {
-		showCodename(e, name, c.HubURL())
-	}
+	thread.show(e, c.HubURL())
 	_, err = fmt.Fprintln(e.stdout, created.ID)
 	return err
 }

@@ -380,7 +380,7 @@ func TestBrowserPageWeight(t *testing.T) {
 				}
 			})
 			step(t, ctx, "load", chromedp.Navigate(srv.HubURL+"/"+page+"?lang=en"), chromedp.WaitReady("footer"))
-			if page == "report" {
+			if page == "report" || page == "checkin/start" {
 				step(t, ctx, "script ran", chromedp.WaitVisible("#epoch"))
 			}
 			time.Sleep(500 * time.Millisecond)
@@ -393,8 +393,14 @@ func TestBrowserPageWeight(t *testing.T) {
 				}
 			}
 			t.Logf("page %q: %d requests, %.0f bytes over the network", page, len(urls), bytesIn)
-			if page == "report" && (len(urls) > 4 || bytesIn > 80_000) {
-				t.Errorf("report page: %d requests, %.0f bytes; budget 4 requests, 80 KB", len(urls), bytesIn)
+			if (page == "report" || page == "checkin/start") && (len(urls) > 4 || bytesIn > 80_000) {
+				t.Errorf("%s page: %d requests, %.0f bytes; budget 4 requests, 80 KB", page, len(urls), bytesIn)
+			}
+			if page == "checkin" || page == "checkin/stop" {
+				// Checked in every day, maybe on a slow line: no script.
+				if len(urls) > 2 || bytesIn > 5_000 {
+					t.Errorf("%s page: %d requests, %.0f bytes; budget 2 requests, 5 KB", page, len(urls), bytesIn)
+				}
 			}
 		})
 	}
@@ -407,12 +413,12 @@ func TestBrowserScreenshots(t *testing.T) {
 	ctx := newBrowser(t)
 	for _, lang := range []string{"en", "it", "pl"} {
 		for _, page := range pages {
-			name := page
+			name := strings.ReplaceAll(page, "/", "-")
 			if name == "" {
 				name = "home"
 			}
 			step(t, ctx, name, chromedp.Navigate(srv.HubURL+"/"+page+"?lang="+lang), chromedp.WaitReady("footer"))
-			if page == "report" || page == "alert" || page == "replies" {
+			if page == "report" || page == "alert" || page == "replies" || page == "checkin/start" {
 				step(t, ctx, "script", chromedp.WaitVisible("#epoch"))
 			}
 			screenshot(t, ctx, name+"-"+lang)

@@ -90,11 +90,23 @@ func T(lang, key string, args ...any) string {
 	return s
 }
 
-// jsMessages returns the messages the script needs, in lang.
-func jsMessages(lang string) map[string]string {
+// jsOnly names the script's messages that one page alone uses (the page
+// that reads a conversation, the page that starts a check-in): the other
+// pages go without them, which keeps the report page within its weight
+// budget (docs/web.md).
+var jsOnly = map[string]string{
+	"js_code_word": "replies", "js_code_count": "replies", "js_code_long": "replies", "js_no_thread": "replies",
+	"js_kind_report": "replies", "js_kind_alert": "replies", "js_kind_followup": "replies", "js_kind_reply": "replies",
+	"js_own_message": "replies", "js_reply_unreadable": "replies", "js_download": "replies", "js_confirm_delete": "replies",
+	"js_deleted": "replies", "js_err_load": "replies", "js_err_delete": "replies", "js_sent": "replies",
+	"js_checkin_first": "checkin_start", "js_checkin_limits": "checkin_start", "js_checkin_empty": "checkin_start",
+}
+
+// jsMessages returns the messages the script needs on page, in lang.
+func jsMessages(lang, page string) map[string]string {
 	out := map[string]string{}
 	for k := range catalogues[DefaultLang] {
-		if strings.HasPrefix(k, "js_") {
+		if only := jsOnly[k]; strings.HasPrefix(k, "js_") && (only == "" || only == page) {
 			out[k] = T(lang, k)
 		}
 	}

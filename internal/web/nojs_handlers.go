@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"difesa.org/difesa/internal/ageformat"
 	"difesa.org/difesa/internal/wire"
@@ -112,39 +111,4 @@ func errorKey(a *apiAnswer) string {
 		return "checkin_none"
 	}
 	return "err_generic"
-}
-
-// handleCheckin takes a check-in code from a plain HTML form, hands it to
-// the API's check-in endpoint, and answers with a page. A duress code gets
-// the same page as a check-in code, since the API gives both the same
-// answer.
-func (p *Pages) handleCheckin(w http.ResponseWriter, r *http.Request) {
-	h := p.hubOf(r)
-	lang := pickLang(r)
-	if h == nil {
-		p.result(w, r, nil, http.StatusNotFound, false, T(lang, "err_title"), T(lang, "not_found"))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil {
-		p.result(w, r, h, http.StatusBadRequest, false, T(lang, "err_title"), T(lang, "checkin_none"))
-		return
-	}
-	form := url.Values{"code": {r.PostForm.Get("code")}}.Encode()
-	a, err := p.callAPI(w, r, http.MethodPost, "/api/v1/hubs/"+h.ID+"/checkin", "application/x-www-form-urlencoded", strings.NewReader(form))
-	if err != nil || a.status >= 500 {
-		p.result(w, r, h, http.StatusInternalServerError, false, T(lang, "err_title"), T(lang, "err_generic"))
-		return
-	}
-	if a.status != http.StatusOK {
-		p.result(w, r, h, a.status, false, T(lang, "checkin_title"), T(lang, errorKey(a)))
-		return
-	}
-	var d wire.CheckinDone
-	json.Unmarshal(a.body.Bytes(), &d)
-	next := d.NextDeadline
-	if len(next) >= 16 {
-		next = strings.Replace(next[:16], "T", " ", 1) + " UTC"
-	}
-	p.result(w, r, h, http.StatusOK, true, T(lang, "checkin_title"), T(lang, "checkin_done", next))
 }

@@ -15,7 +15,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "upload", "result", "notfound", "news", "root"}
+var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "checkin_start", "checkin_stop", "upload", "result", "notfound", "news", "root"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -27,8 +27,10 @@ func parseTemplates() map[string]*template.Template {
 
 // scriptPages are the pages that encrypt in the browser: the only ones
 // whose footer says that what is written there never reaches the server
-// in the clear (the check-in page, for one, sends its code as it is).
-var scriptPages = map[string]bool{"report": true, "alert": true, "replies": true}
+// in the clear (the check-in page, for one, sends its code as it is). The
+// page that starts a check-in encrypts its instructions and makes its two
+// codes in the browser; checking in and stopping need no script.
+var scriptPages = map[string]bool{"report": true, "alert": true, "replies": true, "checkin_start": true}
 
 // view is what every template gets.
 type view struct {
@@ -103,7 +105,7 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		// the same with or without it, and stay light.
 		v.AppJS = assetURL(h.ID, "app.js")
 		v.HubData = map[string]any{"admin_key": h.AdminKey, "epoch": h.Epoch(), "manifest": string(h.Current().Signed)}
-		v.JS = jsMessages(lang)
+		v.JS = jsMessages(lang, page)
 	}
 	for _, c := range bundle.Categories {
 		v.Categories = append(v.Categories, category{c.ID, T(lang, "cat_"+c.ID)})

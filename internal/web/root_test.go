@@ -80,7 +80,7 @@ func TestFooterSaysOnlyWhatIsTrue(t *testing.T) {
 		claim := html.EscapeString(web.T(lang, "footer"))
 		for _, page := range pages {
 			r := get(t, srv.HubURL+"/"+page+"?lang="+lang)
-			encrypts := page == "report" || page == "alert" || page == "replies"
+			encrypts := page == "report" || page == "alert" || page == "replies" || page == "checkin/start"
 			if got := strings.Contains(r.body, claim); got != encrypts {
 				t.Errorf("%s %q: footer claim shown = %v, want %v", lang, page, got, encrypts)
 			}

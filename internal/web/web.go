@@ -72,6 +72,8 @@ func (p *Pages) routes() http.Handler {
 	r.Get("/replies", p.page("replies", http.StatusOK))
 	r.Get("/verify", p.page("verify", http.StatusOK))
 	r.Get("/checkin", p.page("checkin", http.StatusOK))
+	r.Get("/checkin/start", p.page("checkin_start", http.StatusOK))
+	r.Get("/checkin/stop", p.page("checkin_stop", http.StatusOK))
 	r.Get("/upload", p.page("upload", http.StatusOK))
 	r.Get("/news", p.handleNews)
 	r.Get("/assets/{name}", serveAsset)
@@ -80,6 +82,7 @@ func (p *Pages) routes() http.Handler {
 	// or codes; cross-origin posts are refused all the same.
 	cop := http.NewCrossOriginProtection()
 	r.With(cop.Handler).Post("/checkin", p.handleCheckin)
+	r.With(cop.Handler).Post("/checkin/stop", p.handleStopCheckin)
 	r.With(cop.Handler).Post("/upload", p.handleUpload)
 	return r
 }

@@ -19,7 +19,7 @@ import (
 	"difesa.org/difesa/internal/web"
 )
 
-var pages = []string{"", "report", "alert", "replies", "verify", "checkin", "upload", "news"}
+var pages = []string{"", "report", "alert", "replies", "verify", "checkin", "checkin/start", "checkin/stop", "upload", "news"}
 
 func TestPagesRenderInEveryLanguage(t *testing.T) {
 	t.Parallel()

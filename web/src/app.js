@@ -8,6 +8,7 @@
 // forbids them), nothing stored (no cookies, no localStorage), the codename
 // shown once and then dropped.
 
+import { sha256 } from '@noble/hashes/sha2.js';
 import { Decrypter } from 'age-encryption';
 
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
@@ -17,7 +18,7 @@ import { Cancelled, benchEncrypt, encryptParts, post } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
-export { deriveKeys, generateCodename, tokenToString };
+export { deriveKeys, generateCodename, tokenToString, checkinVerifier };
 export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest };
 export { encryptParts, benchEncrypt };
 
@@ -119,6 +120,21 @@ async function encryptAndSend(keys, parts, size, url, headers, signal) {
     (f) => progress('js_pow', f), signal);
 }
 
+/**
+ * Encrypts and sends a bundle to the URL urlFor(keys) gives; after a
+ * stale_epoch answer (the hub's keys changed meanwhile) it verifies the
+ * hub's new signed list and sends once more, encrypted to it.
+ */
+async function sendToHub(hub, keys, parts, size, urlFor, headers, signal) {
+  let res = await encryptAndSend(keys, parts, size, urlFor(keys), headers, signal);
+  if (res.status === 409 && res.json?.error?.code === 'stale_epoch') {
+    const fresh = await hubKeys(hub, true);
+    showKeys(fresh);
+    res = await encryptAndSend(fresh, parts, size, urlFor(fresh), headers, signal);
+  }
+  return res;
+}
+
 function busy(on, controller) {
   show($('progress'), on);
   const fs = $('fields');
@@ -151,14 +167,8 @@ async function submitPage(hub, kind, keysPromise) {
       });
       const { files, renamed } = pickedFiles($('files'), new Set());
       const { parts, size } = bundleParts(env, rep, files);
-      let res = await encryptAndSend(keys, parts, size, `/api/v1/hubs/${hub}/submissions?kind=${kind}&epoch=${keys.epoch}`,
+      const res = await sendToHub(hub, keys, parts, size, (ks) => `/api/v1/hubs/${hub}/submissions?kind=${kind}&epoch=${ks.epoch}`,
         { 'Difesa-Thread-Verifier': tokenToString(k.verifier) }, controller.signal);
-      if (res.status === 409 && res.json?.error?.code === 'stale_epoch') {
-        const fresh = await hubKeys(hub, true);
-        showKeys(fresh);
-        res = await encryptAndSend(fresh, parts, size, `/api/v1/hubs/${hub}/submissions?kind=${kind}&epoch=${fresh.epoch}`,
-          { 'Difesa-Thread-Verifier': tokenToString(k.verifier) }, controller.signal);
-      }
       if (res.status !== 201) throw new Error(apiError(res));
       form.reset();
       show(form, false);
@@ -181,6 +191,85 @@ function showCodename(codename, renamed) {
   $('written').addEventListener('click', () => {
     // Shown once: the page drops it and keeps no copy anywhere.
     cn.textContent = '';
+    show($('codename-box'), false);
+    show($('after'));
+  }, { once: true });
+}
+
+/**
+ * What the hub keeps of a check-in or duress code, as Go's
+ * api.CheckinVerifier: SHA-256("difesa checkin verifier v1" || code), the
+ * code normalised, in unpadded base64url.
+ * @param {string} code a normalised codename
+ */
+function checkinVerifier(code) {
+  return tokenToString(sha256(new TextEncoder().encode('difesa checkin verifier v1' + code)));
+}
+
+/** The limits of POST …/checkins, in whole hours (api.MaxCheckinEvery, MaxCheckinGrace). */
+const CHECKIN_HOURS = { every: [1, 720], grace: [0, 168] };
+
+function hours(id) {
+  const n = Number($(id)?.value);
+  const [lo, hi] = CHECKIN_HOURS[id];
+  return Number.isInteger(n) && n >= lo && n <= hi ? n : null;
+}
+
+/**
+ * The page that starts a check-in: the instructions are a bundle of kind
+ * checkin, encrypted to the hub like a report; the check-in code and the
+ * duress code are made here and only their verifiers are sent, as
+ * `difesa checkin start` does. Checking in and stopping are plain forms.
+ */
+async function checkinStartPage(hub, keysPromise) {
+  const form = $('compose');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError();
+    const every = hours('every');
+    const grace = hours('grace');
+    const text = $('narrative').value;
+    if (every === null || grace === null) return fail(t('js_checkin_limits'));
+    if (!text.trim()) return fail(t('js_checkin_empty'));
+    const controller = new AbortController();
+    busy(true, controller);
+    try {
+      const keys = await keysPromise;
+      const code = generateCodename();
+      let duress = generateCodename();
+      while (duress === code) duress = generateCodename();
+      const { parts, size } = bundleParts(
+        envelope({ kind: 'checkin', language: document.documentElement.lang }),
+        report({ category: 'other', narrative: text }),
+        [],
+      );
+      const res = await sendToHub(hub, keys, parts, size,
+        (ks) => `/api/v1/hubs/${hub}/checkins?every=${every}h&grace=${grace}h&epoch=${ks.epoch}`,
+        { 'Difesa-Checkin-Verifier': checkinVerifier(code), 'Difesa-Duress-Verifier': checkinVerifier(duress) },
+        controller.signal);
+      if (res.status !== 201 || typeof res.json?.deadline !== 'string') throw new Error(apiError(res));
+      form.reset();
+      show(form, false);
+      show($('progress'), false);
+      showCodes(code, duress, res.json.deadline);
+    } catch (e) {
+      busy(false);
+      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+    }
+  });
+}
+
+function showCodes(code, duress, deadline) {
+  const done = $('done');
+  const boxes = [$('checkin-code'), $('duress-code')];
+  boxes[0].textContent = code.split('-').join(' ');
+  boxes[1].textContent = duress.split('-').join(' ');
+  $('first-due').textContent = t('js_checkin_first', deadline.slice(0, 16).replace('T', ' ') + ' UTC');
+  show(done);
+  done.focus();
+  $('written').addEventListener('click', () => {
+    // Shown once: the page drops both codes and keeps no copy anywhere.
+    for (const b of boxes) b.textContent = '';
     show($('codename-box'), false);
     show($('after'));
   }, { once: true });
@@ -305,7 +394,7 @@ async function start() {
   MSG = JSON.parse($('i18n')?.textContent ?? '{}');
   for (const el of document.querySelectorAll('[data-js]')) el.hidden = false;
   for (const el of document.querySelectorAll('[data-nojs]')) el.hidden = true;
-  if (!['report', 'alert', 'replies'].includes(page)) return;
+  if (!['report', 'alert', 'replies', 'checkin_start'].includes(page)) return;
   const keysPromise = hubKeys(hub);
   keysPromise.then(
     (keys) => {
@@ -321,6 +410,7 @@ async function start() {
     if (fs) fs.disabled = false;
     return repliesPage(hub, keysPromise);
   }
+  if (page === 'checkin_start') return checkinStartPage(hub, keysPromise);
   return submitPage(hub, page, keysPromise);
 }
 
