@@ -153,6 +153,20 @@ func buildVectors(t *testing.T) *vectorFile {
 	ab, _ := marshalCanonical(defAnswers)
 	v.Bundles = append(v.Bundles, vectorBundle{Name: "default_form", Envelope: string(envJSON), Answers: string(ab),
 		Bundle: base64.StdEncoding.EncodeToString(buf.Bytes())})
+	// A hub form: form.json (the signed form) and answers.json in place of
+	// report.json.
+	sf, _ := ParseSigned([]byte(v.Valid[0].Signed))
+	fa, err := BundleEntries(sf, &Answers{Form: "discrimination", Version: 2, Hash: h, Answers: map[string][]string{
+		"setting": {"work"}, "ground": {"gender"}, "safe_now": {"yes"}, "place": {"Bologna"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	if _, err := bundle.WriteForm(&buf, env, fa, nil); err != nil {
+		t.Fatal(err)
+	}
+	v.Bundles = append(v.Bundles, vectorBundle{Name: "discrimination_v2", Envelope: string(envJSON),
+		Answers: string(bytes.TrimSuffix(fa.Answers, []byte("\n"))), Bundle: base64.StdEncoding.EncodeToString(buf.Bytes())})
 	return v
 }
 
@@ -230,7 +244,24 @@ func TestVectorsFromFile(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.Name, err, c.Code)
 		}
 	}
-	if len(v.Bundles) == 0 {
-		t.Fatal("no bundle vectors")
+	if len(v.Bundles) != 2 {
+		t.Fatal("want two bundle vectors")
+	}
+	for _, bv := range v.Bundles {
+		raw, _ := base64.StdEncoding.DecodeString(bv.Bundle)
+		o, err := bundle.Read(bytes.NewReader(raw), bundle.DefaultLimits, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", bv.Name, err)
+		}
+		if o.Form == nil {
+			continue // the default form: report.json
+		}
+		filled, err := OpenBundle(o.Form, o.Files, pub, "demo")
+		if err != nil {
+			t.Fatalf("%s: %v", bv.Name, err)
+		}
+		if got, _ := filled.Answers.Marshal(); string(got) != bv.Answers {
+			t.Fatalf("%s: answers %s", bv.Name, got)
+		}
 	}
 }
