@@ -8,6 +8,7 @@ import (
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/form"
+	"difesa.org/difesa/internal/wire"
 )
 
 const formsUsage = `Usage:
@@ -89,6 +90,10 @@ func explainFormError(c *client.Client, id string, err error) error {
 			dont, "a server that serves an old form may be compromised, or restored from an old backup", ask)
 	case form.Code(err) != "":
 		return withHints(fmt.Errorf("refusing form %q of hub %q (%s): %w", id, c.HubID(), form.Code(err), err), dont, ask)
+	}
+	if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
+		return withHints(fmt.Errorf("hub %q has no form %q", c.HubID(), id),
+			fmt.Sprintf("\"difesa forms -hub %s\" lists its forms", c.HubURL()))
 	}
 	return notFoundHint(fmt.Errorf("fetching form %q: %w", id, err), noHubHint)
 }

@@ -265,3 +265,15 @@ func validFileName(s string) bool {
 	}
 	return true
 }
+
+// CheckValue checks the values of one answer against its field, as
+// [CheckAnswers] does, for a client that asks one question at a time.
+func CheckValue(fl *Field, values []string) error {
+	if len(values) == 0 {
+		return fmt.Errorf("%w: field %s: no value", ErrAnswers, fl.ID)
+	}
+	if err := checkValue(fl, values); err != nil {
+		return fmt.Errorf("%w: field %s: %v", ErrAnswers, fl.ID, err)
+	}
+	return nil
+}
