@@ -122,6 +122,11 @@ func TestParseRefuses(t *testing.T) {
 			if got := Code(err); got != tt.code {
 				t.Fatalf("Parse: %v: code %q, want %q", err, got, tt.code)
 			}
+			for _, word := range []string{"itself", "later"} {
+				if strings.Contains(tt.name, word) && !strings.Contains(err.Error(), word) {
+					t.Fatalf("Parse: %v does not say %q", err, word)
+				}
+			}
 			if _, err := Decode(tt.in); err == nil && tt.name != "white space" && tt.name != "escaped letter" {
 				t.Fatalf("Decode accepted it")
 			}
