@@ -215,6 +215,11 @@ func (s *Server) routes() http.Handler {
 		// Bulletins: the admin key's signature is the authority.
 		r.Get("/bulletins", s.handle(s.handleBulletinList))
 		r.Post("/bulletins", s.handle(s.handlePublishBulletin))
+		// Forms: the admin key's signature is the authority too.
+		r.Get("/forms", s.handle(s.handleFormList))
+		r.Post("/forms", s.handle(s.handlePublishForm))
+		r.Get("/forms/{id}", s.handle(s.handleForm))
+		r.Get("/forms/{id}/{version}", s.handle(s.handleForm))
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireResponder)

@@ -113,7 +113,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	out := wire.AuditLog{Events: make([]wire.AuditEvent, 0, len(events)), Next: formatCursor(next), More: more}
 	for _, ev := range events {
 		out.Events = append(out.Events, wire.AuditEvent{
-			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission, Bulletin: ev.Bulletin,
+			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission, Bulletin: ev.Bulletin, Form: ev.Form,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -20,8 +20,32 @@ const Version = 1
 const (
 	EnvelopeName = "envelope.json"
 	ReportName   = "report.json"
+	FormName     = "form.json"
+	AnswersName  = "answers.json"
 	FilesDir     = "files/"
 )
+
+// FormAnswers are the entries of a bundle made with one of a hub's own
+// forms (docs/forms.md), in place of report.json: Form is the signed form
+// as the defender's client verified and showed it (its transport form,
+// form.json), Answers the answers (answers.json). Both are JSON; this
+// package checks only that, and their size: internal/form checks the
+// signature, the form and the answers.
+type FormAnswers struct {
+	Form    []byte
+	Answers []byte
+}
+
+// checkFormJSON checks that data is UTF-8 JSON of at most max bytes.
+func checkFormJSON(name string, data []byte, max int64) error {
+	switch {
+	case int64(len(data)) > max:
+		return fmt.Errorf("%w: %s is %d bytes, the limit is %d", ErrTooLarge, name, len(data), max)
+	case !utf8.Valid(data) || !json.Valid(data):
+		return fmt.Errorf("%w: %s is not UTF-8 JSON", ErrMalformed, name)
+	}
+	return nil
+}
 
 // Kinds of bundle, in [Envelope.Kind].
 const (

@@ -26,8 +26,12 @@ type FileInfo struct {
 // is raw bytes from a stranger: it may be binary, invalid UTF-8 or hold
 // terminal escapes, and must be cleaned before it is shown.
 type Opened struct {
-	Envelope  *Envelope
-	Report    *Report
+	Envelope *Envelope
+	Report   *Report
+	// Form is set, instead of Report, when the bundle was made with one of
+	// the hub's own forms: its form.json and answers.json as found, not
+	// checked beyond being JSON (see internal/form).
+	Form      *FormAnswers
 	Files     []FileInfo
 	Message   string
 	Truncated bool
@@ -92,6 +96,9 @@ func readBundle(br *countReader, lim Limits, sink Sink) (*Opened, error) {
 			if o.Envelope == nil {
 				return nil, fmt.Errorf("%w: empty archive", ErrMalformed)
 			}
+			if o.Form != nil && o.Form.Answers == nil {
+				return nil, fmt.Errorf("%w: %s is not followed by %s", ErrMalformed, FormName, AnswersName)
+			}
 			return o, nil
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
@@ -132,7 +139,33 @@ func readBundle(br *countReader, lim Limits, sink Sink) (*Opened, error) {
 			if o.Report, err = parseReport(data); err != nil {
 				return nil, err
 			}
-		case name == EnvelopeName || name == ReportName:
+		case name == FormName && i == 1:
+			if hdr.Typeflag != tar.TypeReg {
+				return nil, fmt.Errorf("%w: %s is not a regular file", ErrMalformed, name)
+			}
+			data, err := readJSON(tr, hdr, lim)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkFormJSON(name, data, lim.MaxJSONSize); err != nil {
+				return nil, err
+			}
+			o.Form = &FormAnswers{Form: data}
+		case name == AnswersName && i == 2 && o.Form != nil:
+			if hdr.Typeflag != tar.TypeReg {
+				return nil, fmt.Errorf("%w: %s is not a regular file", ErrMalformed, name)
+			}
+			data, err := readJSON(tr, hdr, lim)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkFormJSON(name, data, lim.MaxJSONSize); err != nil {
+				return nil, err
+			}
+			o.Form.Answers = data
+		case o.Form != nil && o.Form.Answers == nil:
+			return nil, fmt.Errorf("%w: %s is not followed by %s", ErrMalformed, FormName, AnswersName)
+		case name == EnvelopeName || name == ReportName || name == FormName || name == AnswersName:
 			return nil, fmt.Errorf("%w: %s out of place (entry %d)", ErrMalformed, name, i+1)
 		case hdr.Typeflag == tar.TypeDir && name == FilesDir:
 			// A directory entry for files/ itself, as stock tar writes it.

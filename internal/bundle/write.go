@@ -31,7 +31,7 @@ type entry struct {
 // plan validates the inputs of [Write] and [Size] against [DefaultLimits],
 // so that a client never sends a bundle a hub would refuse, and returns the
 // entries in order.
-func plan(env Envelope, rep *Report, files []Attachment) ([]entry, error) {
+func plan(env Envelope, rep *Report, fa *FormAnswers, files []Attachment) ([]entry, error) {
 	if err := env.validate(); err != nil {
 		return nil, fmt.Errorf("%w: envelope: %w", ErrInvalid, err)
 	}
@@ -56,6 +56,20 @@ func plan(env Envelope, rep *Report, files []Attachment) ([]entry, error) {
 			return nil, fmt.Errorf("%w: %s is %d bytes, the limit is %d", ErrTooLarge, ReportName, len(repJSON), lim.MaxJSONSize)
 		}
 		entries = append(entries, entry{hdr: fileHeader(ReportName, int64(len(repJSON))), json: repJSON})
+	}
+	if fa != nil {
+		if rep != nil {
+			return nil, fmt.Errorf("%w: a bundle has %s or %s, not both", ErrInvalid, ReportName, FormName)
+		}
+		for _, e := range []struct {
+			name string
+			data []byte
+		}{{FormName, fa.Form}, {AnswersName, fa.Answers}} {
+			if err := checkFormJSON(e.name, e.data, lim.MaxJSONSize); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			}
+			entries = append(entries, entry{hdr: fileHeader(e.name, int64(len(e.data))), json: e.data})
+		}
 	}
 	if len(entries)+len(files) > lim.MaxEntries {
 		return nil, fmt.Errorf("%w: %d attachments, at most %d fit in a bundle", ErrTooLarge, len(files), lim.MaxEntries-len(entries))
@@ -104,10 +118,24 @@ func fileHeader(name string, size int64) *tar.Header {
 // memory. It returns the number of bytes written, which on success equals
 // [Size].
 func Write(w io.Writer, env Envelope, rep *Report, files []Attachment) (int64, error) {
-	entries, err := plan(env, rep, files)
+	entries, err := plan(env, rep, nil, files)
 	if err != nil {
 		return 0, err
 	}
+	return write(w, entries)
+}
+
+// WriteForm is [Write] for a bundle made with one of the hub's own forms:
+// form.json and answers.json of fa in place of report.json.
+func WriteForm(w io.Writer, env Envelope, fa *FormAnswers, files []Attachment) (int64, error) {
+	entries, err := plan(env, nil, fa, files)
+	if err != nil {
+		return 0, err
+	}
+	return write(w, entries)
+}
+
+func write(w io.Writer, entries []entry) (int64, error) {
 	cw := &countWriter{w: w}
 	tw := tar.NewWriter(cw)
 	for _, e := range entries {
@@ -169,10 +197,23 @@ func copyBody(tw *tar.Writer, e entry) error {
 // padding included, without reading any attachment body. It fails where
 // Write would, except for bodies that do not match their Size.
 func Size(env Envelope, rep *Report, files []Attachment) (int64, error) {
-	entries, err := plan(env, rep, files)
+	entries, err := plan(env, rep, nil, files)
 	if err != nil {
 		return 0, err
 	}
+	return size(entries)
+}
+
+// SizeForm is [Size] for [WriteForm].
+func SizeForm(env Envelope, fa *FormAnswers, files []Attachment) (int64, error) {
+	entries, err := plan(env, nil, fa, files)
+	if err != nil {
+		return 0, err
+	}
+	return size(entries)
+}
+
+func size(entries []entry) (int64, error) {
 	var n int64
 	for _, e := range entries {
 		// archive/tar writes the whole header (PAX records included) in

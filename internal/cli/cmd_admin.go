@@ -23,6 +23,7 @@ const adminUsage = `Usage:
     difesa admin sign     -key ADMINKEY -o OUT.json FILE.manifest
     difesa admin publish  -hub URL [-i IDENTITY] [-force] FILE.json
     difesa admin status   -hub URL -i IDENTITY
+    difesa admin form     check|sign|publish …   (see "difesa admin form help")
 
 A hub's list of responders ("manifest") is signed by the hub's admin key,
 whose secret half never leaves the administrator's computer; the server
@@ -46,6 +47,7 @@ holds only the public half, and defenders refuse any list it did not sign.
               "admin manifest" with -i and -from HUB_URL warns the same.
     status    Shows the hub's epoch, and how many stored submissions are
               still encrypted to older lists ("difesa rekey" moves them).
+    form      Checks, signs and publishes the hub's report forms.
 
 A recipient is written KEY[:ROLE[:LABEL]]: an age public key (age1pq1… or
 age1…), the role "responder" (the default) or "admin", and a label for
@@ -82,6 +84,8 @@ func runAdmin(ctx context.Context, e *env, args []string) error {
 		run = runAdminPublish
 	case "status":
 		run = runAdminStatus
+	case "form":
+		run = runAdminForm
 	case "-h", "-help", "--help", "help":
 		return flag.ErrHelp
 	default:

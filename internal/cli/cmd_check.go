@@ -84,7 +84,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if out == nil {
 			unsaved += len(o.Files)
 		}
-		writeOpened(&b, o, dir, saved, "    ")
+		writeOpened(&b, o, dir, saved, "    ", nil)
 		b.WriteString("\n")
 	}
 	if replies == 0 {

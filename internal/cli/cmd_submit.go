@@ -50,6 +50,21 @@ Options:
     -no-codename      Do not make a codename: the responders will not be able
                       to answer you through the hub.
 
+A hub may have its own forms ("difesa forms -hub URL" lists them):
+    -form ID          Answer the hub's form ID instead of the options above.
+                      difesa checks the form against the hub's admin key, and
+                      refuses one the key did not sign or an older version
+                      than one it has seen. In a terminal it asks the
+                      questions, each only when the earlier answers call for it.
+    -answer FIELD=VALUE
+                      Answer the question FIELD (repeat for several values:
+                      several choices, several files). A choice is given by
+                      its id, yes/no as yes or no, files by their paths.
+    -answers FILE     Answers from a file: lines FIELD=VALUE, or a JSON
+                      object {"FIELD": "VALUE" or ["VALUE", …]}.
+    -ask              Ask the remaining questions even when standard input is
+                      not a terminal.
+
 The hub's list of responders is signed by its admin key. The first time
 you use a hub, difesa remembers that key (or checks it against -pin) and
 prints its fingerprint; afterwards it refuses any list the key did not sign,
@@ -108,9 +123,16 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	flags.Var(&attach, "attach", "file to attach")
 	forceProgress := flags.Bool("progress", false, "show progress")
 	noCodename := flags.Bool("no-codename", false, "no conversation")
+	var ff formFlags
+	ff.register(flags)
 	pos, err := parseFlags(flags, args)
 	if err != nil {
 		return err
+	}
+	if ff.id != "" {
+		if err := ff.check(flags, attach); err != nil {
+			return err
+		}
 	}
 	if len(pos) > 0 {
 		return usageErrorf("submit", "unexpected argument %q", pos[0]).hint(
@@ -128,7 +150,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 
 	// Everything local is checked before anything goes on the network.
-	if isSet(flags, "m") {
+	if ff.id != "" {
+		// The form's questions are known only once it is verified.
+	} else if isSet(flags, "m") {
 		rep.Narrative = *message
 	} else {
 		if isTerminal(e.stdin) {
@@ -145,11 +169,11 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		}
 		rep.Narrative = string(data)
 	}
-	if !utf8.ValidString(rep.Narrative) {
+	if ff.id == "" && !utf8.ValidString(rep.Narrative) {
 		return errorWithHints("the message is not text (UTF-8)",
 			"send it as a file with -attach FILE")
 	}
-	if strings.TrimSpace(rep.Narrative) == "" && len(attach) == 0 {
+	if ff.id == "" && strings.TrimSpace(rep.Narrative) == "" && len(attach) == 0 {
 		return usageErrorf("submit", "the report is empty").hint(
 			"write a message with -m \"TEXT\" or on standard input, or attach a file with -attach FILE")
 	}
@@ -169,9 +193,12 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	plainSize, err := bundle.Size(envl, &rep, files)
-	if err != nil {
-		return explainBundleError(err)
+	pb := plainBundle{env: envl, rep: &rep, files: files}
+	var plainSize int64
+	if ff.id == "" {
+		if plainSize, err = pb.size(); err != nil {
+			return explainBundleError(err)
+		}
 	}
 
 	v, err := verifyHub(ctx, e, c, hf.pin)
@@ -180,6 +207,18 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	if err := confirmFirstContact(e, c, v, true); err != nil {
 		return err
+	}
+	if ff.id != "" {
+		fa, formFiles, closeForm, err := ff.fill(ctx, e, c, v, *lang)
+		if err != nil {
+			return err
+		}
+		defer closeForm()
+		pb.rep, pb.form, pb.files = nil, fa, formFiles
+		files = formFiles
+		if plainSize, err = pb.size(); err != nil {
+			return explainBundleError(err)
+		}
 	}
 	estimate := ciphertextSize(plainSize, len(v.Recipients))
 	if estimate > 16<<20 {
@@ -200,7 +239,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		}
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
-		go func() { done <- encryptBundle(pw, v.Recipients, envl, &rep, files) }()
+		go func() { done <- encryptBundle(pw, v.Recipients, pb) }()
 		var body io.Reader = pr
 		var prog *progress
 		if showProgress {
@@ -259,10 +298,14 @@ var errUploadEnded = errors.New("upload ended")
 
 // encryptBundle writes the bundle, encrypted to recipients, into pw and
 // closes it with the outcome.
-func encryptBundle(pw *io.PipeWriter, recipients []age.Recipient, envl bundle.Envelope, rep *bundle.Report, files []bundle.Attachment) error {
+func encryptBundle(pw *io.PipeWriter, recipients []age.Recipient, b plainBundle) error {
 	w, err := age.Encrypt(pw, recipients...)
 	if err == nil {
-		_, err = bundle.Write(w, envl, rep, files)
+		if b.form != nil {
+			_, err = bundle.WriteForm(w, b.env, b.form, b.files)
+		} else {
+			_, err = bundle.Write(w, b.env, b.rep, b.files)
+		}
 		if err == nil {
 			err = w.Close()
 		}

@@ -87,7 +87,7 @@ func runThread(ctx context.Context, e *env, args []string) error {
 		if out == nil {
 			unsaved += len(o.Files)
 		}
-		writeOpened(&b, o, dir, saved, "    ")
+		writeOpened(&b, o, dir, saved, "    ", newFormReader(e, c))
 	}
 	if err := writeAll(e.stdout, trimLines(b.String())); err != nil {
 		return err

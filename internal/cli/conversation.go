@@ -118,7 +118,7 @@ func kindPhrase(kind string) string {
 
 // writeOpened shows a decrypted message, every line indented. Every string
 // in it comes from someone else and is cleaned of terminal controls.
-func writeOpened(b *strings.Builder, o *bundle.Opened, dir string, saved []savedFile, indent string) {
+func writeOpened(b *strings.Builder, o *bundle.Opened, dir string, saved []savedFile, indent string, fr *formReader) {
 	var head strings.Builder
 	tw := tabwriter.NewWriter(&head, 0, 0, 2, ' ', 0)
 	field := func(k, v string) {
@@ -145,6 +145,7 @@ func writeOpened(b *strings.Builder, o *bundle.Opened, dir string, saved []saved
 	}
 	tw.Flush()
 	b.WriteString(head.String())
+	fr.write(b, o, indent)
 	if strings.TrimSpace(msg) != "" {
 		if head.Len() > 0 {
 			b.WriteString("\n")

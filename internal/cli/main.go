@@ -33,6 +33,7 @@ Usage:
     difesa checkin  start -hub URL -every DURATION [-grace DURATION] [-m TEXT]
     difesa checkin  [stop] -hub URL [-code-fd N]
     difesa bulletins -hub URL [-lang CODE] [-all]
+    difesa forms    -hub URL [-lang CODE]
   Responders:
     difesa keygen [-classic] [-o FILE]
     difesa inbox  -hub URL -i IDENTITY
@@ -44,7 +45,7 @@ Usage:
     difesa watch  -hub URL -i IDENTITY [-exec COMMAND]
     difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
     difesa pins   list | forget -hub URL
-    difesa admin  keygen | init | manifest | sign | publish | status
+    difesa admin  keygen | init | manifest | sign | publish | status | form
     difesa bulletin new [-hub URL] [OPTIONS] [-lang CODE OPTIONS]... [-o FILE]
     difesa bulletin publish -hub URL -key ADMINKEY FILE
     difesa help [COMMAND]
@@ -104,6 +105,7 @@ func commands() []*command {
 		{"admin", adminUsage, runAdmin},
 		{"bulletin", bulletinUsage, runBulletin},
 		{"bulletins", bulletinsUsage, runBulletins},
+		{"forms", formsUsage, runForms},
 	}
 }
 

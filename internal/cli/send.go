@@ -13,11 +13,21 @@ import (
 	"filippo.io/age"
 )
 
-// plainBundle is what a command encrypts: envelope, report.json and files.
+// plainBundle is what a command encrypts: envelope, report.json (or, for
+// a hub's own form, form.json and answers.json) and files.
 type plainBundle struct {
 	env   bundle.Envelope
 	rep   *bundle.Report
+	form  *bundle.FormAnswers
 	files []bundle.Attachment
+}
+
+// size returns the plaintext size of b.
+func (b plainBundle) size() (int64, error) {
+	if b.form != nil {
+		return bundle.SizeForm(b.env, b.form, b.files)
+	}
+	return bundle.Size(b.env, b.rep, b.files)
 }
 
 // A hub that is briefly busy (every upload slot taken: 503, or a short
@@ -88,7 +98,7 @@ func sendBundle[T any](ctx context.Context, e *env, c *client.Client, pin string
 		recipients := append(append([]age.Recipient(nil), v.Recipients...), extra...)
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
-		go func() { done <- encryptBundle(pw, recipients, b.env, b.rep, b.files) }()
+		go func() { done <- encryptBundle(pw, recipients, b) }()
 		res, err := up(pr, v.Epoch)
 		pr.CloseWithError(errUploadEnded)
 		if encErr := <-done; err != nil && encErr != nil && !uploadStopped(encErr) {

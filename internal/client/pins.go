@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"difesa.org/difesa/internal/form"
 	"difesa.org/difesa/internal/manifest"
 )
 
@@ -48,6 +49,17 @@ type Pin struct {
 	// SHA-256 of that manifest's bytes.
 	Epoch uint64 `json:"epoch"`
 	Hash  string `json:"hash"`
+	// Forms are the highest version of each of the hub's forms accepted
+	// (internal/form), so that an older one is refused.
+	Forms []FormPin `json:"forms,omitempty"`
+}
+
+// FormPin is the highest version of one form a client accepted, and the
+// hex SHA-256 of its signed bytes.
+type FormPin struct {
+	ID      string `json:"id"`
+	Version uint64 `json:"version"`
+	Hash    string `json:"hash"`
 }
 
 // pinsFile is the JSON shape of pins.json.
@@ -211,7 +223,60 @@ func checkPin(pin Pin) error {
 	if len(pin.Hash) != 64 || strings.Trim(pin.Hash, "0123456789abcdef") != "" {
 		return errors.New("the manifest hash is not 64 lowercase hex digits")
 	}
+	seen := map[string]bool{}
+	for _, fp := range pin.Forms {
+		switch {
+		case fp.ID == "" || len(fp.ID) > 64 || strings.Trim(fp.ID, "abcdefghijklmnopqrstuvwxyz0123456789_-") != "":
+			return fmt.Errorf("form %q: not a form id", fp.ID)
+		case seen[fp.ID]:
+			return fmt.Errorf("form %q is pinned twice", fp.ID)
+		case fp.Version == 0:
+			return fmt.Errorf("form %q: the version is 0", fp.ID)
+		case len(fp.Hash) != 64 || strings.Trim(fp.Hash, "0123456789abcdef") != "":
+			return fmt.Errorf("form %q: the hash is not 64 lowercase hex digits", fp.ID)
+		}
+		seen[fp.ID] = true
+	}
 	return nil
+}
+
+// SeenForm returns the highest version of form id of hubURL this computer
+// accepted (zero if none, or if the hub has no pin).
+func (p *PinStore) SeenForm(hubURL, id string) (form.Seen, error) {
+	pin, ok, err := p.Get(hubURL)
+	if err != nil || !ok {
+		return form.Seen{}, err
+	}
+	for _, fp := range pin.Forms {
+		if fp.ID == id {
+			return form.Seen{Version: fp.Version, Hash: fp.Hash}, nil
+		}
+	}
+	return form.Seen{}, nil
+}
+
+// RecordForm remembers version (with the hash of its bytes) as the highest
+// accepted of form id of hubURL, unless a higher one is recorded. The hub
+// must be pinned.
+func (p *PinStore) RecordForm(hubURL, id string, version uint64, hash string) error {
+	pin, ok, err := p.Get(hubURL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNotPinned, hubURL)
+	}
+	i := slices.IndexFunc(pin.Forms, func(fp FormPin) bool { return fp.ID == id })
+	switch {
+	case i < 0:
+		pin.Forms = append(pin.Forms, FormPin{ID: id, Version: version, Hash: hash})
+	case pin.Forms[i].Version >= version:
+		return nil
+	default:
+		pin.Forms[i] = FormPin{ID: id, Version: version, Hash: hash}
+	}
+	slices.SortFunc(pin.Forms, func(a, b FormPin) int { return strings.Compare(a.ID, b.ID) })
+	return p.Put(pin)
 }
 
 // write replaces the pin file with f: a temporary file in the same folder,

@@ -200,8 +200,11 @@ func (c *Client) VerifiedRecipients(ctx context.Context, t Trust) (*Verified, er
 		return nil, refuse(err, "the hub's recipient list holds a key age cannot use: %v", err)
 	}
 	if t.Pins != nil && (pin == nil || pin.Epoch != m.Epoch) {
-		err := t.Pins.Put(Pin{Hub: key, AdminKey: pub.String(), Fingerprint: pub.Fingerprint(), Epoch: m.Epoch, Hash: hash})
-		if err != nil {
+		next := Pin{Hub: key, AdminKey: pub.String(), Fingerprint: pub.Fingerprint(), Epoch: m.Epoch, Hash: hash}
+		if pin != nil {
+			next.Forms = pin.Forms // the forms seen stay seen across epochs
+		}
+		if err := t.Pins.Put(next); err != nil {
 			return nil, err
 		}
 	}

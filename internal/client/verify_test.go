@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -285,7 +286,7 @@ func TestVerifiedRecipientsRefusals(t *testing.T) {
 			if te.Pinned == nil || te.Pinned.Epoch != 2 {
 				t.Errorf("TrustError.Pinned = %+v", te.Pinned)
 			}
-			if after, _, _ := pins.Get(h.url()); after != before {
+			if after, _, _ := pins.Get(h.url()); !reflect.DeepEqual(after, before) {
 				t.Errorf("the pin changed after a refusal: %+v → %+v", before, after)
 			}
 		})

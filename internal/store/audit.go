@@ -17,6 +17,8 @@ type AuditEvent struct {
 	Epoch      uint64    `json:"epoch,omitempty"`
 	Submission string    `json:"submission,omitempty"`
 	Bulletin   uint64    `json:"bulletin,omitempty"`
+	// Form is ID/VERSION of a published form.
+	Form string `json:"form,omitempty"`
 }
 
 // audit appends ev to hub's log inside tx, so the event and what it

@@ -34,6 +34,8 @@ type AuditEvent struct {
 	Epoch      uint64 `json:"epoch,omitempty"`
 	Submission string `json:"submission,omitempty"`
 	Bulletin   uint64 `json:"bulletin,omitempty"`
+	// Form is ID/VERSION of a published form.
+	Form string `json:"form,omitempty"`
 }
 
 // AuditLog answers GET /api/v1/hubs/{hub}/audit?after=CURSOR&limit=N: up
