@@ -185,7 +185,7 @@ func (s *Server) routes() http.Handler {
 	// hand ciphertext and codes back to this router in process.
 	pages := web.New(web.Options{Hubs: s.hubs, API: r, Logger: s.log, OnionAddress: s.onionAddress})
 	r.Route("/hubs/{hub}", func(r chi.Router) {
-		r.Use(s.withHub)
+		r.Use(s.withHubPages(pages))
 		r.Mount("/", pages)
 		r.Get("/recipients.txt", s.handle(s.handleRecipientsFile))
 		r.Get("/manifest.json", s.handle(s.handleManifest))

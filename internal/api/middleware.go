@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"difesa.org/difesa/internal/hub"
+	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -60,6 +61,23 @@ func (s *Server) withHub(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxHub, h)))
 		return nil
 	})
+}
+
+// withHubPages is [Server.withHub] for the hub's pages and files: a
+// browser that asks for a page of a hub this server does not have (a
+// mistyped or outdated address) gets the pages' own "not found" page, in
+// its language, instead of the API's JSON error.
+func (s *Server) withHubPages(pages http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		withHub := s.withHub(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && web.WantsPage(r) && s.hubs.Get(chi.URLParam(r, "hub")) == nil {
+				pages.ServeHTTP(w, r) // renders "not found" for a nil hub
+				return
+			}
+			withHub.ServeHTTP(w, r)
+		})
+	}
 }
 
 func hubOf(r *http.Request) *hub.Hub { return r.Context().Value(ctxHub).(*hub.Hub) }

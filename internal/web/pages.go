@@ -90,6 +90,10 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		v.Langs = append(v.Langs, langLink{Code: code, Name: T(code, "_name"), URL: r.URL.Path + "?" + q.Encode(), Current: code == lang})
 	}
 	if h == nil {
+		// The server's root and "not found" pages: styled as the hubs'.
+		if all := p.hubs.All(); len(all) > 0 {
+			v.StyleCSS = assetURL(all[0].ID, "style.css")
+		}
 		return v
 	}
 	v.Base = "/hubs/" + h.ID

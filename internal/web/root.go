@@ -29,9 +29,6 @@ func (p *Pages) root() http.Handler {
 	return p.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := p.newView(r, nil, "root")
 		v.Hubs = p.hubs.All()
-		if len(v.Hubs) > 0 {
-			v.StyleCSS = assetURL(v.Hubs[0].ID, "style.css")
-		}
 		p.render(w, r, "root", http.StatusOK, v)
 	}))
 }
