@@ -224,7 +224,7 @@ func (b *Browser) Press(keys ...string) {
 func (b *Browser) Click(selector string) {
 	b.t.Helper()
 	el := b.element(selector)
-	b.Eval(fmt.Sprintf("document.querySelector(%q).scrollIntoView({block: 'center'})", selector), nil)
+	b.Eval(fmt.Sprintf("document.querySelector(%q).scrollIntoView({block: 'center', behavior: 'instant'})", selector), nil)
 	b.Do("input.performActions", map[string]any{"context": b.Context, "actions": []any{
 		map[string]any{"type": "pointer", "id": "mouse", "parameters": map[string]string{"pointerType": "mouse"}, "actions": []any{
 			map[string]any{"type": "pointerMove", "x": 0, "y": 0, "origin": map[string]any{"type": "element", "element": el}},
