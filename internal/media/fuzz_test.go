@@ -46,3 +46,16 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEXIF feeds hostile TIFF blocks to the EXIF reader, alone: it must
+// never panic nor read out of bounds.
+func FuzzEXIF(f *testing.F) {
+	f.Add(tiffWithGPS(binary.LittleEndian, gpsEntries))
+	f.Add(tiffWithGPS(binary.BigEndian, gpsEntries))
+	f.Add(tiffWithGPS(binary.BigEndian, nil))
+	f.Add([]byte("II*\x00\xff\xff\xff\xff"))
+	f.Add([]byte("MM\x00*\x00\x00\x00\x08\xff\xff"))
+	f.Fuzz(func(t *testing.T, tiff []byte) {
+		exifHasGPS(tiff)
+	})
+}
