@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -99,11 +100,18 @@ func Sanitize(data []byte) (Preview, error) {
 	if err != nil {
 		return Preview{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	b := img.Bounds()
-	if b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		return Preview{}, fmt.Errorf("%w: the pixels do not match the declared size", ErrMalformed)
+	screen := image.Rect(0, 0, cfg.Width, cfg.Height)
+	if b := img.Bounds(); b != screen {
+		// A GIF's first frame may cover part of its screen: it is drawn
+		// where it belongs on a transparent canvas of the declared size.
+		if f.name != "gif" || !b.In(screen) {
+			return Preview{}, fmt.Errorf("%w: the pixels do not match the declared size", ErrMalformed)
+		}
+		canvas := image.NewNRGBA(screen)
+		draw.Draw(canvas, b, img, b.Min, draw.Src)
+		img = canvas
 	}
-	p := Preview{Width: b.Dx(), Height: b.Dy(), Source: f.name, SHA256: sha256.Sum256(data)}
+	p := Preview{Width: cfg.Width, Height: cfg.Height, Source: f.name, SHA256: sha256.Sum256(data)}
 	for _, e := range st.exif {
 		if exifHasGPS(e) {
 			p.GPS = true

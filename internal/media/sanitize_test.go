@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
-	_ "image/gif"
+	"image/color"
+	"image/color/palette"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"testing"
@@ -188,4 +190,37 @@ func TestProgressiveJPEG(t *testing.T) {
 		t.Fatalf("walk = %d of %d, %v", st.end, len(two), err)
 	}
 	_ = jpeg.Options{}
+}
+
+// TestGIFPartialFirstFrame: a first frame smaller than the GIF's screen is
+// drawn in place on a canvas of the screen's size.
+func TestGIFPartialFirstFrame(t *testing.T) {
+	t.Parallel()
+	frame := image.NewPaletted(image.Rect(5, 4, 15, 10), palette.Plan9)
+	for i := range frame.Pix {
+		frame.Pix[i] = 200
+	}
+	g := &gif.GIF{Image: []*image.Paletted{frame}, Delay: []int{0},
+		Config: image.Config{Width: 20, Height: 12, ColorModel: frame.Palette}}
+	var b bytes.Buffer
+	if err := gif.EncodeAll(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Sanitize(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Width != 20 || p.Height != 12 {
+		t.Fatalf("preview %d×%d, want 20×12", p.Width, p.Height)
+	}
+	img, err := png.Decode(bytes.NewReader(p.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, a := img.At(0, 0).RGBA(); a != 0 {
+		t.Error("outside the frame is not transparent")
+	}
+	if got, want := color.NRGBAModel.Convert(img.At(6, 5)), color.NRGBAModel.Convert(palette.Plan9[200]); got != want {
+		t.Errorf("inside the frame: %v, want %v", got, want)
+	}
 }
