@@ -37,6 +37,12 @@
 // caller passes a coarse day, never a precise time; only its UTC date is
 // stored).
 //
+// The data key is wrapped to the responder's public recipient, which is no
+// secret: someone who can write to the folder could replace both files with
+// a vault of their own making. The vault keeps what is in it confidential;
+// against a folder rewritten by an attacker, as against a replaced desk
+// program, it does not help.
+//
 // A file system or an SSD may keep old blocks after a rewrite; the data key
 // of those blocks is wrapped to the responder's identity, so whoever holds
 // that identity and a raw image of the disk may recover purged records.
