@@ -23,7 +23,7 @@ func checkName(what, s string) error {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
 			c == '.', c == '-', c == '_', c == ':':
 		default:
-			return fmt.Errorf("%w: %s has a character other than letters, digits and .-_:", ErrBadName, what)
+			return fmt.Errorf("%w: %s has a character other than letters, digits and \"._:-\"", ErrBadName, what)
 		}
 	}
 	return nil

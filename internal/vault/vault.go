@@ -12,6 +12,7 @@ import (
 
 	"filippo.io/age"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -62,7 +63,7 @@ func (v *Vault) attach(key []byte) error {
 		return fmt.Errorf("vault: unable to use the data key: %w", err)
 	}
 	db, err := bolt.Open(filepath.Join(v.dir, dbFileName), 0o600, &bolt.Options{Timeout: openTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return ErrInUse
 	}
 	if err != nil {
