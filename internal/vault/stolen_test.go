@@ -67,3 +67,63 @@ func TestStolenLaptop(t *testing.T) {
 		t.Errorf("owner reads %q", got)
 	}
 }
+
+// TestStolenLaptopPassphraseKey: the thief takes the whole laptop, the
+// desk folder and the responder's key file protected with a passphrase
+// (age -p, as difesa keygen -passphrase writes it). Without the
+// passphrase, neither the key nor the vault opens.
+func TestStolenLaptopPassphraseKey(t *testing.T) {
+	t.Parallel()
+	laptop := t.TempDir()
+	id := newIdentity(t)
+	scrypt, err := age.NewScryptRecipient("only the responder knows this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scrypt.SetWorkFactor(10)
+	var keyFile bytes.Buffer
+	w, _ := age.Encrypt(&keyFile, scrypt)
+	w.Write([]byte(id.String() + "\n"))
+	w.Close()
+	if err := os.WriteFile(filepath.Join(laptop, "difesa-identity.age"), keyFile.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const canary = "CANARY-passphrase-laptop-4411"
+	v := openTest(t, filepath.Join(laptop, "desk"), id)
+	mustPut(t, v, "reports", "sub_01", []byte(canary), day)
+	v.Close()
+
+	if f := fileHolds(t, laptop, []byte(canary)); len(f) > 0 {
+		t.Errorf("the canary is readable in %v", f)
+	}
+	if f := fileHolds(t, laptop, []byte("AGE-SECRET-KEY")); len(f) > 0 {
+		t.Errorf("a secret key is readable in %v", f)
+	}
+	for _, guess := range []string{"", "password", "only the responder knows"} {
+		guessID, err := age.NewScryptIdentity(guess)
+		if err != nil {
+			continue
+		}
+		if _, err := age.Decrypt(bytes.NewReader(keyFile.Bytes()), guessID); err == nil {
+			t.Errorf("the key file opened with %q", guess)
+		}
+	}
+	// With the passphrase, the responder's desk opens as before.
+	right, _ := age.NewScryptIdentity("only the responder knows this")
+	r, err := age.Decrypt(bytes.NewReader(keyFile.Bytes()), right)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := age.ParseIdentities(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err = Open(filepath.Join(laptop, "desk"), ids, id.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if got := mustGet(t, v, "reports", "sub_01"); string(got) != canary {
+		t.Errorf("got %q", got)
+	}
+}
