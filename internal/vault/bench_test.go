@@ -59,3 +59,20 @@ func BenchmarkGet(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkPutAll stores 10,000 records of 4 KiB in one batch, as a first
+// sync does a page at a time.
+func BenchmarkPutAll(b *testing.B) {
+	v := openTest(b, b.TempDir(), newIdentity(b))
+	value := bytes.Repeat([]byte("r"), benchSize)
+	recs := make([]Record, benchRecords)
+	for i := range recs {
+		recs[i] = Record{"reports", fmt.Sprintf("sub_%05d", i), value, day}
+	}
+	b.SetBytes(benchRecords * benchSize)
+	for b.Loop() {
+		if err := v.PutAll(recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
