@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -48,6 +49,12 @@ func Open(dir string, ids []age.Identity, r age.Recipient) (*Vault, error) {
 	key, err := loadDataKey(dir, ids, r)
 	if err != nil {
 		return nil, err
+	}
+	// Files copied in from a backup may have come back readable by others.
+	for _, name := range []string{keyFileName, dbFileName} {
+		if err := os.Chmod(filepath.Join(dir, name), 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("vault: unable to restrict %s: %w", name, err)
+		}
 	}
 	v := &Vault{dir: dir, ids: ids, r: r}
 	if err := v.attach(key); err != nil {

@@ -102,8 +102,15 @@ func TestPermissions(t *testing.T) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	v := openTest(t, dir, newIdentity(t))
+	id := newIdentity(t)
+	v := openTest(t, dir, id)
 	mustPut(t, v, "reports", "sub_01", []byte("x"), day)
+	v.Close()
+	// Restored from a backup with loose modes: tightened again on open.
+	os.Chmod(dir, 0o755)
+	os.Chmod(filepath.Join(dir, keyFileName), 0o644)
+	os.Chmod(filepath.Join(dir, dbFileName), 0o644)
+	openTest(t, dir, id)
 	for _, c := range []struct {
 		path string
 		mode os.FileMode
