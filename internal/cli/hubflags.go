@@ -78,6 +78,9 @@ func (h *hubFlags) registerPin(fs *flag.FlagSet) {
 type responderFlags struct {
 	hubFlags
 	identity multiFlag
+
+	pass *passphrases   // asks for the passphrases of -i files
+	ids  []age.Identity // the -i files' identities, once read
 }
 
 func (r *responderFlags) register(fs *flag.FlagSet, cmd string) {
@@ -94,61 +97,37 @@ func (r *responderFlags) files() string {
 	return strings.Join(q, ", ")
 }
 
-// maxIdentityFile bounds identity files, as age does.
-const maxIdentityFile = 16 << 20
-
-// identities reads the -i files.
+// identities reads the -i files, asking for the passphrase of those that
+// have one (once per command: the identities are kept for the command).
 func (r *responderFlags) identities() ([]age.Identity, error) {
 	if len(r.identity) == 0 {
 		return nil, usageErrorf(r.cmd, "missing -i IDENTITY").hint(
 			"-i takes the file with your responder key (AGE-SECRET-KEY-…), made with \"difesa keygen\"")
 	}
+	if r.ids != nil {
+		return r.ids, nil
+	}
 	var all []age.Identity
 	for _, path := range r.identity {
-		ids, err := readIdentityFile(path)
+		if r.pass == nil {
+			r.pass = passphrasesOf(context.Background())
+		}
+		ids, err := readIdentityFile(r.pass, path)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, ids...)
 	}
+	r.ids = all
 	return all, nil
-}
-
-func readIdentityFile(path string) ([]age.Identity, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading identity file: %w", err)
-	}
-	defer f.Close()
-	ids, err := age.ParseIdentities(&limitedFile{f, maxIdentityFile})
-	if err != nil {
-		return nil, withHints(fmt.Errorf("reading identity file %q: %w", path, err),
-			"-i takes a secret key file (AGE-SECRET-KEY-…), as made by \"difesa keygen\", not a public key",
-			"passphrase-protected identity files are not supported: decrypt the key first")
-	}
-	return ids, nil
-}
-
-type limitedFile struct {
-	f *os.File
-	n int64
-}
-
-func (l *limitedFile) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errors.New("file too large")
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.f.Read(p)
-	l.n -= int64(n)
-	return n, err
 }
 
 // login connects to the hub and logs in with the first identity of the -i
 // file that the hub knows. The caller must call the returned logout.
 func (r *responderFlags) login(ctx context.Context) (*client.Client, []age.Identity, func(), error) {
+	if r.pass == nil {
+		r.pass = passphrasesOf(ctx)
+	}
 	ids, err := r.identities()
 	if err != nil {
 		return nil, nil, nil, err

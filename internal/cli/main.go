@@ -177,7 +177,7 @@ func mainAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr
 	if c == nil {
 		return e.fail(usageErrorf("", "unknown command %q", name))
 	}
-	err = c.run(e.withPoWProgress(ctx), e, rest)
+	err = c.run(e.withPassphrases(e.withPoWProgress(ctx)), e, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(stdout, c.usage)
 		return 0
