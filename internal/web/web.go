@@ -76,6 +76,8 @@ func (p *Pages) routes() http.Handler {
 	r.Get("/checkin/stop", p.page("checkin_stop", http.StatusOK))
 	r.Get("/upload", p.page("upload", http.StatusOK))
 	r.Get("/news", p.handleNews)
+	r.Get("/forms/{id}", p.handleFormPage)
+	r.Get("/forms/{id}/template.txt", p.handleFormTemplate)
 	r.Get("/assets/{name}", serveAsset)
 
 	// The forms that work without JavaScript. They carry only ciphertext
