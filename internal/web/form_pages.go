@@ -117,3 +117,37 @@ func (p *Pages) handleFormTemplate(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Disposition", `attachment; filename="`+f.ID+`.txt"`)
 	w.Write(form.Template(f, hash, pickLang(r)))
 }
+
+// formLink is a form the home page offers, by title.
+type formLink struct{ Title, URL string }
+
+// handleHome is the home page, which offers the hub's own forms by
+// title besides the built-in report form, each title from the signed
+// form checked against the hub's admin key.
+func (p *Pages) handleHome(w http.ResponseWriter, r *http.Request) {
+	h := p.hubOf(r)
+	if h == nil {
+		p.render(w, r, "notfound", http.StatusNotFound, p.newView(r, nil, "notfound"))
+		return
+	}
+	v := p.newView(r, h, "home")
+	if a, err := p.callAPI(w, r, http.MethodGet, "/api/v1/hubs/"+h.ID+"/forms", "", nil); err == nil && a.status == http.StatusOK {
+		var l wire.FormList
+		if json.Unmarshal(a.body.Bytes(), &l) == nil {
+			for _, fi := range l.Forms {
+				if !formIDShape(fi.ID) {
+					continue
+				}
+				// The title of the signed form itself, in the visitor's
+				// language or the form's first; a form that does not
+				// verify is not offered.
+				f, _, ok := p.loadForm(w, r, h, fi.ID)
+				if !ok {
+					continue
+				}
+				v.Forms = append(v.Forms, formLink{Title: f.In(f.Title, v.Lang), URL: v.Base + "/forms/" + fi.ID + v.Query})
+			}
+		}
+	}
+	p.render(w, r, "home", http.StatusOK, v)
+}

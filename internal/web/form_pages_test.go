@@ -119,3 +119,19 @@ func TestFormPageWithoutJavaScript(t *testing.T) {
 		t.Fatalf("answers\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestHomeOffersForms: the home page lists the hub's forms by title, in
+// the visitor's language, each linking to its page; without forms, no list.
+func TestHomeOffersForms(t *testing.T) {
+	srv := testserver.New(t)
+	if r := get(t, srv.HubURL+"/?lang=en"); strings.Contains(r.body, "/forms/") {
+		t.Fatalf("a hub without forms lists some")
+	}
+	publishForm(t, srv)
+	for lang, title := range map[string]string{"it": "Sicurezza", "en": "Safety", "fr": "Sicurezza"} {
+		r := get(t, srv.HubURL+"/?lang="+lang)
+		if want := `<a href="/hubs/demo/forms/safety?lang=` + lang + `">` + title + `</a>`; !strings.Contains(r.body, want) {
+			t.Errorf("%s: the home page lacks %s", lang, want)
+		}
+	}
+}

@@ -58,6 +58,8 @@ type view struct {
 	EncryptsHere bool
 	// Form is the hub form a form page shows.
 	Form *formView
+	// Forms are the hub's own forms the home page offers.
+	Forms []formLink
 	// Hubs are the hubs the server's root page leads to.
 	Hubs []*hub.Hub
 }

@@ -66,7 +66,7 @@ func (p *Pages) routes() http.Handler {
 	r.Use(p.headers)
 	r.NotFound(p.page("notfound", http.StatusNotFound))
 	r.MethodNotAllowed(p.page("notfound", http.StatusMethodNotAllowed))
-	r.Get("/", p.page("home", http.StatusOK))
+	r.Get("/", p.handleHome)
 	r.Get("/report", p.page("report", http.StatusOK))
 	r.Get("/alert", p.page("alert", http.StatusOK))
 	r.Get("/replies", p.page("replies", http.StatusOK))
