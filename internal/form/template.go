@@ -192,6 +192,9 @@ func (t *FilledTemplate) Answers(f *Form, hash string) (*Answers, error) {
 			return nil, fmt.Errorf("%w: %s is no field of form %q", ErrAnswers, id, f.ID)
 		}
 		switch fl.Type {
+		case TypeFiles:
+			// A template travels alone: no attachment can be named.
+			return nil, fmt.Errorf("%w: field %s: files cannot be given in an offline template", ErrAnswers, id)
 		case TypeLongText:
 			a.Answers[id] = []string{strings.Join(ls, "\n")}
 		case TypeMultipleChoice:

@@ -83,6 +83,7 @@ func TestTemplateRefusals(t *testing.T) {
 		{"not a choice", fill(good, map[string]string{"setting": "beach", "safe_now": "yes"}), ErrAnswers},
 		{"required missing", fill(good, map[string]string{"setting": "work"}), ErrAnswers},
 		{"not shown", fill(good, map[string]string{"setting": "work", "safe_now": "yes", "school_level": "x"}), ErrAnswers},
+		{"files offline", fill(good, map[string]string{"setting": "work", "safe_now": "yes", "evidence": "photo.jpg"}), ErrAnswers},
 		{"other version", fill(other, map[string]string{"setting": "work", "safe_now": "yes"}), ErrMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
