@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/form"
 	"filippo.io/age"
 )
 
@@ -143,7 +144,7 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 	whole := !o.IsBundle && (o.Truncated || looksBinary([]byte(o.Message)))
 	if whole && !save {
 		o.Message = ""
-		if err := printOpened(e, id, o, dir, nil, newFormReader(e, c)); err != nil {
+		if err := printOpened(ctx, e, id, o, dir, nil, newFormReader(e, c)); err != nil {
 			return err
 		}
 		e.printf("hint: this is not a difesa report and not text: it was not shown. Save it, in plaintext, with -save DIR")
@@ -169,7 +170,7 @@ func runOpen(ctx context.Context, e *env, args []string) error {
 	if len(saved) == 0 && fresh {
 		os.Remove(dir) // empty
 	}
-	if err := printOpened(e, id, o, dir, saved, newFormReader(e, c)); err != nil {
+	if err := printOpened(ctx, e, id, o, dir, saved, newFormReader(e, c)); err != nil {
 		return err
 	}
 	if !save {
@@ -188,7 +189,7 @@ type savedFile struct {
 
 // printOpened shows what was found. Every string in it comes from a
 // stranger and is cleaned of terminal controls.
-func printOpened(e *env, id string, o *bundle.Opened, dir string, saved []savedFile, fr *formReader) error {
+func printOpened(ctx context.Context, e *env, id string, o *bundle.Opened, dir string, saved []savedFile, fr *formReader) error {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	field := func(k, v string) {
@@ -217,6 +218,10 @@ func printOpened(e *env, id string, o *bundle.Opened, dir string, saved []savedF
 		fr.write(&b, o, "")
 	}
 	msg := o.Message
+	if !o.IsBundle && form.IsTemplate([]byte(msg)) {
+		fr.writeTemplate(ctx, &b, msg)
+		msg = ""
+	}
 	if o.Report != nil {
 		msg = o.Report.Narrative
 	}

@@ -22,11 +22,13 @@ type formReader struct {
 	pinned bool
 	hub    string
 	lang   string
+	// c fetches the form an offline template names.
+	c *client.Client
 }
 
 // newFormReader takes the admin key pinned for c's hub, if any.
 func newFormReader(e *env, c *client.Client) *formReader {
-	fr := &formReader{hub: c.HubID(), lang: e.lang}
+	fr := &formReader{hub: c.HubID(), lang: e.lang, c: c}
 	if ps, err := pinStore(); err == nil {
 		if pin, ok, err := ps.Get(c.HubURL()); err == nil && ok {
 			if pk, err := manifest.ParsePublicKey(pin.AdminKey); err == nil {

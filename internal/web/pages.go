@@ -15,7 +15,7 @@ var templateFS embed.FS
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "checkin_start", "checkin_stop", "upload", "result", "notfound", "news", "root"}
+var pageNames = []string{"home", "report", "alert", "replies", "verify", "checkin", "checkin_start", "checkin_stop", "upload", "result", "notfound", "news", "root", "form"}
 
 func parseTemplates() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -56,6 +56,10 @@ type view struct {
 	// EncryptsHere is true on the pages that encrypt what the visitor
 	// writes before it leaves the browser.
 	EncryptsHere bool
+	// Form is the hub form a form page shows.
+	Form *formView
+	// Forms are the hub's own forms the home page offers.
+	Forms []formLink
 	// Hubs are the hubs the server's root page leads to.
 	Hubs []*hub.Hub
 }

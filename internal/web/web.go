@@ -66,7 +66,7 @@ func (p *Pages) routes() http.Handler {
 	r.Use(p.headers)
 	r.NotFound(p.page("notfound", http.StatusNotFound))
 	r.MethodNotAllowed(p.page("notfound", http.StatusMethodNotAllowed))
-	r.Get("/", p.page("home", http.StatusOK))
+	r.Get("/", p.handleHome)
 	r.Get("/report", p.page("report", http.StatusOK))
 	r.Get("/alert", p.page("alert", http.StatusOK))
 	r.Get("/replies", p.page("replies", http.StatusOK))
@@ -76,6 +76,8 @@ func (p *Pages) routes() http.Handler {
 	r.Get("/checkin/stop", p.page("checkin_stop", http.StatusOK))
 	r.Get("/upload", p.page("upload", http.StatusOK))
 	r.Get("/news", p.handleNews)
+	r.Get("/forms/{id}", p.handleFormPage)
+	r.Get("/forms/{id}/template.txt", p.handleFormTemplate)
 	r.Get("/assets/{name}", serveAsset)
 
 	// The forms that work without JavaScript. They carry only ciphertext
