@@ -17,6 +17,10 @@ type AuditEvent struct {
 	Epoch      uint64    `json:"epoch,omitempty"`
 	Submission string    `json:"submission,omitempty"`
 	Bulletin   uint64    `json:"bulletin,omitempty"`
+	// Alarm and By name an acknowledged alarm and the label of the
+	// responder who acknowledged it.
+	Alarm string `json:"alarm,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // audit appends ev to hub's log inside tx, so the event and what it
