@@ -34,6 +34,10 @@ type AuditEvent struct {
 	Epoch      uint64 `json:"epoch,omitempty"`
 	Submission string `json:"submission,omitempty"`
 	Bulletin   uint64 `json:"bulletin,omitempty"`
+	// Alarm and By name an acknowledged alarm and the label of the
+	// responder who acknowledged it (never the note).
+	Alarm string `json:"alarm,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // AuditLog answers GET /api/v1/hubs/{hub}/audit?after=CURSOR&limit=N: up
