@@ -125,13 +125,14 @@ func bearerOf(r *http.Request) string {
 }
 
 // readNote reads and checks an acknowledgement's note: nothing, or a whole
-// age file to the hub's current recipients.
+// age file to the hub's current recipients whose payload is at most
+// [wire.MaxAlarmNote] bytes.
 func readNote(w http.ResponseWriter, r *http.Request, h *hub.Hub) ([]byte, error) {
 	tooLarge := apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "the note is larger than %d bytes", wire.MaxAlarmNote)
-	if r.ContentLength > wire.MaxAlarmNote {
+	if r.ContentLength > wire.MaxAlarmNoteFile {
 		return nil, tooLarge
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxAlarmNote))
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxAlarmNoteFile))
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
 		return nil, tooLarge
@@ -156,6 +157,9 @@ func readNote(w http.ResponseWriter, r *http.Request, h *hub.Hub) ([]byte, error
 	}
 	if _, err := io.Copy(io.Discard, ar); err != nil {
 		return nil, err
+	}
+	if ar.Size()-int64(ar.Header().Size) > wire.MaxAlarmNote {
+		return nil, tooLarge
 	}
 	return raw, nil
 }

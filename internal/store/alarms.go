@@ -52,8 +52,12 @@ const (
 const MaxAlarmMarks = 8
 
 // MaxAlarmNote is the largest acknowledgement note, in bytes of age
-// ciphertext.
-const MaxAlarmNote = 8 << 10
+// file (the API checks the payload's own, smaller, limit).
+const MaxAlarmNote = 80 << 10
+
+// MaxAlarmPage is the most alarms [Store.AlarmsAfter] returns at once:
+// each may carry a note.
+const MaxAlarmPage = 50
 
 // ErrNoAlarm is returned for an unknown alarm id.
 var ErrNoAlarm = errors.New("store: no such alarm")
@@ -230,14 +234,14 @@ func (c AlarmCursor) After(a Alarm) bool {
 	return a.Seq < c.Seq
 }
 
-// AlarmsAfter returns up to limit (at most [MaxPage]) of hub's alarms
+// AlarmsAfter returns up to limit (at most [MaxAlarmPage]) of hub's alarms
 // after cursor (nil for the start) in the order of [Store.Alarms], the
 // cursor to resume after and whether more follow. An alarm acknowledged
 // while a client pages moves to the acknowledged part and may be listed
 // twice; none is skipped that was open when the listing began.
 func (s *Store) AlarmsAfter(hub string, after *AlarmCursor, limit int) (page []Alarm, next AlarmCursor, more bool, err error) {
-	if limit <= 0 || limit > MaxPage {
-		limit = MaxPage
+	if limit <= 0 || limit > MaxAlarmPage {
+		limit = MaxAlarmPage
 	}
 	all, err := s.Alarms(hub)
 	if err != nil {
@@ -284,7 +288,7 @@ func getAlarm(tx *bolt.Tx, hub string, id ID) (Alarm, error) {
 }
 
 // Acknowledge closes alarm id of hub for the responder by (a label), with
-// an optional note (age ciphertext, at most [MaxAlarmNote] bytes), and
+// an optional note (an age file, at most [MaxAlarmNote] bytes), and
 // writes it to the hub's audit log (the hour and the label, never the
 // note), in one transaction. Its pending escalations end with it.
 // Acknowledging an acknowledged alarm changes nothing and returns it as

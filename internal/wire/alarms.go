@@ -83,9 +83,18 @@ const (
 	EventAlarmAcknowledged = "alarm.acknowledged"
 )
 
-// MaxAlarmNote is the largest acknowledgement note, in bytes of age
-// ciphertext as sent (binary or armored).
-const MaxAlarmNote = 8 << 10
+// MaxAlarmNote is the largest payload of an acknowledgement note, in
+// bytes of age payload (the encrypted text, after the header), and
+// MaxAlarmNoteFile the largest note file as sent: a header for dozens of
+// post-quantum recipients (up to 64 KiB) and the payload, armored.
+const (
+	MaxAlarmNote     = 8 << 10
+	MaxAlarmNoteFile = 64<<10 + 2*MaxAlarmNote
+)
+
+// MaxAlarmPage is the most alarms one page of the listing holds, whatever
+// ?limit= asks: each may carry a note.
+const MaxAlarmPage = 50
 
 // CodeNoAlarm answers an alarm id the hub does not have (404).
 const CodeNoAlarm = "no_alarm"
