@@ -232,6 +232,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
 			r.Get("/events", s.handle(s.handleEvents))
+			r.Get("/alarms", s.handle(s.handleAlarms))
+			r.Post("/alarms/{id}/ack", s.handle(s.handleAck))
 			r.Get("/threads/{id}", s.handle(s.showThread(s.responderThread)))
 			// A reply is encrypted to the epoch's recipients (so colleagues
 			// can read the conversation) and to exactly one more, the

@@ -129,6 +129,12 @@ func TestCheckinEndToEnd(t *testing.T) {
 	if evs[1].Type != wire.EventCheckinMissed {
 		t.Fatalf("second event %s", evs[1].Type)
 	}
+	// One alarm, duress, a normal check-in (the form's), then missed:
+	// no mark lost, the check-in closed nothing.
+	if as, _ := st.Alarms("h"); len(as) != 1 || as[0].Kind != store.AlarmDuress || as[0].State != store.AlarmOpen || len(as[0].Marks) != 3 ||
+		as[0].Marks[0].Mark != store.MarkDuress || as[0].Marks[1].Mark != store.MarkCheckedIn || as[0].Marks[2].Mark != store.MarkMissed {
+		t.Fatalf("alarms: %+v", as)
+	}
 	// The instructions lead the responder's inbox, marked missed.
 	token := login(t, base, responder)
 	alert := encrypt(t, []byte("alert"), false, responder.Recipient())

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -36,6 +37,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, ": difesa event stream\n\n")
+	// Every open alarm first (subscribed already: nothing committed
+	// meanwhile is missed), so a responder who connects late still
+	// learns of it.
+	if err := s.replayAlarms(w, h.ID); err != nil {
+		s.log.Error("events: unable to replay alarms", "hub", h.ID, "err", err)
+	}
 	rc.Flush()
 
 	// The session ends the stream when it dies (logout, a manifest that
@@ -74,6 +81,30 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		rc.Flush()
 	}
+}
+
+// replayAlarms writes one alarm.open event per open alarm of hub, oldest
+// first, the alarm's id as the event's.
+func (s *Server) replayAlarms(w http.ResponseWriter, hubID string) error {
+	list, err := s.store.Alarms(hubID)
+	if err != nil {
+		return err
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		a := list[i]
+		if a.State != store.AlarmOpen {
+			continue
+		}
+		ev := wire.AlarmReplay{
+			ID: a.ID.String(), Hub: hubID, Type: wire.EventAlarmOpen, Count: 1, Urgent: true,
+			Submissions: []string{a.Submission.String()}, Alarm: wireAlarm(a),
+		}
+		data, _ := json.Marshal(ev)
+		if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", ev.ID, ev.Type, data); err != nil {
+			return nil // the client went away
+		}
+	}
+	return nil
 }
 
 // endStream tells the client its login is no longer valid (it expired, was

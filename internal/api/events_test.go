@@ -35,6 +35,7 @@ type eventsServer struct {
 	clock  *instants.Clock
 	broker *notify.Broker
 	hub    *testserver.Hub
+	store  *store.Store
 }
 
 func newEventsServer(t *testing.T, recipients ...*age.HybridIdentity) *eventsServer {
@@ -65,7 +66,7 @@ func newEventsServer(t *testing.T, recipients ...*age.HybridIdentity) *eventsSer
 	broker := notify.NewBroker()
 	srv := httptest.NewServer(api.New(api.Options{Store: st, Hubs: hub.NewRegistry(h), Auth: svc, Events: broker, Now: clock.Now}))
 	t.Cleanup(srv.Close)
-	return &eventsServer{api: srv.URL + "/api/v1/hubs/it", auth: svc, clock: clock, broker: broker, hub: th}
+	return &eventsServer{api: srv.URL + "/api/v1/hubs/it", auth: svc, clock: clock, broker: broker, hub: th, store: st}
 }
 
 // stream is a real SSE client: it reads the event names of one stream.

@@ -114,6 +114,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	for _, ev := range events {
 		out.Events = append(out.Events, wire.AuditEvent{
 			Event: ev.Event, Time: ev.Time.UTC().Format(time.RFC3339), Epoch: ev.Epoch, Submission: ev.Submission, Bulletin: ev.Bulletin, Form: ev.Form,
+			Alarm: ev.Alarm, By: ev.By,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -65,6 +65,11 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 		up.OpenThread(*opening)
 	}
 	up.Notify(store.Event{Type: note.event, Urgent: note.urgent})
+	if kind == wire.KindAlert {
+		// Opened in the commit's transaction: an alert is never stored
+		// without its alarm.
+		up.OpenAlarm(store.AlarmAlert)
+	}
 	sub, err := s.receive(w, r, h, set, 0, up, store.Submission{
 		Kind:     kind,
 		Received: h.RoundTime(s.now()),

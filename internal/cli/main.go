@@ -40,6 +40,7 @@ Usage:
     difesa open   -hub URL -i IDENTITY [-save DIR | -raw FILE] ID
     difesa thread -hub URL -i IDENTITY [-save DIR] ID
     difesa reply  -hub URL -i IDENTITY [-m TEXT] [-attach FILE]... ID
+    difesa ack    -hub URL -i IDENTITY [-note TEXT] ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID
     difesa watch  -hub URL -i IDENTITY [-exec COMMAND]
@@ -94,6 +95,7 @@ func commands() []*command {
 		{"checkin", checkinUsage, runCheckin},
 		{"thread", threadUsage, runThread},
 		{"reply", replyUsage, runReply},
+		{"ack", ackUsage, runAck},
 		{"keygen", keygenUsage, runKeygen},
 		{"inbox", inboxUsage, runInbox},
 		{"open", openUsage, runOpen},

@@ -8,6 +8,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 // Notification is what a hub's live event stream says of one event: the
@@ -24,6 +26,9 @@ type Notification struct {
 	Urgent bool   `json:"urgent"`
 	// Submissions are the ids of the submissions concerned.
 	Submissions []string `json:"submissions,omitempty"`
+	// Alarm is the open alarm an [wire.EventAlarmOpen] event replays (the
+	// stream sends one per open alarm when it connects), or nil.
+	Alarm *wire.Alarm `json:"alarm,omitempty"`
 }
 
 // ErrSessionExpired is returned by [EventStream.Next] when the hub ends

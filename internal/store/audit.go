@@ -19,6 +19,10 @@ type AuditEvent struct {
 	Bulletin   uint64    `json:"bulletin,omitempty"`
 	// Form is ID/VERSION of a published form.
 	Form string `json:"form,omitempty"`
+	// Alarm and By name an acknowledged alarm and the label of the
+	// responder who acknowledged it.
+	Alarm string `json:"alarm,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // audit appends ev to hub's log inside tx, so the event and what it

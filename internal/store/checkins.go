@@ -144,8 +144,11 @@ func lookupCode(tx *bolt.Tx, hub string, verifier [32]byte) (Checkin, bool, erro
 
 // CheckIn moves the deadline of the timer of the code with verifier to
 // now+Every and returns it. With the duress code it does exactly the same
-// and also raises an urgent checkin.duress event; after a missed deadline
-// it raises checkin.resumed. Everything happens in one transaction.
+// and also raises an urgent checkin.duress event and opens a duress alarm
+// (or marks the timer's open alarm duress); after a missed deadline a
+// normal check-in raises checkin.resumed and marks the open alarm
+// checked in again, without closing it. Everything happens in one
+// transaction.
 func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, error) {
 	var c Checkin
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -154,15 +157,30 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 		if c, duress, err = lookupCode(tx, hub, verifier); err != nil {
 			return err
 		}
-		if duress {
+		switch {
+		case duress:
+			// A duress check-in is no resumption: the timer re-arms (the
+			// defender sees a normal check-in), but the alarm of a miss
+			// stays open and gets the duress mark, or a duress alarm
+			// opens.
 			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.duress", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+				return err
+			}
+			if err := s.raiseAlarm(tx, hub, c.Instructions, AlarmDuress, MarkDuress); err != nil {
+				return err
+			}
+		case c.State == CheckinMissed:
+			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.resumed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+				return err
+			}
+			fallthrough
+		default:
+			// A normal check-in never closes an alarm; a responder does.
+			if err := s.markAlarm(tx, hub, c.Instructions, MarkCheckedIn); err != nil {
 				return err
 			}
 		}
 		if c.State == CheckinMissed {
-			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.resumed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
-				return err
-			}
 			if err := touch(tx, hub, c.Instructions); err != nil {
 				return err
 			}
@@ -203,7 +221,13 @@ func (s *Store) StopCheckin(hub string, verifier [32]byte) error {
 			return err
 		}
 		if duress {
-			return s.putEvent(tx, Event{Hub: hub, Type: "checkin.duress", Urgent: true, Submission: c.Instructions.String()})
+			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.duress", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+				return err
+			}
+			return s.raiseAlarm(tx, hub, c.Instructions, AlarmDuress, MarkDuress)
+		}
+		if err := s.markAlarm(tx, hub, c.Instructions, MarkStopped); err != nil {
+			return err
 		}
 		return deleteCheckin(tx, c)
 	})
@@ -270,6 +294,9 @@ func (s *Store) FireDue(now time.Time) (int, error) {
 					return err
 				}
 				if err := s.putEvent(tx, Event{Hub: c.Hub, Type: "checkin.missed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+					return err
+				}
+				if err := s.raiseAlarm(tx, c.Hub, c.Instructions, AlarmMissed, MarkMissed); err != nil {
 					return err
 				}
 				if err := touch(tx, c.Hub, c.Instructions); err != nil {

@@ -13,7 +13,11 @@ import (
 func hubEntries[T any](s *Store, top []byte, hub string, decode func(k, v []byte) (T, error)) ([]T, error) {
 	var out []T
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(top).Bucket([]byte(hub))
+		t := tx.Bucket(top)
+		if t == nil { // a bucket newer than a file opened read-only
+			return nil
+		}
+		b := t.Bucket([]byte(hub))
 		if b == nil {
 			return nil
 		}

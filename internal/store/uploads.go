@@ -33,6 +33,8 @@ type Upload struct {
 	events []Event
 	// checkin arms a timer whose instructions this upload holds.
 	checkin *Checkin
+	// alarm, if set, is the kind of alarm the commit opens (alarms.go).
+	alarm string
 	// limit is the hub's quota of stored bytes, or 0 (usage.go).
 	limit int64
 }
@@ -138,6 +140,11 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 				ev.Submission = u.id.String()
 			}
 			if err := u.s.putEvent(tx, ev); err != nil {
+				return err
+			}
+		}
+		if u.alarm != "" && !u.replaces {
+			if err := u.s.raiseAlarm(tx, u.hub, u.id, u.alarm, u.alarm); err != nil {
 				return err
 			}
 		}

@@ -36,6 +36,10 @@ type AuditEvent struct {
 	Bulletin   uint64 `json:"bulletin,omitempty"`
 	// Form is ID/VERSION of a published form.
 	Form string `json:"form,omitempty"`
+	// Alarm and By name an acknowledged alarm and the label of the
+	// responder who acknowledged it (never the note).
+	Alarm string `json:"alarm,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // AuditLog answers GET /api/v1/hubs/{hub}/audit?after=CURSOR&limit=N: up
