@@ -73,7 +73,10 @@ func TestCheckin(t *testing.T) {
 		t.Errorf("alert:\n%s", stderr)
 	}
 	list, stderr := must(t, pins, "inbox", "-hub", hub, "-i", srv.IdentityFile)
-	lines := strings.Split(strings.TrimSpace(list), "\n")
+	// The alarms (the alert's, the duress check-in's) come first, then
+	// the submissions.
+	tables := strings.Split(list, "\n\n")
+	lines := strings.Split(strings.TrimSpace(tables[len(tables)-1]), "\n")
 	if len(lines) != 4 || !regexp.MustCompile(`^`+alert+` +alert .* new +URGENT$`).MatchString(lines[1]) {
 		t.Errorf("inbox: the alert is not first, marked URGENT:\n%s", list)
 	}
@@ -107,8 +110,14 @@ func TestCheckin(t *testing.T) {
 	same("checkin stop", "checkin", "stop", "-hub", hub)
 	refused(t, pins, []string{"no check-in for this code at this hub"}, "checkin", "-hub", hub, "-code-fd", secretFD(t, code[1]))
 	refused(t, pins, []string{"no check-in for this code at this hub"}, "checkin", "-hub", hub, "-code-fd", secretFD(t, duress[1]))
-	if list, _ := must(t, pins, "inbox", "-hub", hub, "-i", srv.IdentityFile); strings.Contains(list, instructions) {
+	// The instructions go with the timer; its alarm stays open, and names
+	// them, until a responder acknowledges it.
+	list, _ = must(t, pins, "inbox", "-hub", hub, "-i", srv.IdentityFile)
+	if regexp.MustCompile(`(?m)^` + instructions + ` `).MatchString(list) {
 		t.Errorf("the instructions outlived the check-in:\n%s", list)
+	}
+	if !regexp.MustCompile(`(?m)^\S+ +DURESS .* OPEN .*timer stopped at about .* ` + instructions + `$`).MatchString(list) {
+		t.Errorf("the stopped timer's duress alarm is not listed as open:\n%s", list)
 	}
 }
 

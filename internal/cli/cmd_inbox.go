@@ -15,7 +15,14 @@ import (
 const inboxUsage = `Usage:
     difesa inbox -hub URL -i IDENTITY [-proxy URL]
 
-Lists the submissions on a hub: their id, kind, when they arrived (the
+First lists the hub's alarms: open ones (missed check-ins, duress
+check-ins, urgent alerts), each with its kind, the hour it opened, what
+happened since ("missed at about 10:00 UTC, then checked in again at about
+12:00 UTC": a later check-in never closes an alarm), and the submission it
+concerns; then the last acknowledged ones, with who acknowledged them and
+in which hour. Acknowledge an alarm with "difesa ack".
+
+Then lists the submissions on a hub: their id, kind, when they arrived (the
 hour in UTC, or coarser), size and status. Missed check-ins come first,
 marked MISSED CHECK-IN, then urgent alerts not yet closed, marked URGENT,
 then everything else, newest first (within an hour, in the order the hub
@@ -50,9 +57,25 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer logout()
+	alarms, err := c.Alarms(ctx)
+	if err != nil {
+		return fmt.Errorf("listing alarms: %w", err)
+	}
 	subs, err := c.List(ctx)
 	if err != nil {
 		return fmt.Errorf("listing submissions: %w", err)
+	}
+	if len(alarms) > 0 {
+		table, open, hidden := alarmTable(alarms)
+		if err := writeAll(e.stdout, trimLines(table)+"\n"); err != nil {
+			return err
+		}
+		if open > 0 {
+			e.printf("%s on hub %q: acknowledge each with \"difesa ack -hub %s -i %s ID\" once someone is on it", count(open, "OPEN ALARM", "OPEN ALARMS"), c.HubID(), c.HubURL(), rf.files())
+		}
+		if hidden > 0 {
+			e.printf("%s not shown", count(hidden, "older acknowledged alarm", "older acknowledged alarms"))
+		}
 	}
 	if len(subs) == 0 {
 		e.printf("no submissions on hub %q", c.HubID())

@@ -30,11 +30,20 @@ The time is when this computer received the event, in its local time. A
 line says what the hub's notifications say (which kind of event, how many)
 and never any content: read it with "difesa inbox" and "difesa open".
 
+When it connects, watch first prints every alarm still open (a missed
+check-in, a duress check-in, an urgent alert nobody acknowledged yet),
+however long ago it opened, each on a line of its own:
+
+    OPEN ALARM since 2026-11-23 10:00 UTC: DURESS at hub demo (missed at
+    about 10:00 UTC, then DURESS signal at about 11:00 UTC) alarm ID
+
+(on one line), then live events. "difesa ack" acknowledges an alarm.
+
 The stream goes from the hub to you and involves no third party (no
 webhook host, no ntfy server, no mail provider). If the connection drops,
 watch connects again, waiting longer after each failure (up to a minute),
-and logs in again when the login expires. Events that happen while it is
-not connected are not shown later: "difesa inbox" lists everything.
+and logs in again when the login expires. Other events that happen while
+it is not connected are not shown later: "difesa inbox" lists everything.
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
@@ -53,7 +62,9 @@ Options:
                     for Tor (the default is $ALL_PROXY, if set).
 
 Event kinds: report.received, followup.received, alert.received (urgent),
-checkin.missed, checkin.duress, checkin.resumed (urgent).`
+checkin.missed, checkin.duress, checkin.resumed, alarm.escalated (urgent);
+alarm.open for a replayed alarm (-exec gets DIFESA_EVENT=alarm.open and the
+alarm's id as DIFESA_ID).`
 
 // execQueue is how many events may wait for -exec before some are skipped.
 const execQueue = 64
@@ -96,7 +107,11 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 		Client: c,
 		Login:  func(ctx context.Context) error { return relogin(ctx, c, ids) },
 		Event: func(n client.Notification) {
-			fmt.Fprintln(out, eventLine(e.now(), n, c.HubID()))
+			if n.Type == wire.EventAlarmOpen && n.Alarm != nil {
+				fmt.Fprintln(out, alarmLine(*n.Alarm, c.HubID()))
+			} else {
+				fmt.Fprintln(out, eventLine(e.now(), n, c.HubID()))
+			}
 			if runner != nil {
 				runner.add(n)
 			}
@@ -162,6 +177,13 @@ func eventLine(now time.Time, n client.Notification, hub string) string {
 		s += " (urgent)"
 	}
 	return s
+}
+
+// alarmLine is the line printed for an open alarm the hub replays when
+// the stream connects. Its hours are the hub's (coarse, UTC).
+func alarmLine(a wire.Alarm, hub string) string {
+	return fmt.Sprintf("OPEN ALARM since %s: %s at hub %s (%s) alarm %s",
+		coarseTime(a.Opened), alarmKind(a.Kind), envWord(hub, "unknown"), alarmHistory(a), clean(a.ID))
 }
 
 // safeWord is what an event's type, hub or id may look like when it is
