@@ -159,7 +159,7 @@ func TestAlarmsSurviveRestarts(t *testing.T) {
 	}
 	refused(t, pins, []string{`has no alarm`}, "ack", "-hub", srv.HubURL, "-i", srv.IdentityFile, strings.Repeat("a", 26))
 	list, stderr = must(t, pins, "inbox", "-hub", srv.HubURL, "-i", srv.IdentityFile)
-	if !regexp.MustCompile(`(?m)^` + ack + ` .* acknowledged by \S.* at 2026-11-23 13:00 UTC `).MatchString(list) || !strings.Contains(stderr, "2 OPEN ALARMS") {
+	if !regexp.MustCompile(`(?m)^`+ack+` .* acknowledged by \S.* at 2026-11-23 13:00 UTC `).MatchString(list) || !strings.Contains(stderr, "2 OPEN ALARMS") {
 		t.Errorf("inbox after the ack:\n%s\n%s", list, stderr)
 	}
 	log, err := srv.Instance.Store.Audit("demo")
