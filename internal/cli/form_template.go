@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"difesa.org/difesa/internal/form"
+	"difesa.org/difesa/internal/wire"
 )
 
 // writeTemplate shows a filled offline template (docs/forms.md, "The
@@ -36,7 +37,7 @@ func (fr *formReader) writeTemplate(ctx context.Context, b *strings.Builder, tex
 	if err != nil {
 		code := form.Code(err)
 		if code == "" {
-			code = "form_unavailable"
+			code = wire.CodeFormUnavailable
 		}
 		fmt.Fprintf(b, "Form        %s, version %d, filled offline: NOT CHECKED (%s): %s\n", clean(ft.Form), ft.Version, code, clean(oneLine(err.Error())))
 		fmt.Fprintf(b, "            the questions cannot be shown; the answers by question id:\n")

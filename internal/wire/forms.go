@@ -42,4 +42,5 @@ const (
 	CodeFormConflict     = "form_conflict"      // 409 same version as one seen, other bytes
 	CodeFormMismatch     = "form_mismatch"      // answers name another form, version or hash
 	CodeAnswersInvalid   = "answers_invalid"    // answers break the form's rules
+	CodeFormUnavailable  = "form_unavailable"   // the hub could not serve the form a filled template names
 )
