@@ -126,9 +126,10 @@ func TestPoWCancelled(t *testing.T) {
 	srv := newLoadedServer(t, config.MaxPoWBits)
 	c, _ := client.New(srv.HubURL, client.Options{})
 	rs, _ := c.Recipients(context.Background())
-	// A challenge of 20 bits takes about 16 reports; the first cancels. In
-	// the rare case it is solved before any report, try another.
-	for range 5 {
+	// A challenge of 16 bits takes about one report of progress (one each
+	// 65,536 tries), so it is solved before any report about 63 % of the
+	// time: try again, up to 40 times (all 40 solved first: 1 in 10⁸).
+	for range 40 {
 		ctx, cancel := context.WithCancel(context.Background())
 		reports := 0
 		_, err := c.Submit(client.WithPoWProgress(ctx, func(p client.PoWProgress) { reports++; cancel() }), "report", pipeBody(t, rs))

@@ -7,11 +7,12 @@ import (
 	"difesa.org/difesa/internal/pow"
 )
 
-// MaxPoWBits is the highest pow_max_bits allowed: at 20 bits a browser
-// without JIT (Tor Browser's Safer level) works about a minute and a half
-// on average, and over four minutes for one challenge in twenty
-// (docs/pow.md).
-const MaxPoWBits = 20
+// MaxPoWBits is the highest pow_max_bits allowed: at 16 bits Firefox ESR
+// at Tor Browser's Safer level (no JIT, no WebAssembly) works about 4 s on
+// average, measured at 15,000–18,000 tries a second (docs/web.md); at 18
+// it was 16 s and at 20 over a minute, too long for a defender on an old
+// laptop, so a hub cannot ask for them.
+const MaxPoWBits = 16
 
 // PoWPolicy is the proof-of-work policy the pow_* settings describe.
 func (c *Config) PoWPolicy() pow.Policy {
@@ -37,7 +38,7 @@ func (c *Config) validatePoW() []error {
 		return errs // off
 	}
 	if c.PoWMaxBits < 0 || c.PoWMaxBits > MaxPoWBits {
-		errs = append(errs, fmt.Errorf("pow_max_bits: %d is not between 1 and %d (0 turns proof of work off); each bit doubles the work, and at %d a browser without JIT already works over a minute (docs/pow.md)",
+		errs = append(errs, fmt.Errorf("pow_max_bits: %d is not between 1 and %d (0 turns proof of work off); each bit doubles the work, and at %d Tor Browser at Safer already works about 4 s on average (docs/pow.md)",
 			c.PoWMaxBits, MaxPoWBits, MaxPoWBits))
 	}
 	if c.PoWMinBits < 1 || c.PoWMinBits > c.PoWMaxBits {

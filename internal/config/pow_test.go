@@ -19,12 +19,12 @@ func TestPoWSettings(t *testing.T) {
 		want       string // in the error, if any
 		policy     pow.Policy
 	}{
-		{name: "set", toml: "pow_in_flight = 4\npow_per_minute = 0\npow_min_bits = 10\npow_max_bits = 18\npow_forms_per_minute = 0\n",
-			policy: pow.Policy{InFlight: 4, MinBits: 10, MaxBits: 18}},
+		{name: "set", toml: "pow_in_flight = 4\npow_per_minute = 0\npow_min_bits = 10\npow_max_bits = 16\npow_forms_per_minute = 0\n",
+			policy: pow.Policy{InFlight: 4, MinBits: 10, MaxBits: 16}},
 		{name: "off", toml: "pow_max_bits = 0\npow_min_bits = 0\npow_in_flight = 0\npow_per_minute = 0\n",
 			policy: pow.Policy{FormsPerMinute: pow.DefaultPolicy.FormsPerMinute}},
-		{name: "too hard", toml: "pow_max_bits = 21\n", want: "pow_max_bits: 21 is not between 1 and 20"},
-		{name: "negative", toml: "pow_max_bits = -1\n", want: "pow_max_bits: -1 is not between 1 and 20"},
+		{name: "too hard", toml: "pow_max_bits = 17\n", want: "pow_max_bits: 17 is not between 1 and 16"},
+		{name: "negative", toml: "pow_max_bits = -1\n", want: "pow_max_bits: -1 is not between 1 and 16"},
 		{name: "min over max", toml: "pow_min_bits = 16\npow_max_bits = 14\n", want: "pow_min_bits: 16 is not between 1 and pow_max_bits (14)"},
 		{name: "min 0", toml: "pow_min_bits = 0\n", want: "pow_min_bits: 0 is not between 1"},
 		{name: "never", toml: "pow_in_flight = 0\npow_per_minute = 0\n", want: "both 0 would never ask for work"},
