@@ -158,10 +158,11 @@ func ffLayout(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 }
 
 // ffNoPlaintextForms checks every form of every page: only the upload form
-// (the kind and an age file) and the check-in form (the code) have fields
-// a submission would send; the forms where a defender writes have none.
+// (the kind and an age file) and the check-in and stop forms (the code)
+// have fields a submission would send; the forms where a defender writes
+// have none.
 func ffNoPlaintextForms(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
-	allowed := map[string]string{"upload": "kind file", "checkin": "code"}
+	allowed := map[string]string{"upload": "kind file", "checkin": "code", "checkin/stop": "code"}
 	for _, page := range pages {
 		b.Navigate(srv.HubURL + "/" + page + "?lang=en")
 		var forms []struct {
