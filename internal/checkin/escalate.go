@@ -68,9 +68,10 @@ type seenAt struct {
 	step int
 }
 
-// escalate fires the steps due at now and returns how many fired and when
-// the next is due (zero: none).
-func (s *Scheduler) escalate(now time.Time) (int, time.Time, error) {
+// EscalateDue makes one pass (Run calls it): it fires the escalation
+// steps due at now and returns how many fired and when the next is due
+// (zero: none).
+func (s *Scheduler) EscalateDue(now time.Time) (int, time.Time, error) {
 	if s.esc.seen == nil {
 		s.esc.seen = map[store.ID]seenAt{}
 	}

@@ -64,7 +64,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 		// Escalation steps, like timers, are not logged: the line's
 		// stamp would date the alarm.
-		e, nextStep, err := s.escalate(s.Now())
+		e, nextStep, err := s.EscalateDue(s.Now())
 		if err != nil {
 			s.Log.Error("alarm escalation", "err", err)
 		}
