@@ -26,10 +26,15 @@ type Scheduler struct {
 	// Now and After replace the clock, for tests.
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
-	// Fired is called after timers fired (to wake the notification worker).
+	// Fired is called after timers or escalation steps fired (to wake the
+	// notification worker).
 	Fired func()
+	// Escalation is each hub's escalation of unacknowledged alarms; hubs
+	// not listed get the defaults (escalate.go).
+	Escalation map[string]Escalation
 
 	poke chan struct{}
+	esc  escalator
 }
 
 // Poke makes the scheduler look again now (after a timer was armed or
@@ -57,6 +62,13 @@ func (s *Scheduler) Run(ctx context.Context) {
 		if err != nil {
 			s.Log.Error("check-in timers", "err", err)
 		}
+		// Escalation steps, like timers, are not logged: the line's
+		// stamp would date the alarm.
+		e, nextStep, err := s.EscalateDue(s.Now())
+		if err != nil {
+			s.Log.Error("alarm escalation", "err", err)
+		}
+		n += e
 		if n > 0 {
 			// No log line: written now, it would date the defender's
 			// last check-in to the second (journald stamps each line).
@@ -66,7 +78,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 			}
 		}
 		sleep := MaxSleep
-		if next, err := s.Store.NextDeadline(); err == nil && !next.IsZero() {
+		next, err := s.Store.NextDeadline()
+		if err != nil {
+			next = time.Time{}
+		}
+		if !nextStep.IsZero() && (next.IsZero() || nextStep.Before(next)) {
+			next = nextStep
+		}
+		if !next.IsZero() {
 			if d := next.Sub(s.Now()) + 10*time.Millisecond; d < sleep {
 				sleep = max(d, 10*time.Millisecond)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"difesa.org/difesa/internal/checkin"
 	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/notify"
@@ -112,6 +113,17 @@ type Hub struct {
 	// BulletinSender is the CAP sender the hub's bulletins must name
 	// (default "difesa-" and the id; see [hub.CheckBulletinSender]).
 	BulletinSender string `toml:"bulletin_sender"`
+	// EscalateAfter is how long an alarm may stay unacknowledged before
+	// it is notified again (default 10m, 1m to 24h); each later step
+	// waits twice as long, for at most EscalateSteps steps (default 5,
+	// at most 10). See docs/notifications.md.
+	EscalateAfter Duration `toml:"escalate_after"`
+	EscalateSteps int      `toml:"escalate_steps"`
+}
+
+// Escalation returns the hub's escalation settings (zero: the defaults).
+func (h Hub) Escalation() checkin.Escalation {
+	return checkin.Escalation{After: time.Duration(h.EscalateAfter), Steps: h.EscalateSteps}
 }
 
 // Default returns the configuration used when nothing else is given.
@@ -216,6 +228,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("hub[%d]: %w", i, err))
 		}
 		errs = append(errs, validateRetention(i, h)...)
+		if err := h.Escalation().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("hub[%d].%w", i, err))
+		}
 	}
 	errs = append(errs, c.validateAdmin()...)
 	errs = append(errs, c.validateLimits()...)

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,43 @@ func TestSizeAndDuration(t *testing.T) {
 	var d Duration
 	if d.UnmarshalText([]byte("soon")) == nil {
 		t.Error("bad duration accepted")
+	}
+}
+
+// TestEscalationLimits: escalate_after and escalate_steps are checked,
+// unset means the defaults, and a file sets them.
+func TestEscalationLimits(t *testing.T) {
+	example, err := Load(filepath.Join("..", "..", "config", "difesad.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		after time.Duration
+		steps int
+		want  string
+	}{
+		{0, 0, ""}, {time.Minute, 1, ""}, {24 * time.Hour, 10, ""},
+		{59 * time.Second, 0, "escalate_after"}, {25 * time.Hour, 0, "escalate_after"}, {-time.Minute, 0, "escalate_after"},
+		{0, 11, "escalate_steps"}, {0, -1, "escalate_steps"},
+	} {
+		c := *example
+		c.Hubs = slices.Clone(example.Hubs)
+		c.Hubs[0].EscalateAfter, c.Hubs[0].EscalateSteps = Duration(tt.after), tt.steps
+		err := c.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), "hub[0]."+tt.want)) {
+			t.Errorf("escalate_after %v, escalate_steps %d: %v", tt.after, tt.steps, err)
+		}
+	}
+	if e := (Hub{}).Escalation(); e.After != 0 || e.Steps != 0 || e.Interval(3) != 40*time.Minute {
+		t.Errorf("defaults: %+v, step 3 after %v", e, e.Interval(3))
+	}
+	path := filepath.Join(t.TempDir(), "d.toml")
+	os.WriteFile(path, []byte("[[hub]]\nid = \"x\"\nescalate_after = \"3m\"\nescalate_steps = 2\n"), 0o600)
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Hubs[0].Escalation(); e.After != 3*time.Minute || e.Steps != 2 || e.Interval(2) != 6*time.Minute {
+		t.Errorf("from the file: %+v", e)
 	}
 }

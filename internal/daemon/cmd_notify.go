@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"difesa.org/difesa/internal/checkin"
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/notify"
 )
@@ -46,6 +47,16 @@ func runOutbox(e env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	rep.WriteTo(e.stdout)
+	policies := map[string]checkin.Escalation{}
+	for _, h := range cfg.Hubs {
+		policies[h.ID] = h.Escalation()
+	}
+	esc, err := checkin.PendingEscalations(st, policies)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	fmt.Fprintln(e.stdout)
+	checkin.WriteEscalations(e.stdout, esc)
 	return 0
 }
 

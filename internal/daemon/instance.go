@@ -113,6 +113,10 @@ func StartWith(cfg *config.Config, logger *slog.Logger, opts StartOptions) (*Ins
 	sched := checkin.NewScheduler(st, logger)
 	sched.Now = now
 	sched.Fired = worker.Kick
+	sched.Escalation = map[string]checkin.Escalation{}
+	for _, h := range cfg.Hubs {
+		sched.Escalation[h.ID] = h.Escalation()
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(4)

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"difesa.org/difesa/internal/store"
 )
 
 // Channel types.
@@ -89,6 +91,10 @@ type ChannelConfig struct {
 	// whole number of days, so that windows start at the same UTC times
 	// every day).
 	BatchWindow Duration `toml:"batch_window"`
+	// EscalationOnly makes the channel receive only escalations of
+	// unacknowledged alarms (alarm.escalated), e.g. an ntfy topic on the
+	// on-call phone: every other event skips it.
+	EscalationOnly bool `toml:"escalation_only"`
 }
 
 // Duration is a time.Duration written as in Go ("10m", "1h").
@@ -381,4 +387,9 @@ func parseProxy(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q: only socks5h:// proxies are supported", s)
 	}
 	return u, nil
+}
+
+// wants reports whether the channel carries events of type typ.
+func (c ChannelConfig) wants(typ string) bool {
+	return !c.EscalationOnly || typ == store.EventAlarmEscalated
 }

@@ -46,6 +46,9 @@ func (w *Worker) process(ctx context.Context) (time.Time, error) {
 			continue
 		}
 		for _, ch := range h.channels {
+			if !ch.wants(ev) {
+				continue
+			}
 			d := ev.Deliveries[ch.cfg.Name]
 			switch {
 			case d != nil && d.State != store.DeliveryPending:
@@ -299,6 +302,9 @@ const keepFailed = 72 * time.Hour
 func (h *hubChannels) finished(ev *store.Event, now time.Time) bool {
 	failed := false
 	for _, ch := range h.channels {
+		if !ch.wants(ev) {
+			continue
+		}
 		d := ev.Deliveries[ch.cfg.Name]
 		if d == nil || d.State == store.DeliveryPending || d.State == "" {
 			return false
@@ -315,4 +321,10 @@ func (h *hubChannels) channel(name string) *channel {
 		}
 	}
 	return nil
+}
+
+// wants reports whether the channel carries ev: an escalation-only
+// channel carries escalations and nothing else.
+func (ch *channel) wants(ev *store.Event) bool {
+	return ch.cfg.wants(ev.Type)
 }

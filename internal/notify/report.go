@@ -77,7 +77,7 @@ func OutboxReport(s *store.Store, hubs map[string]Hub) (Report, error) {
 		h := hub(ev.Hub)
 		h.Events++
 		for _, c := range hubs[ev.Hub].Channels {
-			if ev.Deliveries[c.Name] == nil {
+			if ev.Deliveries[c.Name] == nil && c.wants(ev.Type) {
 				channel(h, c.Name).Waiting++
 			}
 		}
