@@ -265,7 +265,7 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 					if _, after, ok := strings.Cut(why, fl.ID+": "); ok {
 						why = after
 					}
-					fmt.Fprintf(e.stderr, "  %s\n", clean(why))
+					fmt.Fprintf(e.stderr, "  %s\n", clean(e.translate(why)))
 					if try >= 2 {
 						return withHints(err, fmt.Sprintf("answer with -answer %s=VALUE", fl.ID))
 					}
