@@ -59,7 +59,8 @@ A hub may have its own forms ("difesa forms -hub URL" lists them):
     -answer FIELD=VALUE
                       Answer the question FIELD (repeat for several values:
                       several choices, several files). A choice is given by
-                      its id, yes/no as yes or no, files by their paths.
+                      its id, yes/no as yes or no (or the words of your
+                      language, like sí or non), files by their paths.
     -answers FILE     Answers from a file: lines FIELD=VALUE, or a JSON
                       object {"FIELD": "VALUE" or ["VALUE", …]}.
     -ask              Ask the remaining questions even when standard input is

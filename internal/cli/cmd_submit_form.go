@@ -67,7 +67,7 @@ func (f *formFlags) fill(ctx context.Context, e *env, c *client.Client, v *clien
 	e.printf("form %q version %d of hub %q, signed by its admin key: %s", fm.ID, fm.Version, c.HubID(), fm.In(fm.Title, lang))
 	answers := map[string][]string{}
 	if f.file != "" {
-		if err := readAnswersFile(fm, f.file, answers); err != nil {
+		if err := readAnswersFile(fm, e.lang, f.file, answers); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -76,7 +76,7 @@ func (f *formFlags) fill(ctx context.Context, e *env, c *client.Client, v *clien
 		if !ok {
 			return nil, nil, nil, usageErrorf("submit", "-answer %q is not FIELD=VALUE", a)
 		}
-		if err := addAnswer(fm, answers, id, val); err != nil {
+		if err := addAnswer(fm, e.lang, answers, id, val); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -119,17 +119,14 @@ func fieldList(fm *form.Form) string {
 }
 
 // addAnswer adds one value to the answer of field id, normalising yes/no.
-func addAnswer(fm *form.Form, answers map[string][]string, id, val string) error {
+func addAnswer(fm *form.Form, lang string, answers map[string][]string, id, val string) error {
 	fl := fm.Field(id)
 	if fl == nil {
-		return usageErrorf("submit", "form %q has no question %q", fm.ID, id).hint("its questions: " + fieldList(fm))
+		return usageErrorf("submit", "form %q has no question %q", fm.ID, id).hint(fmt.Sprintf("its questions: %s", fieldList(fm)))
 	}
 	if fl.Type == form.TypeYesNo {
-		switch strings.ToLower(strings.TrimSpace(val)) {
-		case "y", "yes":
-			val = form.Yes
-		case "n", "no":
-			val = form.No
+		if yn, ok := yesNo(lang, val); ok {
+			val = yn
 		}
 	}
 	if val == "" {
@@ -141,7 +138,7 @@ func addAnswer(fm *form.Form, answers map[string][]string, id, val string) error
 
 // readAnswersFile reads -answers: a JSON object of FIELD: VALUE or
 // [VALUES], or lines FIELD=VALUE with # comments.
-func readAnswersFile(fm *form.Form, path string, answers map[string][]string) error {
+func readAnswersFile(fm *form.Form, lang, path string, answers map[string][]string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("reading the answers: %w", err)
@@ -168,7 +165,7 @@ func readAnswersFile(fm *form.Form, path string, answers map[string][]string) er
 				return fmt.Errorf("%s: %s: a value is a string or a list of strings", path, id)
 			}
 			for _, v := range many {
-				if err := addAnswer(fm, answers, id, v); err != nil {
+				if err := addAnswer(fm, lang, answers, id, v); err != nil {
 					return err
 				}
 			}
@@ -184,7 +181,7 @@ func readAnswersFile(fm *form.Form, path string, answers map[string][]string) er
 		if !ok {
 			return fmt.Errorf("%s, line %d: not FIELD=VALUE", path, n+1)
 		}
-		if err := addAnswer(fm, answers, strings.TrimSpace(id), strings.TrimSpace(val)); err != nil {
+		if err := addAnswer(fm, lang, answers, strings.TrimSpace(id), strings.TrimSpace(val)); err != nil {
 			return err
 		}
 	}
@@ -220,7 +217,7 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 			var vals []string
 			switch fl.Type {
 			case form.TypeLongText:
-				fmt.Fprintln(e.stderr, "  (end with a line holding only a dot)")
+				fmt.Fprintln(e.stderr, e.translate("  (end with a line holding only a dot)"))
 				var lines []string
 				for {
 					l, ok := readLine()
@@ -233,7 +230,7 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 					vals = []string{t}
 				}
 			case form.TypeFiles:
-				fmt.Fprintln(e.stderr, "  (one file a line, an empty line to end)")
+				fmt.Fprintln(e.stderr, e.translate("  (one file a line, an empty line to end)"))
 				for {
 					l, ok := readLine()
 					if !ok || strings.TrimSpace(l) == "" {
@@ -244,22 +241,22 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 			default:
 				switch fl.Type {
 				case form.TypeYesNo:
-					fmt.Fprint(e.stderr, "  [y/n] ")
+					fmt.Fprint(e.stderr, e.translate("  [y/n] "))
 				case form.TypeMultipleChoice:
-					fmt.Fprint(e.stderr, "  (numbers separated by commas) ")
+					fmt.Fprint(e.stderr, e.translate("  (numbers separated by commas) "))
 				}
 				fmt.Fprint(e.stderr, "> ")
 				l, ok := readLine()
 				if !ok {
 					return nil // end of input: the checks say what is missing
 				}
-				vals = questionValues(fl, l)
+				vals = questionValues(fl, e.lang, l)
 			}
 			if len(vals) == 0 {
 				if !fl.Required || try >= 2 {
 					break
 				}
-				fmt.Fprintln(e.stderr, "  this question needs an answer")
+				fmt.Fprintln(e.stderr, e.translate("  this question needs an answer"))
 				continue
 			}
 			if fl.Type != form.TypeFiles {
@@ -268,9 +265,9 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 					if _, after, ok := strings.Cut(why, fl.ID+": "); ok {
 						why = after
 					}
-					fmt.Fprintf(e.stderr, "  %s\n", clean(why))
+					fmt.Fprintf(e.stderr, "  %s\n", clean(e.translate(why)))
 					if try >= 2 {
-						return withHints(err, "answer with -answer "+fl.ID+"=VALUE")
+						return withHints(err, fmt.Sprintf("answer with -answer %s=VALUE", fl.ID))
 					}
 					continue
 				}
@@ -283,18 +280,15 @@ func askQuestions(e *env, fm *form.Form, lang string, answers map[string][]strin
 }
 
 // questionValues reads a one-line answer: choice numbers or ids, y/n.
-func questionValues(fl *form.Field, line string) []string {
+func questionValues(fl *form.Field, lang, line string) []string {
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return nil
 	}
 	switch fl.Type {
 	case form.TypeYesNo:
-		switch strings.ToLower(line) {
-		case "y", "yes":
-			return []string{form.Yes}
-		case "n", "no":
-			return []string{form.No}
+		if yn, ok := yesNo(lang, line); ok {
+			return []string{yn}
 		}
 	case form.TypeSingleChoice, form.TypeMultipleChoice:
 		var out []string

@@ -84,6 +84,9 @@ var built = map[string][]string{
 	"none_code":          {"no %s was given"},
 	"none_codename_hint": {"type the %d words you wrote down, or give them on -%s N"},
 	"none_code_hint":     {"type the %d words you wrote down, or give them on -%s N"},
+	// A refused form: "refusing form %q of hub %q: <reason> (%s): %w".
+	"form_unsigned": {"the hub's admin key did not sign it (%s): %w"},
+	"form_older":    {"it is an older version than one this computer has seen (%s): %w"},
 }
 
 // TestMessagesAreTheCodesEnglish: each English text of the catalogue is
@@ -95,6 +98,12 @@ func TestMessagesAreTheCodesEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The answers' checks of a hub's form, which the defender sees.
+	formFiles, err := filepath.Glob("../form/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, formFiles...)
 	var src strings.Builder
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
