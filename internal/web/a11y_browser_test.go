@@ -47,6 +47,8 @@ var a11yPages = []struct {
 	{"replies", "/hubs/demo/replies", "#code-fields:enabled"},
 	{"verify", "/hubs/demo/verify", "footer"},
 	{"checkin", "/hubs/demo/checkin", "footer"},
+	{"checkin-start", "/hubs/demo/checkin/start", "footer"},
+	{"checkin-stop", "/hubs/demo/checkin/stop", "footer"},
 	{"upload", "/hubs/demo/upload", "footer"},
 	{"news", "/hubs/demo/news", "article.bulletin"},
 	{"root", "/", "footer"},

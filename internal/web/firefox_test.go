@@ -76,6 +76,9 @@ func TestFirefox(t *testing.T) {
 			t.Run("layout", func(t *testing.T) { ffLayout(t, b.For(t), srv) })
 			t.Run("nothing posts plaintext", func(t *testing.T) { ffNoPlaintextForms(t, b.For(t), srv) })
 			if level.JavaScript() {
+				t.Run("axe", func(t *testing.T) { ffAxe(t, b.For(t), srv) })
+			}
+			if level.JavaScript() {
 				// The flows run at a different size at each level.
 				size := map[bidi.Level]ffSize{bidi.Standard: ffSizes[0], bidi.Safer: ffSizes[2]}[level]
 				b.SetViewport(size.width, size.height)
