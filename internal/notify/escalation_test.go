@@ -31,7 +31,6 @@ type escalationRig struct {
 	channels       []ChannelConfig
 	alarm          store.ID
 	alertID        string
-	deskSeen, seen map[string]int // webhook-id (or ntfy title+body) → times received
 }
 
 func newEscalationRig(t *testing.T, start time.Time, pol checkin.Escalation) *escalationRig {

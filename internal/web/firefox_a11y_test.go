@@ -26,11 +26,11 @@ func ffAxeEval(b *bidi.Browser) axe.Eval {
 // ffAxe runs axe in every defender page, the not-found page, and the
 // codename screen before and after "written down": no serious or critical
 // violation.
-func ffAxe(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
+func ffAxe(t *testing.T, b *bidi.Browser) {
 	axe.Source(t) // skip (or fail under CI) before loading anything
 	// A server of its own: the report sent for the codename screen must
 	// not reach the flows' server, whose tests count submissions.
-	srv = testserver.New(t)
+	srv := testserver.New(t)
 	b.SetViewport(ffSizes[1].width, ffSizes[1].height)
 	eval := ffAxeEval(b)
 	check := func(name string) {

@@ -76,7 +76,7 @@ func TestFirefox(t *testing.T) {
 			t.Run("layout", func(t *testing.T) { ffLayout(t, b.For(t), srv) })
 			t.Run("nothing posts plaintext", func(t *testing.T) { ffNoPlaintextForms(t, b.For(t), srv) })
 			if level.JavaScript() {
-				t.Run("axe", func(t *testing.T) { ffAxe(t, b.For(t), srv) })
+				t.Run("axe", func(t *testing.T) { ffAxe(t, b.For(t)) })
 			}
 			if level.JavaScript() {
 				// The flows run at a different size at each level.
