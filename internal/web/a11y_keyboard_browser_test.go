@@ -212,6 +212,23 @@ func value(t *testing.T, ctx context.Context, id string) string {
 
 func jsString(s string) string { b, _ := json.Marshal(s); return string(b) }
 
+// afterWritten checks where the focus goes once the codename is written
+// down: the button that had it is gone with the codename, so the focus
+// must move to the message shown instead (not fall back to the page,
+// where a screen reader would say nothing), and the next Tab stop is the
+// link in it.
+func afterWritten(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if f := focused(t, ctx); f.ID != "after" {
+		t.Errorf("once the codename is written down, the focus is on %s, not on the message after it", f)
+	}
+	f := tab(t, ctx, false)
+	in, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.activeElement.closest("#after")`))
+	if err != nil || !in || f.Tag != "a" {
+		t.Errorf("Tab after the codename screen reached %s (%v), want the link in #after", f, err)
+	}
+}
+
 // TestBrowserKeyboardReport completes the report flow with the keyboard
 // alone: the skip link, every field typed in, a category chosen with the
 // arrow keys, send with Enter, the codename screen (which takes the
@@ -295,10 +312,7 @@ func TestBrowserKeyboardReport(t *testing.T) {
 	if text(t, ctx, "#codename") != "" {
 		t.Error("the codename is still in the page after it was written down")
 	}
-	f := tab(t, ctx, false)
-	if !strings.Contains(f.Text, "replies") && f.ID != "" || f.Tag != "a" {
-		t.Errorf("Tab after the codename screen reached %s, want the link to the replies", f)
-	}
+	afterWritten(t, ctx)
 
 	// What the keys typed is what a responder reads.
 	resp := login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile))
@@ -354,6 +368,7 @@ func TestBrowserKeyboardAlert(t *testing.T) {
 	}
 	keys(t, ctx, "enter on written", kb.Enter)
 	step(t, ctx, "after the codename", chromedp.WaitVisible("#after"))
+	afterWritten(t, ctx)
 
 	resp := login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile))
 	subs := resp.submissions()
@@ -388,5 +403,42 @@ func TestBrowserKeyboardCheckin(t *testing.T) {
 	step(t, ctx, "answer", chromedp.WaitVisible(`main p[role="alert"]`))
 	if f := tab(t, ctx, false); !f.Skip {
 		t.Errorf("first Tab stop of the answer is %s, not the skip link", f)
+	}
+}
+
+// TestBrowserKeyboardCheckinStart arms a check-in timer with the keyboard
+// alone (the page that needs JavaScript): the default interval and grace
+// are kept, the instructions typed, the codes screen confirmed with Enter.
+func TestBrowserKeyboardCheckinStart(t *testing.T) {
+	srv := testserver.New(t)
+	ctx := newBrowser(t)
+	page := srv.HubURL + "/checkin/start?lang=en"
+	const ready = "#fields:enabled"
+	walkPage(t, ctx, page, ready)
+
+	skipToMain(t, ctx, page, ready)
+	tabTo(t, ctx, "every")
+	for _, id := range []string{"grace", "narrative"} {
+		if f := tab(t, ctx, false); f.ID != id {
+			t.Fatalf("Tab reached %s, want #%s", f, id)
+		}
+	}
+	keys(t, ctx, "type the instructions", "Call Marta.")
+	if f := tab(t, ctx, false); f.ID != "send" {
+		t.Fatalf("Tab reached %s, want #send", f)
+	}
+	keys(t, ctx, "enter on send", kb.Enter)
+	step(t, ctx, "codes screen", chromedp.WaitVisible("#duress-code"))
+	if f := focused(t, ctx); f.ID != "done" {
+		t.Errorf("after arming, the focus is on %s, not on the codes screen", f)
+	}
+	if f := tab(t, ctx, false); f.ID != "written" {
+		t.Fatalf("Tab from the codes screen reached %s, want #written", f)
+	}
+	keys(t, ctx, "enter on written", kb.Enter)
+	step(t, ctx, "after the codes", chromedp.WaitVisible("#after"))
+	afterWritten(t, ctx)
+	if n := len(login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile)).submissions()); n != 1 {
+		t.Errorf("%d submissions after arming one timer", n)
 	}
 }
