@@ -203,7 +203,7 @@ func ids(stops []focusStop) []string {
 // value reads the value of the element with id (reading, never setting).
 func value(t *testing.T, ctx context.Context, id string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById(` + jsString(id) + `).value`))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById(`+jsString(id)+`).value`))
 	if err != nil {
 		t.Fatal(err)
 	}
