@@ -32,7 +32,8 @@ type focusStop struct {
 	Indicator                string // the outline or box-shadow that shows the focus, "" if none
 	Order                    int    // position in document order
 	Skip, InMain             bool
-	Seen                     bool // at least partly within the window, not covered by another element there
+	Contrast                 float64 // of the outline's colour against the page's background
+	Seen                     bool    // at least partly within the window, not covered by another element there
 }
 
 func (f focusStop) String() string {
@@ -49,13 +50,20 @@ const r = e.getBoundingClientRect(), s = getComputedStyle(e);
 let ind = "";
 if (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) ind = "outline " + s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor;
 else if (s.boxShadow && s.boxShadow !== "none") ind = "box-shadow " + s.boxShadow;
-const vt = Math.max(r.top, 0), vb = Math.min(r.bottom, innerHeight), vl = Math.max(r.left, 0), vr = Math.min(r.right, innerWidth);
-const at = vb > vt && vr > vl ? document.elementFromPoint((vl + vr) / 2, (vt + vb) / 2) : null;
-const seen = !!at && (at === e || e.contains(at));
+// Seen if the middle of the visible part of one of its boxes (a link
+// that wraps has one per line) is the element itself.
+const seen = [...e.getClientRects()].some(b => {
+  const vt = Math.max(b.top, 0), vb = Math.min(b.bottom, innerHeight), vl = Math.max(b.left, 0), vr = Math.min(b.right, innerWidth);
+  const at = vb > vt && vr > vl ? document.elementFromPoint((vl + vr) / 2, (vt + vb) / 2) : null;
+  return !!at && (at === e || e.contains(at));
+});
+const lum = c => { const v = c.match(/[\d.]+/g).slice(0, 3).map(x => { x /= 255; return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+const lo = lum(s.outlineColor), lb = lum(getComputedStyle(document.documentElement).backgroundColor);
+const contrast = (Math.max(lo, lb) + 0.05) / (Math.min(lo, lb) + 0.05);
 return JSON.stringify({ID: e.id, Tag: e.tagName.toLowerCase(), Text: (e.textContent || "").trim().slice(0, 40),
   Top: r.top + scrollY, Left: r.left + scrollX, Bottom: r.bottom + scrollY, Right: r.right + scrollX,
   Indicator: ind, Order: [...document.querySelectorAll("*")].indexOf(e),
-  Skip: e.classList.contains("skip"), InMain: !!e.closest("main"), Seen: seen});
+  Skip: e.classList.contains("skip"), InMain: !!e.closest("main"), Seen: seen, Contrast: contrast});
 })()`
 
 // keys sends key events to the focused element (with modifiers, if any).
@@ -92,6 +100,9 @@ func tab(t *testing.T, ctx context.Context, back bool) focusStop {
 	f := focused(t, ctx)
 	if f.Tag != "body" && f.Indicator == "" {
 		t.Errorf("%s has the focus and no visible focus indicator", f)
+	}
+	if f.Tag != "body" && strings.HasPrefix(f.Indicator, "outline") && f.Contrast < 3 {
+		t.Errorf("%s: focus outline contrast %.2f:1 against the page, want at least 3:1", f, f.Contrast)
 	}
 	if f.Tag != "body" && !f.Seen {
 		t.Errorf("%s has the focus and is outside the window or covered (at %.0f,%.0f)", f, f.Left, f.Top)
@@ -156,7 +167,7 @@ func walkPage(t *testing.T, ctx context.Context, url, ready string) []focusStop 
 	}
 	checkOrder(t, stops)
 	for _, f := range stops {
-		t.Logf("%s at (%.0f,%.0f) %s", f, f.Left, f.Top, f.Indicator)
+		t.Logf("%s at (%.0f,%.0f) %s (%.1f:1)", f, f.Left, f.Top, f.Indicator, f.Contrast)
 	}
 	return stops
 }
@@ -440,5 +451,31 @@ func TestBrowserKeyboardCheckinStart(t *testing.T) {
 	afterWritten(t, ctx)
 	if n := len(login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile)).submissions()); n != 1 {
 		t.Errorf("%d submissions after arming one timer", n)
+	}
+}
+
+// TestBrowserKeyboardFocusPhoneDark walks the report, alert and check-in
+// pages with Tab on a phone-sized screen (the navigation wraps) in the
+// dark colour scheme: the same order and focus checks as above.
+func TestBrowserKeyboardFocusPhoneDark(t *testing.T) {
+	srv := testserver.New(t)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 360, Height: 740, DeviceScaleFactor: 2, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ path, ready string }{
+		{"/report?lang=sl", "#fields:enabled"},
+		{"/alert?lang=sl", "#fields:enabled"},
+		{"/checkin?lang=sl", "footer"},
+	} {
+		t.Run(p.path, func(t *testing.T) {
+			walkPage(t, ctx, srv.HubURL+p.path, p.ready)
+			skipToMain(t, ctx, srv.HubURL+p.path, p.ready)
+		})
 	}
 }
