@@ -193,6 +193,7 @@ function showCodename(codename, renamed) {
     cn.textContent = '';
     show($('codename-box'), false);
     show($('after'));
+    $('after').focus(); // the button that had the focus is gone
   }, { once: true });
 }
 
@@ -272,6 +273,7 @@ function showCodes(code, duress, deadline) {
     for (const b of boxes) b.textContent = '';
     show($('codename-box'), false);
     show($('after'));
+    $('after').focus(); // the button that had the focus is gone
   }, { once: true });
 }
 
