@@ -19,18 +19,18 @@ import (
 // second webhook (both escalation-only) on loopback, and a scheduler on
 // the same injected clock.
 type escalationRig struct {
-	t              *testing.T
-	c              *clock
-	path           string
-	s              *store.Store
-	w              *Worker
-	sched          *checkin.Scheduler
-	pol            checkin.Escalation
-	desk, phone    *receiver
-	second         *receiver
-	channels       []ChannelConfig
-	alarm          store.ID
-	alertID        string
+	t           *testing.T
+	c           *clock
+	path        string
+	s           *store.Store
+	w           *Worker
+	sched       *checkin.Scheduler
+	pol         checkin.Escalation
+	desk, phone *receiver
+	second      *receiver
+	channels    []ChannelConfig
+	alarm       store.ID
+	alertID     string
 }
 
 func newEscalationRig(t *testing.T, start time.Time, pol checkin.Escalation) *escalationRig {
