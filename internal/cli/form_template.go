@@ -11,7 +11,7 @@ import (
 )
 
 // writeTemplate shows a filled offline template (docs/forms.md, "The
-// offline template"), a plain text the defender encrypted with any age
+// offline template"), a plain text the defender encrypted with the age
 // tool: the form it names is fetched from the hub by id, version and hash
 // and checked against the pinned admin key; only then are the answers
 // shown under their questions. If anything does not check, it says why

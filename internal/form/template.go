@@ -9,7 +9,7 @@ import (
 )
 
 // TemplateMagic is the first line of a plain-text template: the offline
-// route of a form, filled in by hand and encrypted with any age tool
+// route of a form, filled in by hand and encrypted with age (1.3 or newer)
 // (docs/forms.md, "The offline template").
 const TemplateMagic = "difesa-form-template/v1"
 

@@ -16,7 +16,7 @@ import (
 
 // A hub's own forms, without JavaScript: the page shows the questions of
 // the signed form the server stores, and offers the offline route, a
-// plain-text template to fill in, encrypt with any age tool and upload
+// plain-text template to fill in, encrypt with age (1.3 or newer) and upload
 // (docs/forms.md). The page cannot check the signature for the visitor;
 // it says so, and how to check it (difesa forms).
 
