@@ -32,6 +32,7 @@ type fixture struct {
 	// downloads counts the submissions' ciphertexts fetched.
 	downloads atomic.Int64
 	hc        *http.Client
+	tr        *counting
 }
 
 // testDay is a fixed moment for the desk's clock.
@@ -41,7 +42,8 @@ func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{srv: testserver.New(t), dir: filepath.Join(t.TempDir(), "desk"), pins: t.TempDir(), clock: instants.NewClock(testDay)}
 	f.id = testserver.LoadIdentity(t, f.srv.IdentityFile)
-	f.hc = &http.Client{Transport: &counting{rt: http.DefaultTransport.(*http.Transport).Clone(), n: &f.downloads}}
+	f.tr = &counting{rt: http.DefaultTransport.(*http.Transport).Clone(), n: &f.downloads}
+	f.hc = &http.Client{Transport: f.tr}
 	return f
 }
 
@@ -49,13 +51,18 @@ func newFixture(t testing.TB) *fixture {
 type counting struct {
 	rt http.RoundTripper
 	n  *atomic.Int64
+	// on, if set, is called with the count after each download starts.
+	on atomic.Pointer[func(int64)]
 }
 
 var downloadPath = regexp.MustCompile(`/submissions/[a-z2-7]{26}$`)
 
 func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Method == http.MethodGet && downloadPath.MatchString(r.URL.Path) {
-		c.n.Add(1)
+		n := c.n.Add(1)
+		if on := c.on.Load(); on != nil {
+			(*on)(n)
+		}
 	}
 	return c.rt.RoundTrip(r)
 }
