@@ -202,3 +202,13 @@ func mustInbox(t testing.TB, b *Book, f Filter) Page {
 	}
 	return p
 }
+
+// responder is a responder's client, logged in.
+func (f *fixture) responder(t testing.TB) *client.Client {
+	t.Helper()
+	c := f.defender(t)
+	if err := c.Login(context.Background(), f.id); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
