@@ -17,6 +17,7 @@ import (
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/codename"
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/daemon"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/instants"
@@ -40,7 +41,10 @@ var testDay = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{srv: testserver.New(t), dir: filepath.Join(t.TempDir(), "desk"), pins: t.TempDir(), clock: instants.NewClock(testDay)}
+	f := &fixture{dir: filepath.Join(t.TempDir(), "desk"), pins: t.TempDir(), clock: instants.NewClock(testDay)}
+	// The hub and the desk share one clock: nothing depends on the day
+	// the tests run.
+	f.srv = testserver.NewWithOptions(t, config.Default(), testserver.Options{Now: f.clock.Now})
 	f.id = testserver.LoadIdentity(t, f.srv.IdentityFile)
 	f.tr = &counting{rt: http.DefaultTransport.(*http.Transport).Clone(), n: &f.downloads}
 	f.hc = &http.Client{Transport: f.tr}
