@@ -78,7 +78,9 @@ type Change struct {
 	Hub, ID string
 	// Urgent is set for an alarm, or an alert that is not closed.
 	Urgent bool
-	// Kind is the submission kind ("report", "alert", …) or "alarm".
+	// Kind is the submission kind ("report", "alert", …), "alarm" (ID is
+	// the alarm's), or "purge": the local copy was purged, Hub and ID are
+	// empty, and everything shown must be read again.
 	Kind string
 }
 

@@ -33,6 +33,11 @@ type Book struct {
 	subs   map[int]chan Change
 	nsub   int
 	closed bool
+	gen    uint64 // grows with every change of the models
+
+	cacheMu  sync.Mutex // guards cache, cacheGen
+	cache    []*listed  // every case in inbox order, at cacheGen
+	cacheGen uint64
 }
 
 // hubID matches the hub ids the desk accepts: they name vault buckets.
@@ -153,6 +158,7 @@ func (b *Book) load(h *hubConn) error {
 	}
 	b.mu.Lock()
 	b.models[h.id] = m
+	b.gen++
 	for _, e := range entries {
 		b.idx.put(h.id+"/"+e.sub.ID, e.text())
 	}
@@ -227,7 +233,9 @@ func (b *Book) Changes() (<-chan Change, func()) {
 }
 
 // notifyLocked hands changes to the subscribers; the caller holds b.mu.
+// Every change of the models goes through it.
 func (b *Book) notifyLocked(cs []Change) {
+	b.gen++
 	for _, ch := range b.subs {
 		for _, c := range cs {
 			select {
