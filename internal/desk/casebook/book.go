@@ -99,11 +99,8 @@ func Open(o Options) (*Book, error) {
 // actions, one for the event stream (each logs in on its own).
 func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
 	opts := client.Options{Proxy: hc.Proxy}
-	if hc.HTTPClient != nil {
+	if hc.HTTPClient != nil && hc.HTTPClient.Transport != nil {
 		opts.Transport = hc.HTTPClient.Transport
-		if opts.Transport == nil {
-			opts.Transport = newDefaultTransport()
-		}
 	}
 	c, err := client.New(hc.URL, opts)
 	if err != nil {

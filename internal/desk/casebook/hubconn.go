@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
 	"filippo.io/age"
 
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -28,6 +28,9 @@ type hubConn struct {
 	callMu   sync.Mutex // serialises c's login
 	loggedIn bool
 
+	adminMu sync.Mutex // guards admin
+	admin   *manifest.PublicKey
+
 	// Under the Book's mutex.
 	st        HubStatus
 	contacted bool // a contact with the hub was tried and its outcome is in st
@@ -38,12 +41,6 @@ func (h *hubConn) kickSync() {
 	case h.kick <- struct{}{}:
 	default:
 	}
-}
-
-// newDefaultTransport is the transport of an [HubConfig.HTTPClient]
-// without one: the client's own defaults.
-func newDefaultTransport() http.RoundTripper {
-	return http.DefaultTransport.(*http.Transport).Clone()
 }
 
 // call runs fn with h.c logged in, logging in first if needed and once
