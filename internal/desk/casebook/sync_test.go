@@ -83,6 +83,9 @@ func TestKillResume(t *testing.T) {
 	}
 	before := f.downloads.Load()
 	syncAll(t, b)
+	if st := b.Status()[0]; st.Done != n-500 || st.Total != n || st.Syncing || !st.Online {
+		t.Fatalf("progress after resuming = %+v, want %d of %d done", st, n-500, n)
+	}
 	p := mustInbox(t, b, Filter{Limit: maxLimit})
 	if p.Total != n {
 		t.Fatalf("after resuming, %d reports, want %d", p.Total, n)
