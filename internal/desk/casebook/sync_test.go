@@ -38,6 +38,11 @@ func TestSyncThenReopen(t *testing.T) {
 		t.Fatalf("attachments = %+v", c.Attachments)
 	}
 	b.Close()
+	// Meanwhile a colleague takes the case: it is listed again, and only
+	// its status is new.
+	if err := f.responder(t).SetStatus(context.Background(), id1, wire.StatusInProgress); err != nil {
+		t.Fatal(err)
+	}
 
 	b = f.open(t)
 	p2 := mustInbox(t, b, Filter{})
@@ -47,6 +52,9 @@ func TestSyncThenReopen(t *testing.T) {
 	syncAll(t, b)
 	if n := f.downloads.Load(); n != 3 {
 		t.Fatalf("after reopening, %d ciphertexts were downloaded in all, want the first 3 only", n)
+	}
+	if c, _ := b.Case(demoHub, id1); c.Status != wire.StatusInProgress || c.Narrative == "" {
+		t.Fatalf("after the colleague's change, the case = %+v", c)
 	}
 	if _, err := b.Case(c.Hub, "aaaaaaaaaaaaaaaaaaaaaaaaaa"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown case: %v, want ErrNotFound", err)
