@@ -132,10 +132,15 @@ type Counts struct {
 // Item is a case in a list.
 type Item struct {
 	Hub, ID, Kind, Category, Status, Subject string
-	// Month is "2006-01", Day "2006-01-02", of the latest message.
+	// Month is the month the case arrived in, "2006-01" (what
+	// [Filter.Month] matches); Day the day of its latest message,
+	// "2006-01-02". Both UTC.
 	Month, Day string
-	Unread     bool
-	Urgent     bool
+	// Unread is set while a message of the case was not opened in the
+	// desk ([Book.MarkRead]); Urgent for an alert not closed, or a case
+	// with an open alarm.
+	Unread bool
+	Urgent bool
 	// Followups is the number of the defender's follow-ups.
 	Followups int
 }
@@ -174,7 +179,8 @@ type Attachment struct {
 	Name   string
 	Size   int64
 	SHA256 string
-	// Image is set when the name and first bytes say image.
+	// Image is set when the first bytes look like an image (sniffed, not
+	// trusted: the web side previews only what internal/media decodes).
 	Image bool
 }
 
@@ -193,7 +199,9 @@ type Alarm struct {
 	Hub, ID, Kind, Submission string
 	// Opened is the hour it was raised, "2006-01-02 15:00" UTC.
 	Opened string
-	// Marks are the hub's escalation and acknowledgement marks, coarse.
+	// Marks are the alarm's history, "MARK 2006-01-02 15:00" (missed,
+	// duress, checked_in, stopped, alert), and, once acknowledged,
+	// "acknowledged HOUR by LABEL".
 	Marks []string
 	Open  bool
 }
