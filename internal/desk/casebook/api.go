@@ -88,7 +88,8 @@ type Change struct {
 type HubStatus struct {
 	Hub, URL string
 	// Online is false when the last contact with the hub failed: the desk
-	// is read-only for it.
+	// is read-only for it. Before the first contact it is false too, with
+	// Err empty (connecting).
 	Online bool
 	// Err says why, when not Online.
 	Err string

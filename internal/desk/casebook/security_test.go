@@ -221,6 +221,21 @@ func TestHostileContent(t *testing.T) {
 			t.Fatalf("%q was taken for an image", at.Name)
 		}
 	}
+	x, err := b.ExportCase(demoHub, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Narrative != rep.Narrative || len(x.Attachments) != len(files) {
+		t.Fatalf("export: narrative of %d bytes, %d attachments", len(x.Narrative), len(x.Attachments))
+	}
+	for _, a := range x.Attachments {
+		if !bytes.Equal(a.Data, files[a.Name]) {
+			t.Fatalf("exported %q = %q", a.Name, a.Data)
+		}
+	}
+	if _, _, err := openBundleForTest(x.Ciphertext, f); err != nil {
+		t.Fatalf("the export's original ciphertext: %v", err)
+	}
 	if p, err := b.Search(Filter{Query: "onerror"}); err != nil || p.Total != 1 {
 		t.Fatalf("search: %d, %v", p.Total, err)
 	}
@@ -238,4 +253,10 @@ func TestHostileContent(t *testing.T) {
 	if _, err := b.Case(demoHub, "../../x"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("case ../../x: %v", err)
 	}
+}
+
+// openBundleForTest decrypts an original ciphertext with the responder's
+// identity, as stock age would.
+func openBundleForTest(ct []byte, f *fixture) ([]fileInfo, *bundle.Opened, error) {
+	return decrypt(ct, []age.Identity{f.id})
 }
