@@ -2,16 +2,12 @@ package casebook
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 
 	"difesa.org/difesa/internal/export"
 	"difesa.org/difesa/internal/wire"
 )
-
-// errStop ends a bundle's reading once the wanted file is in.
-var errStop = errors.New("casebook: stop")
 
 // Attachment returns the n-th file of a case (numbered across the whole
 // conversation, as in [Case]) and its original bytes, decrypted again from
