@@ -87,8 +87,8 @@ func (h *hubConn) verify(ctx context.Context, c *client.Client) (*client.Verifie
 
 func (b *Book) again(h *hubConn, c *client.Client) sealed.Again {
 	return sealed.Again{
-		Notice: func(format string, args ...any) {
-			b.logf("casebook: hub %s: "+format, append([]any{h.id}, args...)...)
+		Notice: func(n sealed.Notice) {
+			b.logf("casebook: hub %s: sending again (%d, %s)", h.id, n.Kind, n.Code)
 		},
 		Verify: func(ctx context.Context) (*client.Verified, error) { return h.verify(ctx, c) },
 	}
