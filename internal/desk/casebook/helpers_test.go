@@ -107,7 +107,13 @@ func syncAll(t testing.TB, b *Book) {
 // defender is a defender's client for the fixture's hub.
 func (f *fixture) defender(t testing.TB) *client.Client {
 	t.Helper()
-	c, err := client.New(f.srv.HubURL, client.Options{})
+	return defenderAt(t, f.srv.HubURL)
+}
+
+// defenderAt is a defender's client for the hub at url.
+func defenderAt(t testing.TB, url string) *client.Client {
+	t.Helper()
+	c, err := client.New(url, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +124,14 @@ func (f *fixture) defender(t testing.TB) *client.Client {
 // none; it returns the submission's id and the codename's keys.
 func (f *fixture) submit(t testing.TB, kind string, rep *bundle.Report, files map[string][]byte, none bool) (string, *codename.Keys) {
 	t.Helper()
+	return submitTo(t, f.srv.HubURL, kind, rep, files, none)
+}
+
+// submitTo is [fixture.submit] to the hub at url.
+func submitTo(t testing.TB, url, kind string, rep *bundle.Report, files map[string][]byte, none bool) (string, *codename.Keys) {
+	t.Helper()
 	ctx := context.Background()
-	c := f.defender(t)
+	c := defenderAt(t, url)
 	v, err := c.VerifiedRecipients(ctx, client.Trust{})
 	if err != nil {
 		t.Fatalf("recipients: %v", err)
