@@ -95,21 +95,22 @@ func Open(o Options) (*Book, error) {
 	return b, nil
 }
 
-// newHubConn prepares the clients of a hub: one for the sync and the
-// actions, one for the event stream (each logs in on its own).
+// newHubConn prepares the clients of a hub: one for the sync, one for
+// the actions, one for the event stream (each logs in on its own).
 func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
 	opts := client.Options{Proxy: hc.Proxy}
 	if hc.HTTPClient != nil && hc.HTTPClient.Transport != nil {
 		opts.Transport = hc.HTTPClient.Transport
 	}
-	c, err := client.New(hc.URL, opts)
-	if err != nil {
-		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
+	var cs [3]*client.Client // sync, actions, events
+	for i := range cs {
+		c, err := client.New(hc.URL, opts)
+		if err != nil {
+			return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
+		}
+		cs[i] = c
 	}
-	ev, err := client.New(hc.URL, opts)
-	if err != nil {
-		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
-	}
+	c := cs[0]
 	if !hubID.MatchString(c.HubID()) {
 		return nil, fmt.Errorf("casebook: unable to use hub %q: its id is not one the desk can keep", hc.URL)
 	}
@@ -117,7 +118,8 @@ func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
 		ids = append(append([]age.Identity(nil), hc.Identities...), ids...)
 	}
 	return &hubConn{
-		id: c.HubID(), url: c.HubURL(), ids: ids, c: c, ev: ev, pin: hc.Pin, pins: hc.Pins,
+		id: c.HubID(), url: c.HubURL(), ids: ids, pin: hc.Pin, pins: hc.Pins,
+		sync: session{c: cs[0], ids: ids}, act: session{c: cs[1], ids: ids}, ev: cs[2],
 		kick: make(chan struct{}, 1),
 	}, nil
 }

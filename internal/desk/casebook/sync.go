@@ -26,7 +26,8 @@ func (b *Book) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	for _, h := range b.hubs {
-		h.logout()
+		h.sync.logout()
+		h.act.logout()
 	}
 	return nil
 }
@@ -94,7 +95,7 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 	if reconcile && cursor == "" {
 		seen = map[string]bool{}
 	}
-	err := h.call(ctx, func(c *client.Client) error {
+	err := h.sync.call(ctx, func(c *client.Client) error {
 		if n, err := c.Epochs(ctx); err == nil {
 			total := 0
 			for _, k := range n.Submissions {
