@@ -93,8 +93,10 @@ type HubStatus struct {
 	Online bool
 	// Err says why, when not Online.
 	Err string
-	// Syncing is set while a sync runs; Done of Total submissions were
-	// taken in so far (Total is the hub's count when it says, else 0).
+	// Syncing is set while a sync runs. Done of Total submissions were
+	// downloaded so far: Total is what the hub holds that the desk does
+	// not (the bar of a first sync, or of one resumed), 0 if the hub did
+	// not say.
 	Syncing     bool
 	Done, Total int
 	// LastSyncHour is the hour of the last complete sync,

@@ -102,7 +102,9 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 				total += k
 			}
 			b.mu.Lock()
-			h.st.Total = total
+			// What is left to download: the bar of a first sync, or of
+			// one resumed after the desk was closed.
+			h.st.Total = max(total-len(b.models[h.id].entries), 0)
 			b.mu.Unlock()
 		}
 		err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
@@ -147,9 +149,10 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 // fetched is a submission of a page, downloaded and decrypted, or only
 // updated.
 type fetched struct {
-	e    *entry
-	recs []vault.Record
-	skip bool
+	e          *entry
+	recs       []vault.Record
+	skip       bool
+	downloaded bool
 }
 
 // takePage downloads and decrypts what is new on a page, keeps it in the
@@ -220,7 +223,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 			mu.Unlock()
 			return
 		}
-		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs}
+		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
 		return firstErr
@@ -256,7 +259,12 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		b.idx.put(h.id+"/"+f.e.sub.ID, f.e.text())
 		changes = append(changes, b.changeLocked(h.id, m, f.e))
 	}
-	h.st.Done += len(p.Submissions)
+	for _, f := range out {
+		if f.downloaded {
+			h.st.Done++
+		}
+	}
+	h.st.Total = max(h.st.Total, h.st.Done)
 	b.notifyLocked(changes)
 	if len(changes) > 0 {
 		b.logf("casebook: hub %s: took in %d submissions", h.id, len(changes))

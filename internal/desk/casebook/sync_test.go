@@ -71,8 +71,10 @@ func TestKillResume(t *testing.T) {
 	b := f.open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var mid HubStatus
 	stopAt := func(k int64) {
 		if k == 700 {
+			mid = b.Status()[0]
 			cancel()
 		}
 	}
@@ -82,6 +84,9 @@ func TestKillResume(t *testing.T) {
 		t.Fatalf("cut sync: %v, want context.Canceled", err)
 	}
 	f.tr.on.Store(nil)
+	if !mid.Syncing || mid.Done != 500 || mid.Total != n {
+		t.Fatalf("progress in the middle of the first sync = %+v, want 500 of %d", mid, n)
+	}
 	b.Close()
 
 	b = f.open(t)
@@ -91,8 +96,8 @@ func TestKillResume(t *testing.T) {
 	}
 	before := f.downloads.Load()
 	syncAll(t, b)
-	if st := b.Status()[0]; st.Done != n-500 || st.Total != n || st.Syncing || !st.Online {
-		t.Fatalf("progress after resuming = %+v, want %d of %d done", st, n-500, n)
+	if st := b.Status()[0]; st.Done != n-500 || st.Total != n-500 || st.Syncing || !st.Online {
+		t.Fatalf("progress after resuming = %+v, want %d of %d done", st, n-500, n-500)
 	}
 	p := mustInbox(t, b, Filter{Limit: maxLimit})
 	if p.Total != n {
