@@ -119,6 +119,22 @@ func BenchmarkDesk(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchReports)*float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 	})
+	b.Run("DecryptAndRead", func(b *testing.B) {
+		// What the desk must do with each report whatever its storage:
+		// decrypt it and read it as a hostile bundle, hashing attachments.
+		for range b.N {
+			var failed atomic.Bool
+			parallel(len(cts), func(i int) {
+				if _, _, err := decrypt(cts[i], []age.Identity{f.id}); err != nil {
+					failed.Store(true)
+				}
+			})
+			if failed.Load() {
+				b.Fatal("decryption failed")
+			}
+		}
+		b.ReportMetric(float64(benchReports)*float64(b.N)/b.Elapsed().Seconds(), "reports/s")
+	})
 	b.Run("Reopen", func(b *testing.B) {
 		for range b.N {
 			bk.Close()
