@@ -184,7 +184,9 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// Close closes the desk folder. [Book.Run] must have returned.
+// Close closes the desk folder and ends every [Book.Changes]
+// subscription. Cancel the context of [Book.Run] and wait for it to
+// return first.
 func (b *Book) Close() error {
 	b.mu.Lock()
 	if b.closed {
