@@ -57,6 +57,9 @@ type counting struct {
 	n  *atomic.Int64
 	// on, if set, is called with the count after each download starts.
 	on atomic.Pointer[func(int64)]
+	// mangle, if set, changes each download's response, as a hostile hub
+	// or a broken network would.
+	mangle atomic.Pointer[func(*http.Response)]
 }
 
 var downloadPath = regexp.MustCompile(`/submissions/[a-z2-7]{26}$`)
@@ -67,6 +70,11 @@ func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 		if on := c.on.Load(); on != nil {
 			(*on)(n)
 		}
+		resp, err := c.rt.RoundTrip(r)
+		if m := c.mangle.Load(); m != nil && err == nil {
+			(*m)(resp)
+		}
+		return resp, err
 	}
 	return c.rt.RoundTrip(r)
 }

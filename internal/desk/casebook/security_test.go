@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,4 +260,51 @@ func TestHostileContent(t *testing.T) {
 // identity, as stock age would.
 func openBundleForTest(ct []byte, f *fixture) ([]fileInfo, *bundle.Opened, error) {
 	return decrypt(ct, []age.Identity{f.id})
+}
+
+// TestDamagedCopy: a download longer than the hub announced (a hostile
+// hub) or cut short does not stop the sync: the other reports come in,
+// the damaged one says why, and it is downloaded again next time.
+func TestDamagedCopy(t *testing.T) {
+	f := newFixture(t)
+	bad, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "damaged on the way"}, nil, true)
+	good, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "fine"}, nil, true)
+	for _, tc := range []struct {
+		name   string
+		mangle func(*http.Response)
+	}{
+		{"longer", func(r *http.Response) {
+			if strings.HasSuffix(r.Request.URL.Path, bad) {
+				r.Body = io.NopCloser(io.MultiReader(r.Body, bytes.NewReader(make([]byte, 4096))))
+				r.ContentLength = -1
+				r.Header.Del("Content-Length")
+			}
+		}},
+		{"shorter", func(r *http.Response) {
+			if strings.HasSuffix(r.Request.URL.Path, bad) {
+				r.Body = io.NopCloser(io.LimitReader(r.Body, 100))
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.dir = filepath.Join(t.TempDir(), "desk")
+			b := f.open(t)
+			f.tr.mangle.Store(&tc.mangle)
+			syncAll(t, b)
+			f.tr.mangle.Store(nil)
+			if c, err := b.Case(demoHub, good); err != nil || c.Narrative != "fine" {
+				t.Fatalf("the good report: %+v, %v", c, err)
+			}
+			c, err := b.Case(demoHub, bad)
+			if err != nil || c.Err == "" || c.Narrative != "" {
+				t.Fatalf("the damaged report: %+v, %v", c, err)
+			}
+			b.Close()
+			b = f.open(t)
+			syncAll(t, b)
+			if c, err := b.Case(demoHub, bad); err != nil || c.Err != "" || c.Narrative != "damaged on the way" {
+				t.Fatalf("downloaded again: %+v, %v", c, err)
+			}
+		})
+	}
 }

@@ -138,12 +138,37 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 				return err
 			}
 		}
+		if err := b.retryDamaged(ctx, h, c); err != nil {
+			return err
+		}
 		return b.syncAlarms(ctx, h, c)
 	})
 	if err != nil {
 		return fmt.Errorf("casebook: unable to sync hub %q: %w", h.id, err)
 	}
 	return nil
+}
+
+// maxRetries bounds how many damaged copies one sync downloads again.
+const maxRetries = 100
+
+// retryDamaged downloads again the submissions whose copy came damaged
+// (longer than the hub said, or cut short), as a page of their own that
+// leaves the cursor where it is.
+func (b *Book) retryDamaged(ctx context.Context, h *hubConn, c *client.Client) error {
+	b.mu.RLock()
+	m := b.models[h.id]
+	p := &wire.SubmissionList{Next: m.cursor}
+	for _, e := range m.entries {
+		if e.chunks == 0 && len(p.Submissions) < maxRetries {
+			p.Submissions = append(p.Submissions, e.sub)
+		}
+	}
+	b.mu.RUnlock()
+	if len(p.Submissions) == 0 {
+		return nil
+	}
+	return b.takePage(ctx, h, c, p, nil)
 }
 
 // fetched is a submission of a page, downloaded and decrypted, or only
@@ -185,7 +210,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		if kept.IsZero() {
 			kept = dayOf(now)
 		}
-		if o := old[i]; o != nil && o.sub.Recipients == s.Recipients && o.sub.Epoch == s.Epoch {
+		if o := old[i]; o != nil && o.chunks > 0 && o.sub.Recipients == s.Recipients && o.sub.Epoch == s.Epoch {
 			if o.sub == s {
 				out[i].skip = true
 				return
@@ -212,6 +237,16 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
 			out[i].skip = true // deleted meanwhile
 			return
+		}
+		if errors.Is(err, errTooLarge) || errors.Is(err, client.ErrTruncated) {
+			// One damaged copy must not stop the sync: keep the entry
+			// without ciphertext, say why, and try again next sync.
+			meta, merr := metaOf(s, 0)
+			if merr == nil {
+				out[i] = fetched{e: &entry{sub: s, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
+				return
+			}
+			err = merr
 		}
 		var recs []vault.Record
 		if err == nil {
@@ -293,6 +328,9 @@ func cmpErr(first, err error) error {
 // maxCiphertext bounds a download: the largest bundle, with age's
 // overhead and a post-quantum header for many recipients.
 const maxCiphertext = 2<<30 + 64<<20
+
+// errDamaged is what a submission whose copy came damaged says.
+var errDamaged = errors.New("casebook: the hub sent a damaged copy; it is downloaded again at the next sync")
 
 // errTooLarge is a download larger than the hub said or than any bundle.
 var errTooLarge = errors.New("casebook: the hub sent more than the submission's size")
