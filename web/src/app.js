@@ -14,13 +14,13 @@ import { Decrypter } from 'age-encryption';
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
 import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
-import { Cancelled, benchEncrypt, encryptParts, post } from './transfer.js';
+import { Cancelled, Stalled, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
 export { deriveKeys, generateCodename, tokenToString, checkinVerifier };
 export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest };
-export { encryptParts, benchEncrypt };
+export { encryptParts, benchEncrypt, limits };
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,6 +47,14 @@ function fail(text) {
   e.focus();
 }
 
+/** The words for an error that ended a step; the form stays, to send again. */
+function errorText(e) {
+  if (e instanceof Cancelled) return t('js_cancelled');
+  if (e instanceof Stalled) return t('js_err_stalled');
+  if (e instanceof TypeError || e?.message === 'network') return t('js_hub_unreachable'); // fetch's and post's network errors
+  return e instanceof Error && e.message ? e.message : String(e);
+}
+
 function clearError() {
   show($('error'), false);
 }
@@ -63,13 +71,17 @@ async function hubKeys(hub, fresh = false) {
   if (embedded && !fresh) {
     ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
   } else {
-    const [infoRes, manRes] = await Promise.all([
-      fetch(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
-      fetch(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
+    const opts = { cache: 'no-store', credentials: 'omit' };
+    const ok = (r) => {
+      if (!r.ok) throw new Error(t('js_hub_unreachable'));
+      return r;
+    };
+    let info;
+    [info, signed] = await Promise.all([
+      fetchBounded(`/api/v1/hubs/${hub}`, opts, (r) => ok(r).json()),
+      fetchBounded(`/hubs/${hub}/manifest.json`, opts, (r) => ok(r).text()),
     ]);
-    if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
-    ({ admin_key: adminKey, epoch } = await infoRes.json());
-    signed = await manRes.text();
+    ({ admin_key: adminKey, epoch } = info);
   }
   const m = verifyCurrent({ adminKey, hub, epoch }, signed);
   return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
@@ -113,8 +125,10 @@ function progress(phase, f) {
  * Encrypts and sends a bundle to url; returns the server's answer.
  */
 async function encryptAndSend(keys, parts, size, url, headers, signal) {
-  // Under load the hub asks for proof of work (docs/pow.md): ask while encrypting.
-  const asked = ask(url);
+  // Under load the hub asks for proof of work (docs/pow.md): ask while
+  // encrypting. A question left unanswered does not hold the send: without
+  // it, a hub that wants work answers 429 with a challenge (withPoW).
+  const asked = within(ask(url), undefined);
   const blob = await encryptParts(keys.recipients, parts, size, { signal, onProgress: (f) => progress('js_encrypting', f) });
   return withPoW(asked, (pow) => post(url, blob, { 'Content-Type': 'application/vnd.age', ...headers, ...pow }, { signal, onProgress: (f) => progress('js_uploading', f) }),
     (f) => progress('js_pow', f), signal);
@@ -176,7 +190,7 @@ async function submitPage(hub, kind, keysPromise) {
       showCodename(k.codename, renamed);
     } catch (e) {
       busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+      fail(errorText(e));
     }
   });
 }
@@ -255,7 +269,7 @@ async function checkinStartPage(hub, keysPromise) {
       showCodes(code, duress, res.json.deadline);
     } catch (e) {
       busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+      fail(errorText(e));
     }
   });
 }
@@ -293,18 +307,19 @@ async function repliesPage(hub, keysPromise) {
     } catch (e) {
       show($('progress'), false);
       if (e instanceof CodenameError) fail(e.code === 'unknown_word' ? t('js_code_word', String(e.position)) : e.code === 'word_count' ? t('js_code_count') : t('js_code_long'));
-      else fail(e.message || String(e));
+      else fail(errorText(e));
     }
   });
 
   async function loadThread() {
     const headers = { 'Difesa-Thread-Token': session.tokenString };
-    const res = await fetch(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' });
+    const thread = await fetchBounded(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' }, (res) => {
+      if (res.status === 404) throw new Error(t('js_no_thread'));
+      if (res.status === 429) throw new Error(t('js_err_busy'));
+      if (!res.ok) throw new Error(t('js_err_load', String(res.status)));
+      return res.json();
+    });
     show($('progress'), false);
-    if (res.status === 404) throw new Error(t('js_no_thread'));
-    if (res.status === 429) throw new Error(t('js_err_busy'));
-    if (!res.ok) throw new Error(t('js_err_load', String(res.status)));
-    const thread = await res.json();
     const list = $('messages');
     list.replaceChildren();
     const dec = new Decrypter();
@@ -318,8 +333,8 @@ async function repliesPage(hub, keysPromise) {
       if (m.kind === 'reply') {
         li.className = 'reply';
         try {
-          const r = await fetch(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' });
-          const plain = await dec.decrypt(new Uint8Array(await r.arrayBuffer()));
+          const body = await fetchBounded(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' }, (r) => r.arrayBuffer());
+          const plain = await dec.decrypt(new Uint8Array(body));
           const b = readBundle(plain);
           const p = document.createElement('p');
           p.className = 'text';
@@ -372,13 +387,19 @@ async function repliesPage(hub, keysPromise) {
       await loadThread();
     } catch (e) {
       busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e.message || String(e));
+      fail(errorText(e));
     }
   });
 
   $('forget').addEventListener('click', async () => {
     if (!session || !window.confirm(t('js_confirm_delete'))) return;
-    const res = await fetch(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' });
+    clearError();
+    let res;
+    try {
+      res = await fetchBounded(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' }, (r) => r);
+    } catch (e) {
+      return fail(errorText(e));
+    }
     if (res.status === 204) {
       session = null;
       $('messages').replaceChildren();

@@ -19,6 +19,26 @@ export class Cancelled extends Error {
   }
 }
 
+/**
+ * Thrown when the hub stops answering: no upload progress and no answer
+ * for limits.stallMs (docs/web.md). A defender is never left on a page
+ * that waits for nothing.
+ */
+export class Stalled extends Error {
+  constructor() {
+    super('stalled');
+    this.name = 'Stalled';
+  }
+}
+
+/**
+ * How long a network step may go without a sign of life before it is
+ * given up with an error the defender can retry from: longer than the
+ * hub's own upload idle timeout (60 s), so that a hub that cuts a stalled
+ * upload says so first. Tests shorten it.
+ */
+export const limits = { stallMs: 90_000 };
+
 // Ciphertext gathered in arrays is folded into a Blob every FOLD bytes, so
 // that the browser may move it out of the JavaScript heap (Chromium keeps
 // large blobs on disk).
@@ -70,7 +90,9 @@ export async function encryptParts(recipients, parts, size, opts = {}) {
 
 /**
  * POSTs body with XMLHttpRequest, reporting upload progress; resolves with
- * the status and parsed JSON answer.
+ * the status and parsed JSON answer. Rejects with Stalled when nothing
+ * moves (no progress, no answer) for limits.stallMs, with Error('network')
+ * when the connection fails, with Cancelled when signal aborts.
  * @param {string} url
  * @param {Blob} body
  * @param {Record<string, string>} headers
@@ -79,10 +101,28 @@ export async function encryptParts(recipients, parts, size, opts = {}) {
 export function post(url, body, headers, opts = {}) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
+    let stalled = false;
+    let timer = 0;
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        x.abort();
+      }, limits.stallMs);
+    };
+    const settle = (f, v) => {
+      clearTimeout(timer);
+      f(v);
+    };
     x.open('POST', url);
     for (const [k, v] of Object.entries(headers)) x.setRequestHeader(k, v);
     x.responseType = 'text';
-    x.upload.onprogress = (ev) => ev.lengthComputable && opts.onProgress?.(ev.loaded / ev.total);
+    x.upload.onprogress = (ev) => {
+      alive();
+      if (ev.lengthComputable) opts.onProgress?.(ev.loaded / ev.total);
+    };
+    x.onprogress = alive;
+    x.onreadystatechange = alive;
     x.onload = () => {
       let json = null;
       try {
@@ -90,12 +130,54 @@ export function post(url, body, headers, opts = {}) {
       } catch {
         json = null;
       }
-      resolve({ status: x.status, json });
+      settle(resolve, { status: x.status, json });
     };
-    x.onerror = () => reject(new Error('network'));
-    x.onabort = () => reject(new Cancelled());
+    x.onerror = () => settle(reject, new Error('network'));
+    x.onabort = () => settle(reject, stalled ? new Stalled() : new Cancelled());
     opts.signal?.addEventListener('abort', () => x.abort(), { once: true });
+    alive();
     x.send(body);
+  });
+}
+
+/**
+ * fetch, and read(response) (the body, say), within limits.stallMs:
+ * rejects with Stalled if they have not finished by then.
+ * @template T
+ * @param {string} url
+ * @param {RequestInit} init
+ * @param {(r: Response) => Promise<T>|T} read
+ * @returns {Promise<T>}
+ */
+export async function fetchBounded(url, init, read) {
+  const c = new AbortController();
+  const timer = setTimeout(() => c.abort(), limits.stallMs);
+  try {
+    return await read(await fetch(url, { ...init, signal: c.signal }));
+  } catch (e) {
+    throw c.signal.aborted ? new Stalled() : e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Resolves as p does, or with fallback if p has not settled within
+ * limits.stallMs.
+ */
+export function within(p, fallback) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(fallback), limits.stallMs);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
 }
 
