@@ -89,13 +89,20 @@ func (b *Browser) steady(selector string) {
 
 // guardJS installs, in the sandbox, listeners that see each mouse event
 // before the page does and stop those whose target is not the element
-// matching selector (or inside it), noting the miss.
+// matching selector (or inside it), noting the miss, until a click has
+// reached the element.
 func guardJS(selector string) string {
 	return fmt.Sprintf(`(() => {
   const el = document.querySelector(%q);
-  const g = { missed: '', stop: null };
+  const g = { missed: '', hit: false, stop: null };
   const check = (ev) => {
-    if (el.contains(ev.target)) return;
+    // Once the click has reached the element, what it causes is the
+    // page's: a label's click on its control, say.
+    if (g.hit) return;
+    if (el.contains(ev.target)) {
+      if (ev.type === 'click') g.hit = true;
+      return;
+    }
     ev.preventDefault();
     ev.stopImmediatePropagation();
     if (!g.missed) g.missed = ev.type + ' on ' + (ev.target.id ? '#' + ev.target.id : ev.target.nodeName);

@@ -16,7 +16,7 @@ const tallPage = `<!doctype html><html lang="en"><head><title>t</title></head>
 <body><textarea id="t" rows="4"></textarea><div style="height: 1600px"></div>
 <label for="f">file</label><input id="f" type="file"><p style="height: 200px">hint</p>
 <button id="b">go</button><div style="height: 300px"></div>
-<p id="n">0</p></body></html>`
+<p id="n">0</p><input id="c" type="checkbox"><label id="l" for="c">agree</label></body></html>`
 
 // TestClickAfterTyping types in a text area and then clicks a button far
 // below it, again and again on a fresh page: every click must reach the
@@ -51,6 +51,13 @@ func TestClickAfterTyping(t *testing.T) {
 			}
 			if missed > 0 {
 				t.Errorf("%d of %d clicks after typing missed the button", missed, n)
+			}
+			// A click on a label reaches its control, which is elsewhere.
+			b.Click("#l")
+			var checked bool
+			b.Eval(`document.querySelector('#c').checked`, &checked)
+			if !checked {
+				t.Error("a click on the label left its checkbox unchecked")
 			}
 		})
 	}
