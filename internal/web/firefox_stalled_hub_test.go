@@ -88,7 +88,7 @@ func TestFirefoxStalledHub(t *testing.T) {
 	b.Click("#send")
 	b.WaitFor(bidi.Visible("#error"), 30*time.Second)
 	t.Logf("the page gave up after %v", time.Since(start).Round(time.Millisecond))
-	if got, want := b.Text("#error"), web.T("en", "js_err_stalled"); got != want {
+	if got, want := b.Text("#error"), web.T("en", "js_hub_unreachable"); got != want {
 		t.Errorf("error %q, want %q", got, want)
 	}
 	if n := hub.heldCount("GET /api/v1/hubs/demo/pow"); n != 1 {

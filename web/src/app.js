@@ -14,7 +14,7 @@ import { Decrypter } from 'age-encryption';
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
 import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
-import { Cancelled, Stalled, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
+import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
@@ -50,9 +50,14 @@ function fail(text) {
 /** The words for an error that ended a step; the form stays, to send again. */
 function errorText(e) {
   if (e instanceof Cancelled) return t('js_cancelled');
-  if (e instanceof Stalled) return t('js_err_stalled');
-  if (e instanceof TypeError || e?.message === 'network') return t('js_hub_unreachable'); // fetch's and post's network errors
+  // post's; fetch's failures (a TypeError) and time limit (fetchBounded)
+  if (e instanceof Unreachable || e instanceof TypeError || e?.name === 'TimeoutError') return t('js_hub_unreachable');
   return e instanceof Error && e.message ? e.message : String(e);
+}
+
+function failed(e) {
+  busy(false);
+  fail(errorText(e));
 }
 
 function clearError() {
@@ -71,17 +76,13 @@ async function hubKeys(hub, fresh = false) {
   if (embedded && !fresh) {
     ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
   } else {
-    const opts = { cache: 'no-store', credentials: 'omit' };
-    const ok = (r) => {
-      if (!r.ok) throw new Error(t('js_hub_unreachable'));
-      return r;
-    };
-    let info;
-    [info, signed] = await Promise.all([
-      fetchBounded(`/api/v1/hubs/${hub}`, opts, (r) => ok(r).json()),
-      fetchBounded(`/hubs/${hub}/manifest.json`, opts, (r) => ok(r).text()),
+    const [infoRes, manRes] = await Promise.all([
+      fetchBounded(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
+      fetchBounded(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
     ]);
-    ({ admin_key: adminKey, epoch } = info);
+    if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
+    ({ admin_key: adminKey, epoch } = await infoRes.json());
+    signed = await manRes.text();
   }
   const m = verifyCurrent({ adminKey, hub, epoch }, signed);
   return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
@@ -189,8 +190,7 @@ async function submitPage(hub, kind, keysPromise) {
       show($('progress'), false);
       showCodename(k.codename, renamed);
     } catch (e) {
-      busy(false);
-      fail(errorText(e));
+      failed(e);
     }
   });
 }
@@ -268,8 +268,7 @@ async function checkinStartPage(hub, keysPromise) {
       show($('progress'), false);
       showCodes(code, duress, res.json.deadline);
     } catch (e) {
-      busy(false);
-      fail(errorText(e));
+      failed(e);
     }
   });
 }
@@ -313,13 +312,12 @@ async function repliesPage(hub, keysPromise) {
 
   async function loadThread() {
     const headers = { 'Difesa-Thread-Token': session.tokenString };
-    const thread = await fetchBounded(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' }, (res) => {
-      if (res.status === 404) throw new Error(t('js_no_thread'));
-      if (res.status === 429) throw new Error(t('js_err_busy'));
-      if (!res.ok) throw new Error(t('js_err_load', String(res.status)));
-      return res.json();
-    });
+    const res = await fetchBounded(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' });
     show($('progress'), false);
+    if (res.status === 404) throw new Error(t('js_no_thread'));
+    if (res.status === 429) throw new Error(t('js_err_busy'));
+    if (!res.ok) throw new Error(t('js_err_load', String(res.status)));
+    const thread = await res.json();
     const list = $('messages');
     list.replaceChildren();
     const dec = new Decrypter();
@@ -333,8 +331,8 @@ async function repliesPage(hub, keysPromise) {
       if (m.kind === 'reply') {
         li.className = 'reply';
         try {
-          const body = await fetchBounded(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' }, (r) => r.arrayBuffer());
-          const plain = await dec.decrypt(new Uint8Array(body));
+          const r = await fetchBounded(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' });
+          const plain = await dec.decrypt(new Uint8Array(await r.arrayBuffer()));
           const b = readBundle(plain);
           const p = document.createElement('p');
           p.className = 'text';
@@ -386,8 +384,7 @@ async function repliesPage(hub, keysPromise) {
       show($('progress'));
       await loadThread();
     } catch (e) {
-      busy(false);
-      fail(errorText(e));
+      failed(e);
     }
   });
 
@@ -396,7 +393,7 @@ async function repliesPage(hub, keysPromise) {
     clearError();
     let res;
     try {
-      res = await fetchBounded(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' }, (r) => r);
+      res = await fetchBounded(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' });
     } catch (e) {
       return fail(errorText(e));
     }

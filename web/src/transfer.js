@@ -20,14 +20,14 @@ export class Cancelled extends Error {
 }
 
 /**
- * Thrown when the hub stops answering: no upload progress and no answer
- * for limits.stallMs (docs/web.md). A defender is never left on a page
- * that waits for nothing.
+ * Thrown by post when the hub cannot be reached, or stops answering: no
+ * progress and no answer for limits.stallMs (docs/web.md). A defender is
+ * never left on a page that waits for nothing.
  */
-export class Stalled extends Error {
+export class Unreachable extends Error {
   constructor() {
-    super('stalled');
-    this.name = 'Stalled';
+    super('unreachable');
+    this.name = 'Unreachable';
   }
 }
 
@@ -90,9 +90,9 @@ export async function encryptParts(recipients, parts, size, opts = {}) {
 
 /**
  * POSTs body with XMLHttpRequest, reporting upload progress; resolves with
- * the status and parsed JSON answer. Rejects with Stalled when nothing
- * moves (no progress, no answer) for limits.stallMs, with Error('network')
- * when the connection fails, with Cancelled when signal aborts.
+ * the status and parsed JSON answer. Rejects with Unreachable when the
+ * connection fails or nothing moves (no progress, no answer) for
+ * limits.stallMs, with Cancelled when signal aborts.
  * @param {string} url
  * @param {Blob} body
  * @param {Record<string, string>} headers
@@ -102,17 +102,10 @@ export function post(url, body, headers, opts = {}) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
     let stalled = false;
-    let timer = 0;
+    let timer;
     const alive = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        stalled = true;
-        x.abort();
-      }, limits.stallMs);
-    };
-    const settle = (f, v) => {
-      clearTimeout(timer);
-      f(v);
+      timer = setTimeout(() => x.abort((stalled = true)), limits.stallMs);
     };
     x.open('POST', url);
     for (const [k, v] of Object.entries(headers)) x.setRequestHeader(k, v);
@@ -121,8 +114,8 @@ export function post(url, body, headers, opts = {}) {
       alive();
       if (ev.lengthComputable) opts.onProgress?.(ev.loaded / ev.total);
     };
-    x.onprogress = alive;
-    x.onreadystatechange = alive;
+    x.onprogress = x.onreadystatechange = alive;
+    x.onloadend = () => clearTimeout(timer);
     x.onload = () => {
       let json = null;
       try {
@@ -130,10 +123,10 @@ export function post(url, body, headers, opts = {}) {
       } catch {
         json = null;
       }
-      settle(resolve, { status: x.status, json });
+      resolve({ status: x.status, json });
     };
-    x.onerror = () => settle(reject, new Error('network'));
-    x.onabort = () => settle(reject, stalled ? new Stalled() : new Cancelled());
+    x.onerror = () => reject(new Unreachable());
+    x.onabort = () => reject(stalled ? new Unreachable() : new Cancelled());
     opts.signal?.addEventListener('abort', () => x.abort(), { once: true });
     alive();
     x.send(body);
@@ -141,45 +134,18 @@ export function post(url, body, headers, opts = {}) {
 }
 
 /**
- * fetch, and read(response) (the body, say), within limits.stallMs:
- * rejects with Stalled if they have not finished by then.
- * @template T
+ * fetch, given up, its body included, with a TimeoutError after
+ * limits.stallMs.
  * @param {string} url
- * @param {RequestInit} init
- * @param {(r: Response) => Promise<T>|T} read
- * @returns {Promise<T>}
+ * @param {RequestInit} [init]
  */
-export async function fetchBounded(url, init, read) {
-  const c = new AbortController();
-  const timer = setTimeout(() => c.abort(), limits.stallMs);
-  try {
-    return await read(await fetch(url, { ...init, signal: c.signal }));
-  } catch (e) {
-    throw c.signal.aborted ? new Stalled() : e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const fetchBounded = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(limits.stallMs) });
 
 /**
  * Resolves as p does, or with fallback if p has not settled within
  * limits.stallMs.
  */
-export function within(p, fallback) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(fallback), limits.stallMs);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
+export const within = (p, fallback) => Promise.race([p, new Promise((r) => setTimeout(r, limits.stallMs, fallback))]);
 
 /**
  * Encrypts size bytes of zeros and reports MB/s: the same code path as a
