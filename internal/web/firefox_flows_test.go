@@ -16,8 +16,10 @@ import (
 
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/codename"
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/bidi"
+	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
@@ -186,8 +188,12 @@ func ffUploadFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 }
 
 // ffCheckinFlow checks in with the keyboard alone, with the real code and
-// with the duress code: the same page for both.
-func ffCheckinFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
+// with the duress code: the same page for both. The answer names the next
+// deadline to the minute, so the flow has a server of its own whose clock
+// stands still (at 12:00 UTC): on the real clock the minute could turn
+// between the two check-ins, and the pages differ.
+func ffCheckinFlow(t *testing.T, b *bidi.Browser) {
+	srv := testserver.NewWithOptions(t, config.Default(), testserver.Options{Now: instants.NewClock(instants.All(t)[2].T).Now})
 	id := loadIdentity(t, srv.IdentityFile)
 	api := srv.URL + "/api/v1/hubs/demo"
 	code, _ := codename.Generate()
@@ -211,6 +217,9 @@ func ffCheckinFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 	}
 	if answers[0] == "" || answers[0] != answers[1] {
 		t.Errorf("check-in answers %q", answers)
+	}
+	if want := "2026-11-24 12:00 UTC"; !strings.Contains(answers[0], want) {
+		t.Errorf("check-in answer %q does not name the next deadline, %s", answers[0], want)
 	}
 }
 
