@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -17,7 +16,9 @@ import (
 // each of DIFESA_FIREFOX_STALL freshly started hubs, one browser per
 // level as the other Firefox tests do, and counts the sends that never
 // reach the codename screen (docs/web.md, "the first-send stall"). On a
-// stall it logs what the page shows and the requests the browser made.
+// stall it logs what the page shows, where each mouse event landed, and
+// the console messages and requests the browser recorded (for every send
+// with DIFESA_FIREFOX_STALL_EVENTS=1).
 func TestFirefoxFirstSend(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("DIFESA_FIREFOX_STALL"))
 	if n <= 0 {
@@ -79,12 +80,13 @@ func TestFirefoxFirstSend(t *testing.T) {
 					}
 				})
 			}
-			t.Logf("%s: %d stalls in %d first sends; %s", level, stalls, n, spreadOr(took))
+			t.Logf("%s: %d stalls in %d first sends; %s", level, stalls, n, ffSpreadOr(took))
 		})
 	}
 }
 
-func spreadOr(ds []time.Duration) string {
+// ffSpreadOr is [spread], or says that there was nothing to spread.
+func ffSpreadOr(ds []time.Duration) string {
 	if len(ds) == 0 {
 		return "none reached the codename screen"
 	}
@@ -113,23 +115,24 @@ func ffDumpEvents(t *testing.T, evs []bidi.Event) {
 		case "log.entryAdded":
 			t.Logf("  console %s: %s", p.Level, p.Text)
 		case "network.responseCompleted":
-			t.Logf("  %s %s %s → %d", p.Request.Request, p.Request.Method, short(p.Request.URL), p.Response.Status)
+			t.Logf("  %s %s %s → %d", p.Request.Request, p.Request.Method, ffShortURL(p.Request.URL), p.Response.Status)
 		case "network.fetchError":
-			t.Logf("  %s %s %s failed: %s", p.Request.Request, p.Request.Method, short(p.Request.URL), p.ErrorText)
+			t.Logf("  %s %s %s failed: %s", p.Request.Request, p.Request.Method, ffShortURL(p.Request.URL), p.ErrorText)
 		case "network.beforeRequestSent":
-			t.Logf("  %s %s %s sent", p.Request.Request, p.Request.Method, short(p.Request.URL))
+			t.Logf("  %s %s %s sent", p.Request.Request, p.Request.Method, ffShortURL(p.Request.URL))
 		default:
 			t.Logf("  %s %s", e.Method, e.Params)
 		}
 	}
 }
 
-func short(u string) string {
+// ffShortURL shortens u for the log.
+func ffShortURL(u string) string {
 	if i := strings.Index(u, "/api/"); i >= 0 {
 		return u[i:]
 	}
 	if len(u) > 80 {
 		return u[:80]
 	}
-	return fmt.Sprint(u)
+	return u
 }
