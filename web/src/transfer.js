@@ -105,7 +105,10 @@ export function post(url, body, headers, opts = {}) {
     let timer;
     const alive = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => x.abort((stalled = true)), limits.stallMs);
+      timer = setTimeout(() => {
+        stalled = true;
+        x.abort();
+      }, limits.stallMs);
     };
     x.open('POST', url);
     for (const [k, v] of Object.entries(headers)) x.setRequestHeader(k, v);
