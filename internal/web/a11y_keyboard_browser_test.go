@@ -240,6 +240,54 @@ func afterWritten(t *testing.T, ctx context.Context) {
 	}
 }
 
+// tabThrough presses Tab once for each id in turn: the focus must reach
+// exactly that control; where typed holds text for it, the text is typed.
+func tabThrough(t *testing.T, ctx context.Context, typed map[string]string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if f := tab(t, ctx, false); f.ID != id {
+			t.Fatalf("Tab reached %s, want #%s", f, id)
+		}
+		if s, ok := typed[id]; ok {
+			keys(t, ctx, "type in "+id, s)
+		}
+	}
+}
+
+// writtenDown is the screen a send ends on, which shows what the defender
+// must write down: the codename, or the check-in codes.
+type writtenDown struct {
+	name    string // "codename screen"
+	sent    string // what was done: "sending"
+	shown   string // a selector visible on it
+	confirm string // the key pressed on "written down": Enter or Space
+}
+
+// sendAndWriteDown presses Enter on the focused send button and walks the
+// screen w: it takes the focus (#done), the next Tab stop is #written,
+// and w.confirm there shows #after, where the focus goes (afterWritten).
+// onScreen runs on the screen, onWritten once #after is shown (nil: none).
+func sendAndWriteDown(t *testing.T, ctx context.Context, w writtenDown, onScreen, onWritten func()) {
+	t.Helper()
+	keys(t, ctx, "enter on send", kb.Enter)
+	step(t, ctx, w.name, chromedp.WaitVisible(w.shown))
+	if f := focused(t, ctx); f.ID != "done" {
+		t.Errorf("after %s, the focus is on %s, not on the %s", w.sent, f, w.name)
+	}
+	if onScreen != nil {
+		onScreen()
+	}
+	if f := tab(t, ctx, false); f.ID != "written" {
+		t.Fatalf("Tab from the %s reached %s, want #written", w.name, f)
+	}
+	keys(t, ctx, "confirm written", w.confirm)
+	step(t, ctx, "after the "+w.name, chromedp.WaitVisible("#after"))
+	if onWritten != nil {
+		onWritten()
+	}
+	afterWritten(t, ctx)
+}
+
 // TestBrowserKeyboardReport completes the report flow with the keyboard
 // alone: the skip link, every field typed in, a category chosen with the
 // arrow keys, send with Enter, the codename screen (which takes the
@@ -309,21 +357,14 @@ func TestBrowserKeyboardReport(t *testing.T) {
 	if f := tab(t, ctx, false); f.ID != "send" {
 		t.Fatalf("Tab reached %s, want #send", f)
 	}
-	keys(t, ctx, "enter on send", kb.Enter)
-	step(t, ctx, "codename screen", chromedp.WaitVisible("#codename"))
-	if f := focused(t, ctx); f.ID != "done" {
-		t.Errorf("after sending, the focus is on %s, not on the codename screen", f)
-	}
-	code := text(t, ctx, "#codename")
-	if f := tab(t, ctx, false); f.ID != "written" {
-		t.Fatalf("Tab from the codename screen reached %s, want #written", f)
-	}
-	keys(t, ctx, "space on written", " ")
-	step(t, ctx, "after the codename", chromedp.WaitVisible("#after"))
-	if text(t, ctx, "#codename") != "" {
-		t.Error("the codename is still in the page after it was written down")
-	}
-	afterWritten(t, ctx)
+	var code string
+	sendAndWriteDown(t, ctx, writtenDown{name: "codename screen", sent: "sending", shown: "#codename", confirm: " "},
+		func() { code = text(t, ctx, "#codename") },
+		func() {
+			if text(t, ctx, "#codename") != "" {
+				t.Error("the codename is still in the page after it was written down")
+			}
+		})
 
 	// What the keys typed is what a responder reads.
 	resp := login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile))
@@ -361,25 +402,8 @@ func TestBrowserKeyboardAlert(t *testing.T) {
 		}
 	}
 	keys(t, ctx, "type the alert", "Taken by police at the station")
-	for _, id := range []string{"where", "contact", "send"} {
-		if f := tab(t, ctx, false); f.ID != id {
-			t.Fatalf("Tab reached %s, want #%s", f, id)
-		}
-		if id == "where" {
-			keys(t, ctx, "type where", "Via Roma 1")
-		}
-	}
-	keys(t, ctx, "enter on send", kb.Enter)
-	step(t, ctx, "codename screen", chromedp.WaitVisible("#codename"))
-	if f := focused(t, ctx); f.ID != "done" {
-		t.Errorf("after sending, the focus is on %s, not on the codename screen", f)
-	}
-	if f := tab(t, ctx, false); f.ID != "written" {
-		t.Fatalf("Tab from the codename screen reached %s, want #written", f)
-	}
-	keys(t, ctx, "enter on written", kb.Enter)
-	step(t, ctx, "after the codename", chromedp.WaitVisible("#after"))
-	afterWritten(t, ctx)
+	tabThrough(t, ctx, map[string]string{"where": "Via Roma 1"}, "where", "contact", "send")
+	sendAndWriteDown(t, ctx, writtenDown{name: "codename screen", sent: "sending", shown: "#codename", confirm: kb.Enter}, nil, nil)
 
 	resp := login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile))
 	subs := resp.submissions()
@@ -429,26 +453,8 @@ func TestBrowserKeyboardCheckinStart(t *testing.T) {
 
 	skipToMain(t, ctx, page, ready)
 	tabTo(t, ctx, "every")
-	for _, id := range []string{"grace", "narrative"} {
-		if f := tab(t, ctx, false); f.ID != id {
-			t.Fatalf("Tab reached %s, want #%s", f, id)
-		}
-	}
-	keys(t, ctx, "type the instructions", "Call Marta.")
-	if f := tab(t, ctx, false); f.ID != "send" {
-		t.Fatalf("Tab reached %s, want #send", f)
-	}
-	keys(t, ctx, "enter on send", kb.Enter)
-	step(t, ctx, "codes screen", chromedp.WaitVisible("#duress-code"))
-	if f := focused(t, ctx); f.ID != "done" {
-		t.Errorf("after arming, the focus is on %s, not on the codes screen", f)
-	}
-	if f := tab(t, ctx, false); f.ID != "written" {
-		t.Fatalf("Tab from the codes screen reached %s, want #written", f)
-	}
-	keys(t, ctx, "enter on written", kb.Enter)
-	step(t, ctx, "after the codes", chromedp.WaitVisible("#after"))
-	afterWritten(t, ctx)
+	tabThrough(t, ctx, map[string]string{"narrative": "Call Marta."}, "grace", "narrative", "send")
+	sendAndWriteDown(t, ctx, writtenDown{name: "codes screen", sent: "arming", shown: "#duress-code", confirm: kb.Enter}, nil, nil)
 	if n := len(login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile)).submissions()); n != 1 {
 		t.Errorf("%d submissions after arming one timer", n)
 	}

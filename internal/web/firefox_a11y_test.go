@@ -50,7 +50,14 @@ func ffAxe(t *testing.T, b *bidi.Browser) {
 		}
 		check(name)
 	}
-	// The codename screen is checked in Chromium only for now: in Firefox
-	// the first send to a freshly started hub sometimes never reaches it
-	// (the stall docs/web.md records as open), which made this run flaky.
+	// The codename screen, after the first send to this fresh hub.
+	b.Navigate(srv.HubURL + "/report?lang=en")
+	b.WaitFor(bidi.Enabled("#narrative"), ffWait)
+	b.Type("#narrative", "They follow me home.")
+	b.Click("#send")
+	b.WaitFor(bidi.Visible("#codename"), ffWait)
+	check("codename")
+	b.Click("#written")
+	b.WaitFor(bidi.Visible("#after"), ffWait)
+	check("codename-after")
 }

@@ -16,8 +16,10 @@ import (
 
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/codename"
+	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/bidi"
+	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
@@ -67,30 +69,9 @@ func ffReportFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 	b.WaitFor(bidi.Visible("#codename"), ffWait)
 	shown := b.Text("#codename")
 	ffShot(t, b, "codename-"+strings.ToLower(b.Level.String()))
-	cn, err := codename.Parse(shown)
-	if err != nil {
-		t.Fatalf("the page shows %q, not a codename: %v", shown, err)
-	}
-	keys, err := codename.Derive(cn, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	resp := login(t, api, id)
-	subs := resp.submissions()
-	if len(subs) != 1 || subs[0].Kind != "report" {
-		t.Fatalf("submissions: %+v", subs)
-	}
-	o, files := resp.open(subs[0].ID)
-	if o.Report.Narrative != narrative || o.Report.Category != "threats" || o.Report.Where != "Bologna" || o.Report.When != "da marzo" {
-		t.Errorf("report read back as %+v", o.Report)
-	}
-	if !bytes.Equal(files["fotografía del coche.jpg"], photo) || !bytes.Equal(files["note.txt"], notes) {
-		t.Errorf("attachments: %d files", len(files))
-	}
-	if o.Envelope.ReplyRecipient != keys.Recipient || o.Envelope.Language != "it" {
-		t.Errorf("envelope %+v: not the codename's reply recipient, or not in Italian", o.Envelope)
-	}
+	got := checkReportReceived(t, api, id, shown, sentReport{category: "threats", narrative: narrative, where: "Bologna", when: "da marzo",
+		language: "it", files: map[string][]byte{"fotografía del coche.jpg": photo, "note.txt": notes}})
+	resp, sub := got.resp, got.sub
 
 	// The codename is dropped once written down.
 	b.Click("#written")
@@ -101,14 +82,7 @@ func ffReportFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 
 	// The responder replies.
 	replyText := "Abbiamo ricevuto la segnalazione. Siete al sicuro stanotte?"
-	var rb bytes.Buffer
-	bundle.Write(&rb, bundle.NewEnvelope(bundle.KindReply, "it", time.Now()), &bundle.Report{Category: "other", Narrative: replyText},
-		[]bundle.Attachment{{Name: "consigli.txt", Size: 5, Body: strings.NewReader("stay\n")}})
-	replyKey, _ := age.ParseHybridRecipient(o.Envelope.ReplyRecipient)
-	ct := encrypt(t, rb.Bytes(), false, id.Recipient(), replyKey)
-	if r := resp.do("POST", fmt.Sprintf("/threads/%s/replies?epoch=%d", subs[0].ID, hubEpoch(t, srv)), wire.MediaTypeAge, ct); r.status != 201 {
-		t.Fatalf("reply: %d %s", r.status, r.body)
-	}
+	got.reply(t, srv, id, "it", replyText, "consigli.txt")
 
 	// The defender follows the link of the codename screen, reads the
 	// reply with the codename, and follows up.
@@ -131,7 +105,7 @@ func ffReportFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 	b.Click("#followup button")
 	b.WaitFor(bidi.Visible("#messages li:nth-child(3)"), ffWait)
 	var thread wire.Thread
-	resp.json("GET", "/threads/"+subs[0].ID, nil, &thread)
+	resp.json("GET", "/threads/"+sub.ID, nil, &thread)
 	if len(thread.Messages) != 3 || thread.Messages[2].Kind != "followup" {
 		t.Fatalf("thread %+v", thread)
 	}
@@ -214,8 +188,12 @@ func ffUploadFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 }
 
 // ffCheckinFlow checks in with the keyboard alone, with the real code and
-// with the duress code: the same page for both.
-func ffCheckinFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
+// with the duress code: the same page for both. The answer names the next
+// deadline to the minute, so the flow has a server of its own whose clock
+// stands still (at 12:00 UTC): on the real clock the minute could turn
+// between the two check-ins, and the pages differ.
+func ffCheckinFlow(t *testing.T, b *bidi.Browser) {
+	srv := testserver.NewWithOptions(t, config.Default(), testserver.Options{Now: instants.NewClock(instants.All(t)[2].T).Now})
 	id := loadIdentity(t, srv.IdentityFile)
 	api := srv.URL + "/api/v1/hubs/demo"
 	code, _ := codename.Generate()
@@ -239,6 +217,9 @@ func ffCheckinFlow(t *testing.T, b *bidi.Browser, srv *testserver.Server) {
 	}
 	if answers[0] == "" || answers[0] != answers[1] {
 		t.Errorf("check-in answers %q", answers)
+	}
+	if want := "2026-11-24 12:00 UTC"; !strings.Contains(answers[0], want) {
+		t.Errorf("check-in answer %q does not name the next deadline, %s", answers[0], want)
 	}
 }
 

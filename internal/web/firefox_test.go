@@ -89,7 +89,7 @@ func TestFirefox(t *testing.T) {
 				t.Run("every page explains", func(t *testing.T) { ffExplains(t, b.For(t), srv) })
 			}
 			t.Run("upload of an age file", func(t *testing.T) { ffUploadFlow(t, b.For(t), srv) })
-			t.Run("check-in", func(t *testing.T) { ffCheckinFlow(t, b.For(t), srv) })
+			t.Run("check-in", func(t *testing.T) { ffCheckinFlow(t, b.For(t)) })
 			t.Run("news", func(t *testing.T) { ffNewsFlow(t, b.For(t), srv) })
 			t.Run("verify", func(t *testing.T) { ffVerifyFlow(t, b.For(t), srv) })
 		})

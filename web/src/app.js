@@ -14,13 +14,13 @@ import { Decrypter } from 'age-encryption';
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
 import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
-import { Cancelled, benchEncrypt, encryptParts, post } from './transfer.js';
+import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
 export { deriveKeys, generateCodename, tokenToString, checkinVerifier };
 export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest };
-export { encryptParts, benchEncrypt };
+export { encryptParts, benchEncrypt, limits };
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,6 +47,19 @@ function fail(text) {
   e.focus();
 }
 
+/** The words for an error that ended a step; the form stays, to send again. */
+function errorText(e) {
+  if (e instanceof Cancelled) return t('js_cancelled');
+  // post's; fetch's failures (a TypeError) and time limit (fetchBounded)
+  if (e instanceof Unreachable || e instanceof TypeError || e?.name === 'TimeoutError') return t('js_hub_unreachable');
+  return e instanceof Error && e.message ? e.message : String(e);
+}
+
+function failed(e) {
+  busy(false);
+  fail(errorText(e));
+}
+
 function clearError() {
   show($('error'), false);
 }
@@ -64,8 +77,8 @@ async function hubKeys(hub, fresh = false) {
     ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
   } else {
     const [infoRes, manRes] = await Promise.all([
-      fetch(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
-      fetch(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
+      fetchBounded(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
+      fetchBounded(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
     ]);
     if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
     ({ admin_key: adminKey, epoch } = await infoRes.json());
@@ -113,8 +126,10 @@ function progress(phase, f) {
  * Encrypts and sends a bundle to url; returns the server's answer.
  */
 async function encryptAndSend(keys, parts, size, url, headers, signal) {
-  // Under load the hub asks for proof of work (docs/pow.md): ask while encrypting.
-  const asked = ask(url);
+  // Under load the hub asks for proof of work (docs/pow.md): ask while
+  // encrypting. A question left unanswered does not hold the send: without
+  // it, a hub that wants work answers 429 with a challenge (withPoW).
+  const asked = within(ask(url), undefined);
   const blob = await encryptParts(keys.recipients, parts, size, { signal, onProgress: (f) => progress('js_encrypting', f) });
   return withPoW(asked, (pow) => post(url, blob, { 'Content-Type': 'application/vnd.age', ...headers, ...pow }, { signal, onProgress: (f) => progress('js_uploading', f) }),
     (f) => progress('js_pow', f), signal);
@@ -175,8 +190,7 @@ async function submitPage(hub, kind, keysPromise) {
       show($('progress'), false);
       showCodename(k.codename, renamed);
     } catch (e) {
-      busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+      failed(e);
     }
   });
 }
@@ -254,8 +268,7 @@ async function checkinStartPage(hub, keysPromise) {
       show($('progress'), false);
       showCodes(code, duress, res.json.deadline);
     } catch (e) {
-      busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+      failed(e);
     }
   });
 }
@@ -293,13 +306,13 @@ async function repliesPage(hub, keysPromise) {
     } catch (e) {
       show($('progress'), false);
       if (e instanceof CodenameError) fail(e.code === 'unknown_word' ? t('js_code_word', String(e.position)) : e.code === 'word_count' ? t('js_code_count') : t('js_code_long'));
-      else fail(e.message || String(e));
+      else fail(errorText(e));
     }
   });
 
   async function loadThread() {
     const headers = { 'Difesa-Thread-Token': session.tokenString };
-    const res = await fetch(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' });
+    const res = await fetchBounded(`${api}/thread`, { headers, cache: 'no-store', credentials: 'omit' });
     show($('progress'), false);
     if (res.status === 404) throw new Error(t('js_no_thread'));
     if (res.status === 429) throw new Error(t('js_err_busy'));
@@ -318,7 +331,7 @@ async function repliesPage(hub, keysPromise) {
       if (m.kind === 'reply') {
         li.className = 'reply';
         try {
-          const r = await fetch(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' });
+          const r = await fetchBounded(`${api}/thread/messages/${m.id}`, { headers, cache: 'no-store', credentials: 'omit' });
           const plain = await dec.decrypt(new Uint8Array(await r.arrayBuffer()));
           const b = readBundle(plain);
           const p = document.createElement('p');
@@ -371,14 +384,19 @@ async function repliesPage(hub, keysPromise) {
       show($('progress'));
       await loadThread();
     } catch (e) {
-      busy(false);
-      fail(e instanceof Cancelled ? t('js_cancelled') : e.message || String(e));
+      failed(e);
     }
   });
 
   $('forget').addEventListener('click', async () => {
     if (!session || !window.confirm(t('js_confirm_delete'))) return;
-    const res = await fetch(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' });
+    clearError();
+    let res;
+    try {
+      res = await fetchBounded(`${api}/thread`, { method: 'DELETE', headers: { 'Difesa-Thread-Token': session.tokenString }, credentials: 'omit' });
+    } catch (e) {
+      return fail(errorText(e));
+    }
     if (res.status === 204) {
       session = null;
       $('messages').replaceChildren();

@@ -19,6 +19,26 @@ export class Cancelled extends Error {
   }
 }
 
+/**
+ * Thrown by post when the hub cannot be reached, or stops answering: no
+ * progress and no answer for limits.stallMs (docs/web.md). A defender is
+ * never left on a page that waits for nothing.
+ */
+export class Unreachable extends Error {
+  constructor() {
+    super('unreachable');
+    this.name = 'Unreachable';
+  }
+}
+
+/**
+ * How long a network step may go without a sign of life before it is
+ * given up with an error the defender can retry from: longer than the
+ * hub's own upload idle timeout (60 s), so that a hub that cuts a stalled
+ * upload says so first. Tests shorten it.
+ */
+export const limits = { stallMs: 90_000 };
+
 // Ciphertext gathered in arrays is folded into a Blob every FOLD bytes, so
 // that the browser may move it out of the JavaScript heap (Chromium keeps
 // large blobs on disk).
@@ -70,7 +90,9 @@ export async function encryptParts(recipients, parts, size, opts = {}) {
 
 /**
  * POSTs body with XMLHttpRequest, reporting upload progress; resolves with
- * the status and parsed JSON answer.
+ * the status and parsed JSON answer. Rejects with Unreachable when the
+ * connection fails or nothing moves (no progress, no answer) for
+ * limits.stallMs, with Cancelled when signal aborts.
  * @param {string} url
  * @param {Blob} body
  * @param {Record<string, string>} headers
@@ -79,10 +101,24 @@ export async function encryptParts(recipients, parts, size, opts = {}) {
 export function post(url, body, headers, opts = {}) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
+    let stalled = false;
+    let timer;
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        x.abort();
+      }, limits.stallMs);
+    };
     x.open('POST', url);
     for (const [k, v] of Object.entries(headers)) x.setRequestHeader(k, v);
     x.responseType = 'text';
-    x.upload.onprogress = (ev) => ev.lengthComputable && opts.onProgress?.(ev.loaded / ev.total);
+    x.upload.onprogress = (ev) => {
+      alive();
+      if (ev.lengthComputable) opts.onProgress?.(ev.loaded / ev.total);
+    };
+    x.onprogress = x.onreadystatechange = alive;
+    x.onloadend = () => clearTimeout(timer);
     x.onload = () => {
       let json = null;
       try {
@@ -92,12 +128,27 @@ export function post(url, body, headers, opts = {}) {
       }
       resolve({ status: x.status, json });
     };
-    x.onerror = () => reject(new Error('network'));
-    x.onabort = () => reject(new Cancelled());
+    x.onerror = () => reject(new Unreachable());
+    x.onabort = () => reject(stalled ? new Unreachable() : new Cancelled());
     opts.signal?.addEventListener('abort', () => x.abort(), { once: true });
+    alive();
     x.send(body);
   });
 }
+
+/**
+ * fetch, given up, its body included, with a TimeoutError after
+ * limits.stallMs.
+ * @param {string} url
+ * @param {RequestInit} [init]
+ */
+export const fetchBounded = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(limits.stallMs) });
+
+/**
+ * Resolves as p does, or with fallback if p has not settled within
+ * limits.stallMs.
+ */
+export const within = (p, fallback) => Promise.race([p, new Promise((r) => setTimeout(r, limits.stallMs, fallback))]);
 
 /**
  * Encrypts size bytes of zeros and reports MB/s: the same code path as a

@@ -67,8 +67,10 @@ type session struct {
 	next    int
 	pending map[int]chan message
 	waiters []waiter
-	done    chan struct{} // closed when the reader ends
-	stderr  *tail
+	// recorders keep events for diagnostics ([Browser.Record]).
+	recorders []*Recorder
+	done      chan struct{} // closed when the reader ends
+	stderr    *tail
 }
 
 // For returns the same browser reporting failures to t, for subtests that
@@ -199,6 +201,9 @@ func (b *session) read() {
 				ch <- m
 			}
 		} else if m.Type == "event" {
+			for _, r := range b.recorders {
+				r.add(m)
+			}
 			kept := b.waiters[:0]
 			for _, w := range b.waiters {
 				if w.method == m.Method {

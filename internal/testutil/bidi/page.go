@@ -219,21 +219,6 @@ func (b *Browser) Press(keys ...string) {
 	}}, nil)
 }
 
-// Click moves the mouse to the middle of the element matching selector
-// and clicks it. The element is scrolled into view first.
-func (b *Browser) Click(selector string) {
-	b.t.Helper()
-	el := b.element(selector)
-	b.Eval(fmt.Sprintf("document.querySelector(%q).scrollIntoView({block: 'center', behavior: 'instant'})", selector), nil)
-	b.Do("input.performActions", map[string]any{"context": b.Context, "actions": []any{
-		map[string]any{"type": "pointer", "id": "mouse", "parameters": map[string]string{"pointerType": "mouse"}, "actions": []any{
-			map[string]any{"type": "pointerMove", "x": 0, "y": 0, "origin": map[string]any{"type": "element", "element": el}},
-			map[string]any{"type": "pointerDown", "button": 0},
-			map[string]any{"type": "pointerUp", "button": 0},
-		}},
-	}}, nil)
-}
-
 // SetFiles puts the files at paths in the file input matching selector,
 // as a person choosing them would.
 func (b *Browser) SetFiles(selector string, paths ...string) {
