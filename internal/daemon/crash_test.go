@@ -32,7 +32,7 @@ import (
 // with DIFESA_TEST_SERVE=1 and kills it.
 func TestMain(m *testing.M) {
 	if os.Getenv("DIFESA_TEST_SERVE") == "1" {
-		os.Exit(daemon.Main(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(daemon.MainWith(os.Args[1:], os.Stdout, os.Stderr, os.Getenv, childOptions()))
 	}
 	os.Exit(m.Run())
 }
