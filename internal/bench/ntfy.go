@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -35,19 +34,12 @@ type NtfyReceiver struct {
 
 // NewNtfyReceiver starts a receiver.
 func NewNtfyReceiver() (*NtfyReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	r := &NtfyReceiver{}
+	srv, base, err := serveLoopback(r)
 	if err != nil {
 		return nil, err
 	}
-	r := &NtfyReceiver{URL: "http://" + ln.Addr().String()}
-	r.srv = &http.Server{
-		Handler:           r,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-	}
-	go r.srv.Serve(ln)
+	r.srv, r.URL = srv, base
 	return r, nil
 }
 

@@ -56,25 +56,35 @@ type WebhookReceiver struct {
 func NewWebhookReceiver(delay func() time.Duration) (*WebhookReceiver, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
 	r := &WebhookReceiver{
-		URL:    "http://" + ln.Addr().String() + "/hook",
 		Secret: "whsec_" + base64.StdEncoding.EncodeToString(key),
 		key:    key,
 		delay:  delay,
 	}
-	r.srv = &http.Server{
-		Handler:           r,
+	srv, base, err := serveLoopback(r)
+	if err != nil {
+		return nil, err
+	}
+	r.srv, r.URL = srv, base+"/hook"
+	return r, nil
+}
+
+// serveLoopback serves h on a free port of 127.0.0.1 and returns the
+// server and its base URL (http://127.0.0.1:PORT).
+func serveLoopback(h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	go r.srv.Serve(ln)
-	return r, nil
+	go srv.Serve(ln)
+	return srv, "http://" + ln.Addr().String(), nil
 }
 
 // Close stops the receiver.
