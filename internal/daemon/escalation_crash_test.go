@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,9 +121,20 @@ func (r *escalationRig) kill() {
 	r.p = nil
 }
 
-// arm starts a check-in timer (every hour, no grace) and returns its
-// deadline.
+// arm starts a check-in timer (every hour, no grace) with codes nobody
+// knows, and returns its deadline.
 func (r *escalationRig) arm(c *client.Client, name string) time.Time {
+	r.t.Helper()
+	d, err := r.armCodes(c, client.CheckinVerifier(name+"-code"), client.CheckinVerifier(name+"-duress"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return d
+}
+
+// armCodes starts a check-in timer (every hour, no grace) whose codes
+// have the verifiers code and duress, and returns its deadline.
+func (r *escalationRig) armCodes(c *client.Client, code, duress [32]byte) (time.Time, error) {
 	r.t.Helper()
 	ctx := context.Background()
 	hc, err := bench.NewHubClient(r.p.HubURL, 1)
@@ -138,22 +150,15 @@ func (r *escalationRig) arm(c *client.Client, name string) time.Time {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	fmt.Fprintf(w, "%s: call the lawyer", name)
+	io.WriteString(w, "call the lawyer")
 	if err := w.Close(); err != nil {
 		r.t.Fatal(err)
 	}
-	armed, err := c.ArmCheckin(ctx, client.Checkin{
-		Every: time.Hour,
-		Code:  client.CheckinVerifier(name + "-code"), Duress: client.CheckinVerifier(name + "-duress"),
-	}, &buf)
+	armed, err := c.ArmCheckin(ctx, client.Checkin{Every: time.Hour, Code: code, Duress: duress}, &buf)
 	if err != nil {
-		r.t.Fatal(err)
+		return time.Time{}, err
 	}
-	d, err := time.Parse(time.RFC3339, armed.Deadline)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return d
+	return time.Parse(time.RFC3339, armed.Deadline)
 }
 
 // waitHook waits, at most 20 s, until the webhook got what cond wants.
