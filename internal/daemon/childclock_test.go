@@ -31,9 +31,10 @@ func childOptions() daemon.StartOptions {
 
 // fileClock is the child's side: the time in the file, read at each call.
 type fileClock struct {
-	path string
-	mu   sync.Mutex
-	last time.Time
+	path   string
+	mu     sync.Mutex
+	last   time.Time
+	passes int
 }
 
 func (c *fileClock) Now() time.Time {
@@ -50,8 +51,17 @@ func (c *fileClock) Now() time.Time {
 
 // After fires once the file's time has moved d past now, or after d of
 // real time, whichever comes first (early is harmless to the scheduler,
-// which looks at the clock again).
+// which looks at the clock again). The check-in scheduler calls it at the
+// end of each pass: it counts them in the file's ".passes" companion, so
+// that the parent can wait for a pass (see [childClock.WaitPasses]).
 func (c *fileClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.passes++
+	tmp := c.path + ".passes.new"
+	if os.WriteFile(tmp, []byte(strconv.Itoa(c.passes)), 0o600) == nil {
+		os.Rename(tmp, c.path+".passes")
+	}
+	c.mu.Unlock()
 	ch := make(chan time.Time, 1)
 	until := c.Now().Add(d)
 	real := time.Now().Add(d)
@@ -96,6 +106,37 @@ func (c *childClock) Set(at time.Time) {
 		c.t.Fatal(err)
 	}
 	c.now = at
+}
+
+// ResetPasses forgets the passes counted, before a child starts.
+func (c *childClock) ResetPasses() {
+	c.t.Helper()
+	if err := os.Remove(c.path + ".passes"); err != nil && !os.IsNotExist(err) {
+		c.t.Fatal(err)
+	}
+}
+
+// Passes returns how many passes the child's check-in scheduler has made
+// since it started.
+func (c *childClock) Passes() int {
+	b, _ := os.ReadFile(c.path + ".passes")
+	n, _ := strconv.Atoi(string(b))
+	return n
+}
+
+// WaitPasses waits, at most 20 s, until the child's check-in scheduler
+// has made n passes since it started.
+func (c *childClock) WaitPasses(n int) {
+	c.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if c.Passes() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the child's scheduler made no %d passes in 20 s", n)
+		}
+		time.Sleep(2 * time.Millisecond) // polling the child's file, which has no other signal
+	}
 }
 
 // Advance moves the child's clock d forward.

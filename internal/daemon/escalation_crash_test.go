@@ -98,9 +98,12 @@ escalation_only = true
 	return r
 }
 
-// start runs difesad on the rig's data and clock.
+// start runs difesad on the rig's data and clock, and waits for its
+// check-in scheduler's first pass (which notes when it saw each open
+// alarm: the next step counts from there).
 func (r *escalationRig) start() *client.Client {
 	r.t.Helper()
+	r.clock.ResetPasses()
 	cmd := exec.Command(r.exe, "-config", r.cfg, "-listen", "127.0.0.1:0", "-data", r.data)
 	cmd.Env = append(os.Environ(), "DIFESA_TEST_SERVE=1", "DIFESA_CONFIG=", "DIFESA_LISTEN=", "DIFESA_DATA=", r.clock.Env())
 	p, err := bench.StartProcess(cmd)
@@ -108,6 +111,7 @@ func (r *escalationRig) start() *client.Client {
 		r.t.Fatal(err)
 	}
 	r.p = p
+	r.clock.WaitPasses(1)
 	c, err := client.New(p.HubURL, client.Options{})
 	if err != nil {
 		r.t.Fatal(err)
@@ -247,7 +251,7 @@ func TestCrashEscalation(t *testing.T) {
 	// Down for five minutes, past step 1's time: it comes a minute after
 	// the start-up.
 	r.clock.Advance(5 * time.Minute)
-	c = r.start()
+	r.start()
 	r.clock.Advance(time.Minute)
 	r.waitHook("step 1", func(as []bench.Arrival) bool { return len(ofType(as, wire.EventAlarmEscalated)) == 1 })
 	r.waitPhone(1)
@@ -354,5 +358,37 @@ func TestCrashEscalation(t *testing.T) {
 	}
 	if evs, err := st.Events(); err != nil || len(evs) != 0 {
 		t.Errorf("outbox after a clean stop: %+v, %v", evs, err)
+	}
+}
+
+// TestAlertEscalatesOnTime: an urgent alert's alarm escalates
+// escalate_after after the alert, not up to a minute later: the upload
+// has the check-in scheduler look at once (as a check-in does), so the
+// step counts from the alarm. Without that, an idle server noticed the
+// alarm only at its next pass, up to a minute later.
+func TestAlertEscalatesOnTime(t *testing.T) {
+	r := newEscalationRig(t, time.Date(2026, 11, 23, 10, 17, 0, 0, time.UTC))
+	r.start()
+	passes := r.clock.Passes()
+	hc, err := bench.NewHubClient(r.p.HubURL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recips, err := hc.Recipients(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _, err := encryptFor(recips, 1, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hc.SubmitKind(context.Background(), wire.KindAlert, bytes.NewReader(body), int64(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.WaitPasses(passes + 1) // the scheduler saw the alarm now
+	r.clock.Advance(time.Minute)   // escalate_after
+	r.waitHook("step 1", func(as []bench.Arrival) bool { return len(ofType(as, wire.EventAlarmEscalated)) == 1 })
+	if got := ofType(r.hook.Arrivals(), wire.EventAlertReceived); len(got) != 1 {
+		t.Errorf("alert notifications %+v", got)
 	}
 }
