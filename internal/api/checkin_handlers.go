@@ -141,6 +141,7 @@ func (s *Server) handleStopCheckin(w http.ResponseWriter, r *http.Request) error
 	} else if err != nil {
 		return err
 	}
+	s.pokeCheckins() // either code: a stopped timer, or a duress alarm to note now
 	s.kickNotifier()
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -79,6 +79,11 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.kickNotifier()
+	if kind == wire.KindAlert {
+		// The scheduler notes the new alarm now, so that its escalation
+		// counts from it, not from its next pass (up to a minute later).
+		s.pokeCheckins()
+	}
 	return writeJSON(w, http.StatusCreated, wire.SubmissionCreated{
 		ID: sub.ID.String(), Hub: sub.Hub, Kind: sub.Kind, Size: sub.Size,
 	})

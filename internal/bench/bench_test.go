@@ -170,7 +170,7 @@ func TestSoak(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "results.json")
 	var stdout, stderr bytes.Buffer
-	args := []string{"-only", "soak", "-soak", "5s", "-concurrency", "4", "-dir", t.TempDir(), "-o", out}
+	args := []string{"-only", "soak", "-soak", "5s", "-alarms=false", "-concurrency", "4", "-dir", t.TempDir(), "-o", out}
 	if code := Main(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}

@@ -44,6 +44,11 @@ server's open files, threads and memory over time and its database's size,
 and fails if the open files grew or any request failed unexpectedly. Its
 server asks for no proof of work and its hub has no hourly cap: both would
 turn the load away, which is their job but not what the soak watches.
+The same server has a second hub, whose alarms escalate after a minute:
+twelve urgent alerts sent to it on the idle server (the baseline), then
+twelve more under the soak's load, are timed from their 201 to their
+webhook and to their alarm's first escalation on an escalation-only
+webhook (the load lasts until the second probe is done: 2 to 3 minutes).
 
 Options:
     -duration D      how long each small-submission run lasts (default 10s)
@@ -55,6 +60,7 @@ Options:
     -notify=false    skip the notification runs
     -alerts N        urgent alerts sent to time their webhooks (default 300)
     -soak D          also run the soak for D, e.g. 3m (default: no soak)
+    -alarms=false    skip the soak's alarm probes
     -only LIST       run only these phases, comma-separated: small, big,
                      notify, soak (-only soak soaks for 3m unless -soak says)
     -dir DIR         work folder (default: a temporary folder, removed after)
@@ -119,6 +125,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	notify := fs.Bool("notify", true, "")
 	alerts := fs.Int("alerts", 300, "")
 	soak := fs.Duration("soak", 0, "")
+	alarms := fs.Bool("alarms", true, "")
 	only := fs.String("only", "", "")
 	dir := fs.String("dir", "", "")
 	out := fs.String("o", "", "")
@@ -165,7 +172,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(work)
 	}
-	r := &runner{exe: exe, work: work, log: stderr}
+	r := &runner{exe: exe, work: work, log: stderr, alarms: *alarms}
 	res := &Results{
 		Machine:     fmt.Sprintf("%d cores, %s, %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		Concurrency: *concurrency,
@@ -184,7 +191,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		budget += 2**duration + 2*time.Minute
 	}
 	if phases["soak"] {
-		budget += *soak + 2*time.Minute
+		budget += *soak + 2*time.Minute + 2*(alarmWait+alarmProbes*alarmProbeEvery) // and the alarm probes
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
@@ -228,9 +235,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 type runner struct {
-	exe  string
-	work string
-	log  io.Writer
+	exe    string
+	work   string
+	log    io.Writer
+	alarms bool // run the alarm probe in the soak
 }
 
 // start runs this binary in one of its server modes.

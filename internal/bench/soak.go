@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -318,7 +319,24 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 	}
 	defer recv.Close()
 	dir := filepath.Join(r.work, "soak")
-	cfg, err := notifyHub(dir, id.Recipient().String(), soakChannel(recv))
+	alarmHook, err := NewWebhookReceiver(nil)
+	if err != nil {
+		return err
+	}
+	defer alarmHook.Close()
+	alarmEsc, err := NewWebhookReceiver(nil)
+	if err != nil {
+		return err
+	}
+	defer alarmEsc.Close()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	probeHub, err := alarmHub(dir, id.Recipient().String(), alarmHook, alarmEsc)
+	if err != nil {
+		return err
+	}
+	cfg, err := notifyHub(dir, id.Recipient().String(), soakChannel(recv)+probeHub)
 	if err != nil {
 		return err
 	}
@@ -341,7 +359,7 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 		pending: map[string]soakSub{}, threads: map[string]*Defender{}, replies: map[*Defender][]byte{}}
 	var clients []*HubClient
 	client := func(conns int) (*HubClient, error) {
-		hc, err := NewHubClient(p.HubURL, conns)
+		hc, err := NewHubClient(p.URL+"/hubs/bench", conns) // not p.HubURL: the probe hub may be printed first
 		clients = append(clients, hc)
 		return hc, err
 	}
@@ -454,6 +472,20 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 	}
 	sr.FDsStart, sr.ThreadsStart, sr.RSSStart, sr.DBStart = start.FDs, start.Threads, start.RSS, fileSize(dbPath)
 
+	// The alarm probe's baseline, on the idle server.
+	var probe *alarmProbe
+	if r.alarms {
+		if probe, err = newAlarmProbe(ctx, p.URL, alarmHook, alarmEsc); err != nil {
+			return err
+		}
+		idleAlarms, err := probe.run(ctx, r.log, "idle")
+		sr.AlarmsIdle = &idleAlarms
+		if err != nil {
+			return err
+		}
+		idle()
+	}
+
 	began := time.Now()
 	var wg sync.WaitGroup
 	for w := range reporters {
@@ -478,10 +510,22 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 		}
 		sampled <- samples
 	}()
+	// The alarm probe under the load, which lasts until it is done.
+	probed := make(chan error, 1)
+	if probe == nil {
+		probed <- nil
+	} else {
+		go func() {
+			a, err := probe.run(ctx, r.log, "soak")
+			sr.AlarmsLoaded = &a
+			probed <- err
+		}()
+	}
 	select {
 	case <-time.After(d):
 	case <-ctx.Done():
 	}
+	probeErr := <-probed
 	close(s.stop)
 	wg.Wait()
 	elapsed := time.Since(began)
@@ -524,6 +568,8 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 		return err
 	}
 	switch {
+	case probeErr != nil:
+		return probeErr
 	case !sr.FDsFlat:
 		return fmt.Errorf("soak: the server's open files grew from %d to %d", sr.FDsStart, sr.FDsEnd)
 	case sr.Unexpected > 0:

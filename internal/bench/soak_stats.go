@@ -62,6 +62,10 @@ type SoakResult struct {
 	Left        int      `json:"submissions_left_unread"`
 	AlertsSent  int      `json:"alerts_sent"`
 	AlertsHooks int      `json:"alerts_delivered"`
+	// The alarm probe (alarms.go): on the idle server before the load,
+	// and under it.
+	AlarmsIdle   *AlarmLatency `json:"alarms_idle,omitempty"`
+	AlarmsLoaded *AlarmLatency `json:"alarms_under_load,omitempty"`
 	// Open files and OS threads of the server: at launch, at the start
 	// (after one of each request, idle), in the middle (under load), at
 	// the end (idle again), and the most seen.
@@ -301,6 +305,8 @@ func (s *SoakResult) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n  downloads decrypted and checked: %d; submissions left unread at the end: %d\n", s.Verified, s.Left)
 	fmt.Fprintf(w, "  urgent alerts: %d sent, %d webhooks received\n", s.AlertsSent, s.AlertsHooks)
+	printAlarms(w, "idle", s.AlarmsIdle)
+	printAlarms(w, "soak", s.AlarmsLoaded)
 	fmt.Fprintf(w, "  server fds:     launch %d, start %d, middle %d, end %d, most %d\n", s.FDsLaunch, s.FDsStart, s.FDsMiddle, s.FDsEnd, s.FDsMax)
 	fmt.Fprintf(w, "  server threads: start %d, end %d\n", s.ThreadsStart, s.ThreadsEnd)
 	fmt.Fprintf(w, "  server RSS:     start %s, peak (VmHWM) %s\n", mib(s.RSSStart), mib(s.RSSPeak))

@@ -43,6 +43,7 @@ type WebhookReceiver struct {
 	key   []byte
 	delay func() time.Duration
 	srv   *http.Server
+	hold  func(Arrival) bool
 
 	mu       sync.Mutex
 	arrivals []Arrival
@@ -55,25 +56,35 @@ type WebhookReceiver struct {
 func NewWebhookReceiver(delay func() time.Duration) (*WebhookReceiver, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
 	r := &WebhookReceiver{
-		URL:    "http://" + ln.Addr().String() + "/hook",
 		Secret: "whsec_" + base64.StdEncoding.EncodeToString(key),
 		key:    key,
 		delay:  delay,
 	}
-	r.srv = &http.Server{
-		Handler:           r,
+	srv, base, err := serveLoopback(r)
+	if err != nil {
+		return nil, err
+	}
+	r.srv, r.URL = srv, base+"/hook"
+	return r, nil
+}
+
+// serveLoopback serves h on a free port of 127.0.0.1 and returns the
+// server and its base URL (http://127.0.0.1:PORT).
+func serveLoopback(h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	go r.srv.Serve(ln)
-	return r, nil
+	go srv.Serve(ln)
+	return srv, "http://" + ln.Addr().String(), nil
 }
 
 // Close stops the receiver.
@@ -108,13 +119,40 @@ func (r *WebhookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if n.Submission != "" {
 		n.Submissions = append(n.Submissions, n.Submission)
 	}
+	a := Arrival{ID: n.ID, Type: n.Type, Hub: n.Hub, Count: n.Count, Urgent: n.Urgent, Submissions: n.Submissions, At: at}
 	r.mu.Lock()
-	r.arrivals = append(r.arrivals, Arrival{ID: n.ID, Type: n.Type, Hub: n.Hub, Count: n.Count, Urgent: n.Urgent, Submissions: n.Submissions, At: at})
+	r.arrivals = append(r.arrivals, a)
+	hold := r.hold != nil && r.hold(a)
 	r.mu.Unlock()
+	if hold {
+		holdUntilGone(req)
+		return
+	}
 	if r.delay != nil {
 		time.Sleep(r.delay())
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Hold makes the receiver record, then never answer, the notifications
+// for which hold returns true (nil: answer all again): the sender sees no
+// outcome until it gives up or dies, as when a crash comes between a
+// delivery and its record.
+func (r *WebhookReceiver) Hold(hold func(Arrival) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hold = hold
+}
+
+// holdUntilGone waits, without answering, until the sender of req hangs
+// up (at most a minute).
+func holdUntilGone(req *http.Request) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	select {
+	case <-req.Context().Done():
+	case <-t.C:
+	}
 }
 
 func (r *WebhookReceiver) refuse(w http.ResponseWriter, why string) {

@@ -163,6 +163,28 @@ func readAdminKey(path string) (*manifest.SecretKey, error) {
 	return sk, nil
 }
 
+// keyToSign reads the admin key in keyFile and shows what is about to be
+// signed (description), with which key; at a terminal, unless yes, it
+// asks first, saying what signing means (consequence), and refuses
+// anything but y or yes.
+func keyToSign(e *env, keyFile, description, consequence string, yes bool) (*manifest.SecretKey, error) {
+	sk, err := readAdminKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	pub := sk.Public()
+	fmt.Fprintf(e.stderr, "difesa: about to sign:\n%s", description)
+	fmt.Fprintf(e.stderr, "difesa: with the admin key %s\ndifesa:   fingerprint %s\n", pub, pub.Fingerprint())
+	if !yes && isTerminal(e.stdin) {
+		fmt.Fprintf(e.stderr, "difesa: sign it? %s [y/N] ", consequence)
+		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			return nil, errorWithHints("not signed", "answer y to sign, or add -y")
+		}
+	}
+	return sk, nil
+}
+
 // readAdminPublicKey reads -pubkey: the key itself
 // (difesa-admin-ed25519:…), or a file holding it on a line of its own or
 // after "# public key:".

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -146,19 +145,9 @@ func runAdminFormSign(e *env, args []string) error {
 	if fm.ID == form.DefaultID {
 		return errorWithHints(fmt.Sprintf("the form id %q is the built-in form's", form.DefaultID), "choose another id")
 	}
-	sk, err := readAdminKey(*keyFile)
+	sk, err := keyToSign(e, *keyFile, describeForm(fm), "Defenders will be asked these questions.", *yes)
 	if err != nil {
 		return err
-	}
-	pub := sk.Public()
-	fmt.Fprintf(e.stderr, "difesa: about to sign:\n%s", describeForm(fm))
-	fmt.Fprintf(e.stderr, "difesa: with the admin key %s\ndifesa:   fingerprint %s\n", pub, pub.Fingerprint())
-	if !*yes && isTerminal(e.stdin) {
-		fmt.Fprint(e.stderr, "difesa: sign it? Defenders will be asked these questions. [y/N] ")
-		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-			return errorWithHints("not signed", "answer y to sign, or add -y")
-		}
 	}
 	s, err := form.Sign(sk, fm)
 	if err != nil {

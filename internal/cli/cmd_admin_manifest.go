@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -294,20 +293,11 @@ func runAdminSign(ctx context.Context, e *env, args []string) error {
 		}
 		return explainManifestError(fmt.Errorf("%s: %w", pos[0], err))
 	}
-	sk, err := readAdminKey(*keyFile)
+	sk, err := keyToSign(e, *keyFile, describeManifest(m), "Everyone listed will be able to read new reports.", *yes)
 	if err != nil {
 		return err
 	}
 	pub := sk.Public()
-	fmt.Fprintf(e.stderr, "difesa: about to sign:\n%s", describeManifest(m))
-	fmt.Fprintf(e.stderr, "difesa: with the admin key %s\ndifesa:   fingerprint %s\n", pub, pub.Fingerprint())
-	if !*yes && isTerminal(e.stdin) {
-		fmt.Fprint(e.stderr, "difesa: sign it? Everyone listed will be able to read new reports. [y/N] ")
-		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-			return errorWithHints("not signed", "answer y to sign, or add -y")
-		}
-	}
 	s, err := manifest.Sign(sk, data)
 	if err != nil {
 		return explainManifestError(err)

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 
 	"difesa.org/difesa/internal/form"
@@ -44,19 +43,9 @@ func (c *Client) FetchForm(ctx context.Context, id string, version uint64) (*wir
 	if version != 0 {
 		elem = append(elem, strconv.FormatUint(version, 10))
 	}
-	req, err := c.newRequest(ctx, "GET", c.apiURL(elem...), nil)
+	body, err := c.getSignedDoc(ctx, c.apiURL(elem...), form.MaxSignedSize, fmt.Sprintf("form %q", id))
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, form.MaxSignedSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading form %q: %w", id, err)
 	}
 	s, err := form.ParseSigned(body)
 	if err != nil {

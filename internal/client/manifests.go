@@ -28,23 +28,17 @@ func (c *Client) ManifestAt(ctx context.Context, epoch uint64) (*manifest.Signed
 }
 
 func (c *Client) getSigned(ctx context.Context, u string) (*manifest.Signed, error) {
-	req, err := c.newRequest(ctx, "GET", u, nil)
+	data, err := c.getSignedDoc(ctx, u, manifest.MaxSignedSize, "the hub's manifest")
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, manifest.MaxSignedSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the hub's manifest: %w", err)
 	}
 	s, err := manifest.ParseSigned(data)
 	if err != nil {
-		return nil, fmt.Errorf("the hub's manifest (%s): %w", req.URL.Path, err)
+		p := u
+		if pu, perr := url.Parse(u); perr == nil {
+			p = pu.Path
+		}
+		return nil, fmt.Errorf("the hub's manifest (%s): %w", p, err)
 	}
 	return s, nil
 }

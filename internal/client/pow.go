@@ -74,6 +74,10 @@ func (c *Client) solvePoW(ctx context.Context, p wire.PoW) (string, error) {
 	if ch.Hub != c.hub {
 		return "", fmt.Errorf("the hub sent a proof-of-work challenge for another hub (%q)", ch.Hub)
 	}
+	if ch.Bits > pow.MaxSolveBits {
+		return "", fmt.Errorf("the hub asks for %d bits of proof of work, over the %d any hub may ask for; refusing to work on it (a hostile or broken hub could keep this computer busy for hours): %w",
+			ch.Bits, pow.MaxSolveBits, pow.ErrTooHard)
+	}
 	report, _ := ctx.Value(powProgressKey{}).(func(PoWProgress))
 	if report == nil {
 		report = func(PoWProgress) {}

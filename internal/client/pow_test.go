@@ -3,11 +3,18 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -191,6 +198,68 @@ func TestAlertsSkipExpectContinue(t *testing.T) {
 		}
 		if !loaded && len(rec.got) != 1 {
 			t.Errorf("an alert took %d requests on an idle hub", len(rec.got))
+		}
+	}
+}
+
+// hostileHub is a reverse proxy in front of srv that raises the
+// difficulty of every proof-of-work challenge to bits, as a hostile or
+// broken hub could (the client cannot check a challenge's MAC).
+func hostileHub(t *testing.T, srv *testserver.Server, bits int) string {
+	t.Helper()
+	target, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if resp.StatusCode != http.StatusTooManyRequests {
+			return nil
+		}
+		var body map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return err
+		}
+		resp.Body.Close()
+		var p wire.PoW
+		if err := json.Unmarshal(body["pow"], &p); err != nil {
+			return err
+		}
+		f := strings.Split(p.Challenge, ".")
+		f[3], p.Difficulty = strconv.Itoa(bits), bits
+		p.Challenge = strings.Join(f, ".")
+		body["pow"], _ = json.Marshal(p)
+		b, _ := json.Marshal(body)
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	hs := httptest.NewServer(rp)
+	t.Cleanup(hs.Close)
+	return hs.URL + "/hubs/demo"
+}
+
+// TestPoWRefusesTooHard: a hub that asks for more than pow.MaxSolveBits
+// (at 32 bits, hours to days of work) gets a clear refusal at once, and no
+// work (TestPoWCancelled works at 16 bits, the most a hub may ask for).
+func TestPoWRefusesTooHard(t *testing.T) {
+	t.Parallel()
+	srv := newLoadedServer(t, 10)
+	for _, bits := range []int{pow.MaxSolveBits + 1, pow.MaxBits} {
+		c, err := client.New(hostileHub(t, srv, bits), client.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := c.Recipients(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		reports := 0
+		_, err = c.Submit(client.WithPoWProgress(ctx, func(client.PoWProgress) { reports++ }), "report", pipeBody(t, rs))
+		cancel()
+		if !errors.Is(err, pow.ErrTooHard) || reports != 0 || !strings.Contains(err.Error(), "asks for "+strconv.Itoa(bits)+" bits of proof of work, over the 16") {
+			t.Errorf("%d bits: Submit = %v after %d progress reports, want a refusal before any work", bits, err, reports)
 		}
 	}
 }

@@ -11,8 +11,9 @@ import (
 // at Tor Browser's Safer level (no JIT, no WebAssembly) works about 4 s on
 // average, measured at 15,000–18,000 tries a second (docs/web.md); at 18
 // it was 16 s and at 20 over a minute, too long for a defender on an old
-// laptop, so a hub cannot ask for them.
-const MaxPoWBits = 16
+// laptop, so a hub cannot ask for them, and clients refuse them
+// ([pow.MaxSolveBits]).
+const MaxPoWBits = pow.MaxSolveBits
 
 // PoWPolicy is the proof-of-work policy the pow_* settings describe.
 func (c *Config) PoWPolicy() pow.Policy {

@@ -24,15 +24,20 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"difesa.org/difesa/internal/bench"
+	"difesa.org/difesa/internal/cli"
 	"difesa.org/difesa/internal/daemon"
 	"difesa.org/difesa/internal/store"
 )
 
 // TestMain lets the test binary be difesad: the crash test runs it again
-// with DIFESA_TEST_SERVE=1 and kills it.
+// with DIFESA_TEST_SERVE=1 and kills it; with DIFESA_TEST_CLI=1 it is the
+// difesa command line (alarms_process_test.go).
 func TestMain(m *testing.M) {
+	if os.Getenv(cliEnv) == "1" {
+		os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	if os.Getenv("DIFESA_TEST_SERVE") == "1" {
-		os.Exit(daemon.Main(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(daemon.MainWith(os.Args[1:], os.Stdout, os.Stderr, os.Getenv, childOptions()))
 	}
 	os.Exit(m.Run())
 }

@@ -66,6 +66,9 @@ type StartOptions struct {
 	// store, the API, logins, check-ins, notifications, retention), for
 	// tests that run a whole server at a chosen instant.
 	Now func() time.Time
+	// After, with Now, replaces time.After where the check-in scheduler
+	// waits for its next deadline or escalation step (nil: time.After).
+	After func(time.Duration) <-chan time.Time
 }
 
 // StartWith is [Start] with options.
@@ -112,6 +115,7 @@ func StartWith(cfg *config.Config, logger *slog.Logger, opts StartOptions) (*Ins
 	}
 	sched := checkin.NewScheduler(st, logger)
 	sched.Now = now
+	sched.After = opts.After
 	sched.Fired = worker.Kick
 	sched.Escalation = map[string]checkin.Escalation{}
 	for _, h := range cfg.Hubs {

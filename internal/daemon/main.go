@@ -47,6 +47,7 @@ Options:
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	opts           StartOptions // what runServe starts the server with
 }
 
 func (e env) errorf(format string, args ...any) int {
@@ -60,7 +61,13 @@ func (e env) hintf(format string, args ...any) {
 
 // Main runs difesad with the given arguments and returns its exit code.
 func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := env{stdout, stderr, getenv}
+	return MainWith(args, stdout, stderr, getenv, StartOptions{})
+}
+
+// MainWith is [Main] with the options the server starts with, for tests
+// that run difesad as a child process on an injected clock.
+func MainWith(args []string, stdout, stderr io.Writer, getenv func(string) string, opts StartOptions) int {
+	e := env{stdout, stderr, getenv, opts}
 	if len(args) > 0 {
 		if cmd, ok := subcommands[args[0]]; ok {
 			return cmd(e, args[1:])
@@ -149,7 +156,7 @@ func runServe(e env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	logger := NewLogger(e.stderr, cfg.LogFormat, cfg.LogLevel)
-	inst, err := Start(cfg, logger)
+	inst, err := StartWith(cfg, logger, e.opts)
 	if err != nil {
 		var perm *PermissionError
 		if errors.As(err, &perm) {

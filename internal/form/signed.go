@@ -1,13 +1,10 @@
 package form
 
 import (
-	"bytes"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/wire"
@@ -100,52 +97,12 @@ func ParseSigned(b []byte) (*wire.SignedForm, error) {
 	if len(b) > MaxSignedSize {
 		return nil, fmt.Errorf("%w: signed form is larger than %d bytes", ErrTooLarge, MaxSignedSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("%w: signed form is not a JSON object", ErrInvalid)
-	}
 	var got wire.SignedForm
-	var haveF, haveS bool
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%w: signed form: invalid JSON", ErrInvalid)
-		}
-		name, _ := t.(string)
-		var dst *[]byte
-		var have *bool
-		switch name {
-		case "form":
-			dst, have = &got.Form, &haveF
-		case "signature":
-			dst, have = &got.Signature, &haveS
-		default:
-			return nil, fmt.Errorf("%w: signed form: unknown member %q", ErrInvalid, truncate(name))
-		}
-		if *have {
-			return nil, fmt.Errorf("%w: signed form: member %q appears twice", ErrInvalid, name)
-		}
-		*have = true
-		t, err = dec.Token()
-		v, ok := t.(string)
-		if err != nil || !ok {
-			return nil, fmt.Errorf("%w: signed form: %s is not a string", ErrInvalid, name)
-		}
-		raw, err := base64.StdEncoding.Strict().DecodeString(v)
-		if err != nil || base64.StdEncoding.EncodeToString(raw) != v {
-			return nil, fmt.Errorf("%w: signed form: %s is not canonical standard base64", ErrInvalid, name)
-		}
-		*dst = raw
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return nil, fmt.Errorf("%w: signed form: invalid JSON", ErrInvalid)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: signed form: data after the JSON object", ErrInvalid)
+	var err error
+	if got.Form, got.Signature, err = manifest.DecodeEnvelope(b, "form", ErrInvalid); err != nil {
+		return nil, err
 	}
 	switch {
-	case !haveF || !haveS:
-		return nil, fmt.Errorf("%w: signed form needs both form and signature", ErrInvalid)
 	case len(got.Form) == 0:
 		return nil, fmt.Errorf("%w: signed form: the form is empty", ErrInvalid)
 	case len(got.Form) > MaxSize:

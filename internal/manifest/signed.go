@@ -3,11 +3,8 @@ package manifest
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 )
 
 // MaxSignedSize is the largest transport form [ParseSigned] reads.
@@ -85,52 +82,12 @@ func ParseSigned(b []byte) (*Signed, error) {
 // UnmarshalJSON applies the rules of [ParseSigned] except the overall size
 // limit, so a Signed embedded in a larger JSON document is as strict.
 func (s *Signed) UnmarshalJSON(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return fmt.Errorf("%w: signed manifest is not a JSON object", ErrMalformed)
-	}
 	var got Signed
-	var haveM, haveS bool
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("%w: signed manifest: invalid JSON", ErrMalformed)
-		}
-		name, _ := t.(string)
-		var dst *[]byte
-		var have *bool
-		switch name {
-		case "manifest":
-			dst, have = &got.Manifest, &haveM
-		case "signature":
-			dst, have = &got.Signature, &haveS
-		default:
-			return fmt.Errorf("%w: signed manifest: unknown member %q", ErrMalformed, truncate(name))
-		}
-		if *have {
-			return fmt.Errorf("%w: signed manifest: member %q appears twice", ErrMalformed, name)
-		}
-		*have = true
-		t, err = dec.Token()
-		v, ok := t.(string)
-		if err != nil || !ok {
-			return fmt.Errorf("%w: signed manifest: %s is not a string", ErrMalformed, name)
-		}
-		raw, err := base64.StdEncoding.Strict().DecodeString(v)
-		if err != nil || base64.StdEncoding.EncodeToString(raw) != v {
-			return fmt.Errorf("%w: signed manifest: %s is not canonical standard base64", ErrMalformed, name)
-		}
-		*dst = raw
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return fmt.Errorf("%w: signed manifest: invalid JSON", ErrMalformed)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: signed manifest: data after the JSON object", ErrMalformed)
+	var err error
+	if got.Manifest, got.Signature, err = DecodeEnvelope(b, "manifest", ErrMalformed); err != nil {
+		return err
 	}
 	switch {
-	case !haveM || !haveS:
-		return fmt.Errorf("%w: signed manifest needs both manifest and signature", ErrMalformed)
 	case len(got.Manifest) == 0 || len(got.Manifest) > MaxSize:
 		return fmt.Errorf("%w: signed manifest: manifest is empty or larger than %d bytes", ErrMalformed, MaxSize)
 	case len(got.Signature) != ed25519.SignatureSize:

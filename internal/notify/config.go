@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"difesa.org/difesa/internal/store"
+	"difesa.org/difesa/internal/wire"
 )
 
 // Channel types.
@@ -391,5 +391,5 @@ func parseProxy(s string) (*url.URL, error) {
 
 // wants reports whether the channel carries events of type typ.
 func (c ChannelConfig) wants(typ string) bool {
-	return !c.EscalationOnly || typ == store.EventAlarmEscalated
+	return !c.EscalationOnly || typ == wire.EventAlarmEscalated
 }

@@ -239,7 +239,7 @@ func TestEscalationSurvivesRestarts(t *testing.T) {
 	ids := func() []string {
 		var out []string
 		for _, ev := range events(t, r.s) {
-			if ev.Type == store.EventAlarmEscalated {
+			if ev.Type == wire.EventAlarmEscalated {
 				out = append(out, ev.ID)
 			}
 		}

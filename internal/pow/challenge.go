@@ -19,6 +19,12 @@ const (
 	Version = "v1"
 	// MaxBits is the greatest difficulty a challenge may ask for.
 	MaxBits = 32
+	// MaxSolveBits is the greatest difficulty a client works on ([Solve]),
+	// and so the greatest a hub may be configured to ask for
+	// (pow_max_bits): at 16 bits Firefox at Tor Browser's Safer level works
+	// about 4 s on average, at 32 it would work for days. A challenge over
+	// it comes from a hostile or broken hub, and is refused at once.
+	MaxSolveBits = 16
 	// MaxHeaderLen bounds a "<challenge> <nonce>" proof of work: a hub id
 	// of 32 characters gives 133; longer is refused unread.
 	MaxHeaderLen = 160

@@ -153,7 +153,7 @@ func TestSolveCancelled(t *testing.T) {
 	c, _ := is.Issue("demo", MaxBits)
 	ctx, cancel := context.WithCancel(context.Background())
 	var reports int
-	_, err := Solve(ctx, c.String(), func(tries uint64) {
+	_, err := solve(ctx, c.String(), c.Bits, func(tries uint64) {
 		if reports++; tries != uint64(reports)*progressEvery {
 			t.Errorf("report %d at %d tries", reports, tries)
 		}
@@ -166,6 +166,31 @@ func TestSolveCancelled(t *testing.T) {
 	}
 	if _, err := Solve(context.Background(), "v1.demo", nil); !errors.Is(err, ErrMalformed) {
 		t.Errorf("Solve of a malformed challenge: %v", err)
+	}
+}
+
+// TestSolveRefusesTooHard: a client does no work for a challenge over
+// MaxSolveBits, however genuine, whatever its hub: no hub may ask for it,
+// and a hostile one could keep a defender's computer busy for days.
+func TestSolveRefusesTooHard(t *testing.T) {
+	t.Parallel()
+	is := NewIssuer(0, 0, nil)
+	for _, bits := range []int{MaxSolveBits + 1, 20, MaxBits} {
+		c, err := is.Issue("demo", bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tries := 0
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // bounds a solver that would try
+		n, err := Solve(ctx, c.String(), func(uint64) { tries++ })
+		cancel()
+		if !errors.Is(err, ErrTooHard) || n != "" || tries != 0 {
+			t.Errorf("Solve of %d bits = %q, %v after %d reports, want ErrTooHard at once", bits, n, err, tries)
+		}
+	}
+	c, _ := is.Issue("demo", MaxSolveBits)
+	if _, err := Solve(context.Background(), c.String(), nil); err != nil {
+		t.Errorf("Solve of %d bits: %v", MaxSolveBits, err)
 	}
 }
 
@@ -199,7 +224,7 @@ func BenchmarkSolve(b *testing.B) {
 			var tries uint64
 			for b.Loop() {
 				c, _ := is.Issue("demo", bits)
-				n, err := Solve(context.Background(), c.String(), nil)
+				n, err := solve(context.Background(), c.String(), bits, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -29,6 +29,10 @@ var (
 	// ErrSpent means the challenge was already redeemed.
 	ErrSpent = errors.New("pow: challenge already used")
 
+	// ErrTooHard is returned by [Solve] for a challenge that asks for
+	// more than [MaxSolveBits]: no hub may ask for that much work.
+	ErrTooHard = errors.New("pow: the challenge asks for more work than any hub may")
+
 	// ErrBusy means so many challenges were redeemed lately that the server
 	// cannot remember one more; it refuses rather than forget one.
 	ErrBusy = errors.New("pow: too many recent solutions to remember")

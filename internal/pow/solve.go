@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math/bits"
 )
 
@@ -41,8 +42,9 @@ const progressEvery = 1 << 16
 // Solve finds the smallest nonce, counting up from zero as a big-endian
 // integer, that solves challenge, and returns it as 16 lowercase hex
 // digits. It reads the difficulty from the challenge and cannot check its
-// MAC. progress, if not nil, is told how many tries were made every 65,536
-// of them; ctx is checked as often.
+// MAC; a difficulty over [MaxSolveBits] is refused with [ErrTooHard]
+// before any work. progress, if not nil, is told how many tries were made
+// every 65,536 of them; ctx is checked as often.
 //
 // It runs on one core: a client solves one challenge at a time, and the
 // smallest nonce is the same in every implementation (docs/vectors/pow.json).
@@ -51,12 +53,20 @@ func Solve(ctx context.Context, challenge string, progress func(tries uint64)) (
 	if err != nil {
 		return "", err
 	}
+	if c.Bits > MaxSolveBits {
+		return "", fmt.Errorf("%w: %d bits, over %d", ErrTooHard, c.Bits, MaxSolveBits)
+	}
+	return solve(ctx, challenge, c.Bits, progress)
+}
+
+// solve is [Solve] without the limit on the difficulty.
+func solve(ctx context.Context, challenge string, bits int, progress func(tries uint64)) (string, error) {
 	var buf [40]byte
 	seed := Seed(challenge)
 	copy(buf[:32], seed[:])
 	for n := uint64(0); ; n++ {
 		binary.BigEndian.PutUint64(buf[32:], n)
-		if LeadingZeros(sha256.Sum256(buf[:])) >= c.Bits {
+		if LeadingZeros(sha256.Sum256(buf[:])) >= bits {
 			return hex.EncodeToString(buf[32:]), nil
 		}
 		if (n+1)%progressEvery == 0 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 // Alarms are what must not be lost: a missed check-in, a duress check-in,
@@ -311,7 +313,7 @@ func (s *Store) Acknowledge(hub string, id ID, by string, note []byte) (a Alarm,
 		if err := putAlarm(tx, &a); err != nil {
 			return err
 		}
-		return s.audit(tx, hub, AuditEvent{Event: "alarm.acknowledged", Alarm: a.ID.String(), By: by})
+		return s.audit(tx, hub, AuditEvent{Event: wire.EventAlarmAcknowledged, Alarm: a.ID.String(), By: by})
 	})
 	if errors.Is(err, ErrNoAlarm) {
 		return Alarm{}, false, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 // Check-ins are a defender's dead-man timers. The store keeps only what the
@@ -163,14 +165,14 @@ func (s *Store) CheckIn(hub string, verifier [32]byte, now time.Time) (Checkin, 
 			// defender sees a normal check-in), but the alarm of a miss
 			// stays open and gets the duress mark, or a duress alarm
 			// opens.
-			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.duress", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+			if err := s.putEvent(tx, Event{Hub: hub, Type: wire.EventCheckinDuress, Urgent: true, Submission: c.Instructions.String()}); err != nil {
 				return err
 			}
 			if err := s.raiseAlarm(tx, hub, c.Instructions, AlarmDuress, MarkDuress); err != nil {
 				return err
 			}
 		case c.State == CheckinMissed:
-			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.resumed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+			if err := s.putEvent(tx, Event{Hub: hub, Type: wire.EventCheckinResumed, Urgent: true, Submission: c.Instructions.String()}); err != nil {
 				return err
 			}
 			fallthrough
@@ -221,7 +223,7 @@ func (s *Store) StopCheckin(hub string, verifier [32]byte) error {
 			return err
 		}
 		if duress {
-			if err := s.putEvent(tx, Event{Hub: hub, Type: "checkin.duress", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+			if err := s.putEvent(tx, Event{Hub: hub, Type: wire.EventCheckinDuress, Urgent: true, Submission: c.Instructions.String()}); err != nil {
 				return err
 			}
 			return s.raiseAlarm(tx, hub, c.Instructions, AlarmDuress, MarkDuress)
@@ -293,7 +295,7 @@ func (s *Store) FireDue(now time.Time) (int, error) {
 				if err := putCheckin(tx, c); err != nil {
 					return err
 				}
-				if err := s.putEvent(tx, Event{Hub: c.Hub, Type: "checkin.missed", Urgent: true, Submission: c.Instructions.String()}); err != nil {
+				if err := s.putEvent(tx, Event{Hub: c.Hub, Type: wire.EventCheckinMissed, Urgent: true, Submission: c.Instructions.String()}); err != nil {
 					return err
 				}
 				if err := s.raiseAlarm(tx, c.Hub, c.Instructions, AlarmMissed, MarkMissed); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 // Escalations: an alarm nobody acknowledges is notified again, step by
@@ -16,10 +18,6 @@ import (
 // the steps that follow. When each step is due is never stored: it would
 // date the alarm, so the defender's check-in, to the minute.
 
-// EventAlarmEscalated is the outbox event type of an escalation step (as
-// wire.EventAlarmEscalated). It carries the hub and nothing else.
-const EventAlarmEscalated = "alarm.escalated"
-
 // EscalationEventID is the outbox event id of step step of alarm id: the
 // same on every attempt, across restarts.
 func EscalationEventID(id ID, step int) string {
@@ -27,7 +25,8 @@ func EscalationEventID(id ID, step int) string {
 }
 
 // Escalate advances open alarm id of hub to step step and queues its
-// urgent, content-free notification, in one transaction. It does nothing
+// urgent, content-free notification ([wire.EventAlarmEscalated]: the hub
+// and nothing else), in one transaction. It does nothing
 // and reports false unless the alarm is still open and at step-1, so a
 // step fires once whoever asks and however often.
 func (s *Store) Escalate(hub string, id ID, step int) (bool, error) {
@@ -45,7 +44,7 @@ func (s *Store) Escalate(hub string, id ID, step int) (bool, error) {
 			return err
 		}
 		fired = true
-		return s.putEvent(tx, Event{ID: EscalationEventID(id, step), Hub: hub, Type: EventAlarmEscalated, Urgent: true})
+		return s.putEvent(tx, Event{ID: EscalationEventID(id, step), Hub: hub, Type: wire.EventAlarmEscalated, Urgent: true})
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: unable to escalate alarm %s: %w", id, err)

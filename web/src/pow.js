@@ -11,6 +11,23 @@ import { sha256 } from '@noble/hashes/sha2.js';
 
 import { Cancelled } from './transfer.js';
 
+/**
+ * The most work a hub may ask for (pow.MaxSolveBits in Go, pow_max_bits):
+ * about 4 s at 16 bits in Firefox without JIT. A challenge over it comes
+ * from a hostile or broken hub, which could keep the page busy for hours;
+ * it is refused before any work.
+ */
+export const MAX_BITS = 16;
+
+/** The refusal of a challenge over MAX_BITS. */
+export class TooHard extends Error {
+  constructor(bits) {
+    super(`the hub asked for ${bits} bits of proof of work, over the ${MAX_BITS} any hub may ask for: nothing was sent`);
+    this.name = 'TooHard';
+    this.bits = bits;
+  }
+}
+
 /** Whether hash h starts with at least bits zero bits. */
 export function enough(h, bits) {
   let i = 0;
@@ -19,7 +36,8 @@ export function enough(h, bits) {
 }
 
 /**
- * Solves challenge; resolves with the nonce as 16 hex digits. onProgress
+ * Solves challenge; resolves with the nonce as 16 hex digits, or rejects
+ * with TooHard if it asks for more than MAX_BITS. onProgress
  * gets tries / (tries + 2^bits): a half at the mean number of tries, never 1.
  * @param {string} challenge
  * @param {(f: number) => void} onProgress
@@ -27,11 +45,12 @@ export function enough(h, bits) {
  */
 export async function solve(challenge, onProgress, signal) {
   const bits = +challenge.split('.')[3];
+  if (!(bits >= 1 && bits <= MAX_BITS)) throw new TooHard(bits);
   const buf = new Uint8Array(40);
   buf.set(sha256(new TextEncoder().encode(challenge)));
   const view = new DataView(buf.buffer);
   for (let n = 0; ; n++) {
-    view.setUint32(36, n); // the first 4 bytes stay 0: 2^32 tries are far more than 20 bits need
+    view.setUint32(36, n); // the first 4 bytes stay 0: 2^32 tries are far more than 16 bits need
     if (enough(sha256(buf), bits)) return n.toString(16).padStart(16, '0');
     if (!(n & 1023)) {
       onProgress(n / (n + 2 ** bits));

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
-import { ask, enough, solve, withPoW } from '../src/pow.js';
+import { MAX_BITS, TooHard, ask, enough, solve, withPoW } from '../src/pow.js';
 import { Cancelled } from '../src/transfer.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../../docs/vectors/pow.json', import.meta.url), 'utf8'));
@@ -32,10 +32,29 @@ for (const v of vectors.valid) {
     assert.equal(zeroBits(h), v.zero_bits);
     assert.ok(enough(h, v.bits));
     assert.equal(enough(h, v.zero_bits + 1), false);
+    assert.equal(!!v.client_refuses, v.bits > MAX_BITS);
+    if (v.client_refuses) {
+      // A hub may issue it; a client refuses to work on it, at once.
+      let reports = 0;
+      await assert.rejects(solve(v.challenge, () => reports++, new AbortController().signal), TooHard);
+      assert.equal(reports, 0);
+      return;
+    }
     // The solver finds the smallest nonce, as the Go code does.
     assert.equal(await solve(v.challenge, () => {}, new AbortController().signal), v.nonce);
   });
 }
+
+test('solve refuses any challenge over MAX_BITS before any work', async () => {
+  assert.equal(MAX_BITS, 16);
+  const base = vectors.valid.at(-1).challenge;
+  for (const bits of [17, 20, 32, 33, 0, NaN]) {
+    const c = base.replace(/\.\d+\.([^.]+\.[^.]+)$/, `.${bits}.$1`);
+    let reports = 0;
+    await assert.rejects(solve(c, () => reports++, new AbortController().signal), (e) => e instanceof TooHard && /proof of work, over the 16/.test(e.message));
+    assert.equal(reports, 0);
+  }
+});
 
 test('invalid: the wrong solution is not enough', () => {
   const wrong = vectors.invalid.filter((v) => v.error === 'wrong_solution');
@@ -55,7 +74,7 @@ test('enough counts bits from the most significant', () => {
 });
 
 test('solve reports progress, yields, and can be cancelled', async () => {
-  const hard = vectors.valid.at(-1).challenge.replace(/\.\d+\.([^.]+\.[^.]+)$/, '.32.$1');
+  const hard = vectors.valid.find((v) => v.bits === MAX_BITS).challenge; // 134,665 tries: over 100 reports
   const ctl = new AbortController();
   const seen = [];
   const ticker = setInterval(() => seen.length > 1 && ctl.abort(), 5);
