@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"difesa.org/difesa/internal/codename"
@@ -336,5 +337,61 @@ func TestBrowserFormAttacks(t *testing.T) {
 	}
 	if subs := resp.submissions(); len(subs) != 0 {
 		t.Fatalf("the server received %d submissions", len(subs))
+	}
+}
+
+// TestBrowserFormPageWeight: a form page loads app.js and form.js (4
+// requests, all to the hub's origin) and stays within 4 requests and
+// 90 KB: the report page's 80 KB and the form runtime (docs/web.md).
+func TestBrowserFormPageWeight(t *testing.T) {
+	srv := testserver.New(t)
+	publishForm(t, srv)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	origin, _ := url.Parse(srv.URL)
+	var mu sync.Mutex
+	var urls []string
+	var bytesIn float64
+	finished := 0
+	chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			urls = append(urls, e.Request.URL)
+		case *network.EventLoadingFinished:
+			bytesIn += e.EncodedDataLength
+			finished++
+		}
+	})
+	step(t, ctx, "load", chromedp.Navigate(srv.HubURL+"/forms/safety?lang=en"), chromedp.WaitEnabled("#f-details"))
+	// Both scripts ran once the form is enabled; the last loading-finished
+	// events may still be on their way: wait until every request has
+	// finished, within a bound.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		done := finished >= len(urls)
+		mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page's requests did not all finish")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, u := range urls {
+		if p, err := url.Parse(u); err != nil || p.Host != origin.Host {
+			t.Errorf("request to another origin: %s", u)
+		}
+	}
+	t.Logf("form page: %d requests, %.0f bytes over the network", len(urls), bytesIn)
+	if len(urls) > 4 || bytesIn > 90_000 {
+		t.Errorf("form page: %d requests, %.0f bytes; budget 4 requests, 90 KB", len(urls), bytesIn)
 	}
 }
