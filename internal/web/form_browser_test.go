@@ -19,6 +19,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -33,6 +36,7 @@ import (
 	"difesa.org/difesa/internal/form"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -393,5 +397,76 @@ func TestBrowserFormPageWeight(t *testing.T) {
 	t.Logf("form page: %d requests, %.0f bytes over the network", len(urls), bytesIn)
 	if len(urls) > 4 || bytesIn > 90_000 {
 		t.Errorf("form page: %d requests, %.0f bytes; budget 4 requests, 90 KB", len(urls), bytesIn)
+	}
+}
+
+// TestBrowserFormOfflineStockAge: with JavaScript off, the form page shows
+// the questions and the offline route; the template it links to, filled
+// in, encrypted with stock age to the hub's recipients.txt and uploaded
+// through the page's plain form, reads back as the form's answers
+// (TestFormPageWithoutJavaScript does the same over plain HTTP, with
+// filippo.io/age as a library).
+func TestBrowserFormOfflineStockAge(t *testing.T) {
+	// The real age command, built from the module this project depends
+	// on (`go tool age`): Debian's age 1.1 predates the post-quantum
+	// recipients hubs use.
+	tool.Need(t, "go", "install Go")
+	chromium(t)
+	ageBin := filepath.Join(t.TempDir(), "age")
+	if out, err := exec.Command("go", "build", "-o", ageBin, "filippo.io/age/cmd/age").CombinedOutput(); err != nil {
+		t.Fatalf("building age: %v\n%s", err, out)
+	}
+	srv := testserver.New(t)
+	s := publishForm(t, srv)
+	f, _ := form.Parse(s.Form)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "form page", chromedp.Navigate(srv.HubURL+"/forms/safety?lang=it"), chromedp.WaitVisible("ol.questions"))
+	if got := text(t, ctx, "ol.questions"); !strings.Contains(got, "Sei al sicuro ora?") || !strings.Contains(got, "Che pericolo corri?") {
+		t.Errorf("questions without JavaScript: %q", got)
+	}
+	if evalBool(t, ctx, `document.getElementById("compose").checkVisibility()`) {
+		t.Errorf("the script's form is shown without JavaScript")
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href*="template.txt"]').href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := get(t, href)
+	filled := strings.NewReplacer(
+		"## setting\n", "## setting\nwork\n",
+		"## safe_now\n", "## safe_now\nno\n",
+		"## danger\n", "## danger\nMi seguono.\n",
+	).Replace(tmpl.body)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "recipients.txt"), []byte(get(t, srv.HubURL+"/recipients.txt").body), 0o600)
+	os.WriteFile(filepath.Join(dir, "safety.txt"), []byte(filled), 0o600)
+	if out, err := exec.Command(ageBin, "-R", filepath.Join(dir, "recipients.txt"), "-o", filepath.Join(dir, "report.age"), filepath.Join(dir, "safety.txt")).CombinedOutput(); err != nil {
+		t.Fatalf("age: %v %s", err, out)
+	}
+	step(t, ctx, "upload",
+		chromedp.Navigate(srv.HubURL+"/upload?lang=it"),
+		chromedp.SetUploadFiles("#file", []string{filepath.Join(dir, "report.age")}),
+		chromedp.Submit("#file"),
+		chromedp.WaitVisible("p.ok"),
+	)
+	resp := login(t, srv.URL+"/api/v1/hubs/demo", loadIdentity(t, srv.IdentityFile))
+	subs := resp.submissions()
+	if len(subs) != 1 {
+		t.Fatalf("%d submissions", len(subs))
+	}
+	o, _ := resp.open(subs[0].ID)
+	ft, err := form.ParseTemplate([]byte(o.Message))
+	if err != nil {
+		t.Fatalf("the upload is not the template: %v", err)
+	}
+	a, err := ft.Answers(f, form.Hash(s.Form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(a.Answers); got != "map[danger:[Mi seguono.] safe_now:[no] setting:[work]]" {
+		t.Errorf("answers %s", got)
 	}
 }
