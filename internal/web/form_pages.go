@@ -45,7 +45,8 @@ func (p *Pages) loadForm(w http.ResponseWriter, r *http.Request, h *hub.Hub, id 
 	if !formIDShape(id) {
 		return nil, nil, false
 	}
-	a, err := p.callAPI(w, r, http.MethodGet, "/api/v1/hubs/"+h.ID+"/forms/"+url.PathEscape(id), "", nil)
+	// The signed form whole: a form of 256 KiB travels as some 350 KB.
+	a, err := p.callAPIUpTo(w, r, form.MaxSignedSize+1024, http.MethodGet, "/api/v1/hubs/"+h.ID+"/forms/"+url.PathEscape(id), "", nil)
 	if err != nil || a.status != http.StatusOK {
 		return nil, nil, false
 	}
