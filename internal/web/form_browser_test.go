@@ -211,12 +211,11 @@ var formdataRE = regexp.MustCompile(`(?s)<script type="application/json" id="for
 func newTakenOver(t *testing.T, srv *testserver.Server) *takenOver {
 	target, _ := url.Parse(srv.URL)
 	p := &takenOver{}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	director := rp.Director
-	rp.Director = func(r *http.Request) {
-		director(r)
-		r.Header.Del("Accept-Encoding") // plain bodies, to rewrite
-	}
+	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+		r.Out.Header.Del("Accept-Encoding") // plain bodies, to rewrite
+	}}
 	rp.ModifyResponse = func(res *http.Response) error {
 		p.mu.Lock()
 		page, api := p.page, p.api
