@@ -128,6 +128,11 @@ func TestBrowserFormConditionalTwoLanguages(t *testing.T) {
 	if got := text(t, ctx, `label[for="f-safe_now-yes"]`); !strings.Contains(got, "Sì") {
 		t.Errorf("it: yes is %q", got)
 	}
+	// Nothing answered: the page names the first required question, sends nothing.
+	step(t, ctx, "send empty", chromedp.Click("#send"), chromedp.WaitVisible("#error"))
+	if got := text(t, ctx, "#error"); got != "Rispondi a questa domanda: Dove?" {
+		t.Errorf("it: sending an empty form says %q", got)
+	}
 	danger := `document.getElementById("q-danger").checkVisibility()`
 	if evalBool(t, ctx, danger) {
 		t.Fatalf("the conditional question is shown before its condition holds")
