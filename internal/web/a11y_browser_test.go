@@ -51,6 +51,7 @@ var a11yPages = []struct {
 	{"checkin-stop", "/hubs/demo/checkin/stop", "footer"},
 	{"upload", "/hubs/demo/upload", "footer"},
 	{"news", "/hubs/demo/news", "article.bulletin"},
+	{"form", "/hubs/demo/forms/safety", "#fields:enabled"},
 	{"root", "/", "footer"},
 	{"notfound", "/hubs/demo/nothing-here", "footer"},
 	{"nohub", "/hubs/nohub/report", "body"}, // a browser gets a page, not JSON
@@ -66,6 +67,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	axe.Source(t) // skip (or fail under CI) before starting anything
 	srv := testserver.New(t)
 	publishBulletin(t, srv, demoAdminKey(t, srv), testserver.NewAlert("difesa-demo", "demo-2026-001", "Alert"))
+	publishForm(t, srv)
 	for _, c := range []struct {
 		lang, scheme string
 		js           bool

@@ -13,13 +13,14 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// The pages' assets: app.js is built from web/src by `npm run build` and
-// committed (web/test/build.test.js checks it is current) with app.js.gz,
-// its gzip form made by the same build (zopfli, when installed, compresses
+// The pages' assets: app.js (every page that encrypts) and form.js (the
+// form pages only, after app.js) are built from web/src by `npm run build`
+// and committed (web/test/build.test.js checks they are current) with their
+// gzip forms made by the same build (zopfli, when installed, compresses
 // better than compress/gzip); style.css is written by hand and compressed
 // here at start-up.
 //
-//go:embed assets/app.js assets/app.js.gz assets/style.css
+//go:embed assets/app.js assets/app.js.gz assets/form.js assets/form.js.gz assets/style.css
 var assetFS embed.FS
 
 type asset struct {
@@ -32,7 +33,7 @@ var assets = loadAssets()
 
 func loadAssets() map[string]*asset {
 	out := map[string]*asset{}
-	for name, typ := range map[string]string{"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"} {
+	for name, typ := range map[string]string{"app.js": "text/javascript; charset=utf-8", "form.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"} {
 		b, err := assetFS.ReadFile(path.Join("assets", name))
 		if err != nil {
 			panic(err)

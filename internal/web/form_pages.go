@@ -14,11 +14,13 @@ import (
 	"difesa.org/difesa/internal/wire"
 )
 
-// A hub's own forms, without JavaScript: the page shows the questions of
+// A hub's own forms. Without JavaScript the page shows the questions of
 // the signed form the server stores, and offers the offline route, a
 // plain-text template to fill in, encrypt with age (1.3 or newer) and upload
-// (docs/forms.md). The page cannot check the signature for the visitor;
-// it says so, and how to check it (difesa forms).
+// (docs/forms.md); it cannot check the signature for the visitor, and says
+// so, and how to check it (difesa forms). With JavaScript, form.js checks
+// the signed form the page carries (#formdata) against the pinned admin
+// key, renders it from the verified bytes and sends the answers encrypted.
 
 // formQuestion is one question as the page shows it.
 type formQuestion struct {
@@ -32,32 +34,36 @@ type formView struct {
 	ID, Title, Help, Hash, Template string
 	Version                         uint64
 	Questions                       []formQuestion
+	// Data is handed to form.js: the form id and the signed form as the
+	// API serves it, which the script verifies itself.
+	Data map[string]string
 }
 
 // loadForm fetches the hub's latest signed form id from the API in
 // process and checks it against the hub's admin key, as any client does.
-func (p *Pages) loadForm(w http.ResponseWriter, r *http.Request, h *hub.Hub, id string) (*form.Form, string, bool) {
+func (p *Pages) loadForm(w http.ResponseWriter, r *http.Request, h *hub.Hub, id string) (*form.Form, *wire.SignedForm, bool) {
 	if !formIDShape(id) {
-		return nil, "", false
+		return nil, nil, false
 	}
-	a, err := p.callAPI(w, r, http.MethodGet, "/api/v1/hubs/"+h.ID+"/forms/"+url.PathEscape(id), "", nil)
+	// The signed form whole: a form of 256 KiB travels as some 350 KB.
+	a, err := p.callAPIUpTo(w, r, form.MaxSignedSize+1024, http.MethodGet, "/api/v1/hubs/"+h.ID+"/forms/"+url.PathEscape(id), "", nil)
 	if err != nil || a.status != http.StatusOK {
-		return nil, "", false
+		return nil, nil, false
 	}
 	var s wire.SignedForm
 	if json.Unmarshal(a.body.Bytes(), &s) != nil {
-		return nil, "", false
+		return nil, nil, false
 	}
 	pub, err := manifest.ParsePublicKey(h.AdminKey)
 	if err != nil {
-		return nil, "", false
+		return nil, nil, false
 	}
 	f, err := form.VerifyFor(&s, pub, h.ID, id)
 	if err != nil {
 		p.log.Error("a stored form does not verify", "hub", h.ID, "form", id, "code", form.Code(err))
-		return nil, "", false
+		return nil, nil, false
 	}
-	return f, form.Hash(s.Form), true
+	return f, &s, true
 }
 
 func formIDShape(id string) bool {
@@ -74,15 +80,16 @@ func (p *Pages) handleFormPage(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, "notfound", http.StatusNotFound, p.newView(r, nil, "notfound"))
 		return
 	}
-	f, hash, ok := p.loadForm(w, r, h, chi.URLParam(r, "id"))
+	f, s, ok := p.loadForm(w, r, h, chi.URLParam(r, "id"))
 	if !ok {
 		p.render(w, r, "notfound", http.StatusNotFound, p.newView(r, h, "notfound"))
 		return
 	}
 	v := p.newView(r, h, "form")
 	lang := v.Lang
-	fv := &formView{ID: f.ID, Version: f.Version, Hash: hash, Title: f.In(f.Title, lang), Help: f.In(f.Help, lang),
-		Template: v.Base + "/forms/" + f.ID + "/template.txt" + v.Query}
+	fv := &formView{ID: f.ID, Version: f.Version, Hash: form.Hash(s.Form), Title: f.In(f.Title, lang), Help: f.In(f.Help, lang),
+		Template: v.Base + "/forms/" + f.ID + "/template.txt" + v.Query,
+		Data:     map[string]string{"id": f.ID, "signed": string(form.MarshalSigned(s))}}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
 		q := formQuestion{ID: fl.ID, Label: f.In(fl.Label, lang), Help: f.In(fl.Help, lang), Type: T(lang, "ftype_"+fl.Type), Required: fl.Required}
@@ -107,11 +114,12 @@ func (p *Pages) handleFormTemplate(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f, hash, ok := p.loadForm(w, r, h, chi.URLParam(r, "id"))
+	f, s, ok := p.loadForm(w, r, h, chi.URLParam(r, "id"))
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
+	hash := form.Hash(s.Form)
 	hd := w.Header()
 	hd.Set("Content-Type", "text/plain; charset=utf-8")
 	hd.Set("Content-Disposition", `attachment; filename="`+f.ID+`.txt"`)

@@ -3,8 +3,10 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,8 +65,11 @@ func TestFormPageWithoutJavaScript(t *testing.T) {
 				t.Errorf("%s: the page lacks %q", lang, w)
 			}
 		}
-		if strings.Contains(r.body, "<script") {
-			t.Errorf("%s: the form page loads a script", lang)
+		// With JavaScript, app.js then form.js take over (form_browser_test.go);
+		// the page loads no other script.
+		srcs := regexp.MustCompile(`<script src="/hubs/demo/assets/([a-z]+\.js)\?v=[0-9a-f]+" defer></script>`).FindAllStringSubmatch(r.body, -1)
+		if len(srcs) != 2 || srcs[0][1] != "app.js" || srcs[1][1] != "form.js" || strings.Count(r.body, "<script") != 5 {
+			t.Errorf("%s: the form page's scripts: %q", lang, srcs)
 		}
 	}
 	for _, path := range []string{"/forms/nope", "/forms/default", "/forms/safety/template.txt/x", "/forms/..%2fx"} {
@@ -133,5 +138,44 @@ func TestHomeOffersForms(t *testing.T) {
 		if want := `<a href="/hubs/demo/forms/safety?lang=` + lang + `">` + title + `</a>`; !strings.Contains(r.body, want) {
 			t.Errorf("%s: the home page lacks %s", lang, want)
 		}
+	}
+}
+
+// TestFormPageLargeForm: a form near the limits (its signed transport
+// form well over 64 KiB) still gets its page, its template and its place
+// on the home page: the pages read the API's whole answer.
+func TestFormPageLargeForm(t *testing.T) {
+	srv := testserver.New(t)
+	b, err := os.ReadFile(srv.AdminKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := manifest.ParseSecretKeyFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := testserver.NewForm("demo", "large", 1)
+	for i := len(f.Fields); i < form.MaxFields; i++ {
+		f.Fields = append(f.Fields, form.Field{ID: fmt.Sprintf("q%d", i), Type: form.TypeShortText,
+			Label: form.Text{"it": fmt.Sprintf("Domanda %d ", i) + strings.Repeat("è", 480), "en": fmt.Sprintf("Question %d ", i) + strings.Repeat("e", 480)}})
+	}
+	s := testserver.SignForm(t, sk, f)
+	if n := len(form.MarshalSigned(s)); n < 128<<10 {
+		t.Fatalf("the test form is only %d bytes", n)
+	}
+	body, _ := json.Marshal(s)
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/hubs/demo/forms", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if r := send(t, req); r.status != http.StatusCreated {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	if r := get(t, srv.HubURL+"/forms/large?lang=en"); r.status != 200 || !strings.Contains(r.body, "Question 99 ") {
+		t.Errorf("form page: %d", r.status)
+	}
+	if r := get(t, srv.HubURL+"/forms/large/template.txt?lang=en"); r.status != 200 || !strings.Contains(r.body, "## q99") {
+		t.Errorf("template: %d", r.status)
+	}
+	if r := get(t, srv.HubURL+"/?lang=en"); !strings.Contains(r.body, "/hubs/demo/forms/large?lang=en") {
+		t.Errorf("the home page does not offer the large form")
 	}
 }

@@ -91,7 +91,8 @@ func T(lang, key string, args ...any) string {
 }
 
 // jsOnly names the script's messages that one page alone uses (the page
-// that reads a conversation, the page that starts a check-in): the other
+// that reads a conversation, the page that starts a check-in, the form
+// pages): the other
 // pages go without them, which keeps the report page within its weight
 // budget (docs/web.md).
 var jsOnly = map[string]string{
@@ -100,6 +101,8 @@ var jsOnly = map[string]string{
 	"js_own_message": "replies", "js_reply_unreadable": "replies", "js_download": "replies", "js_confirm_delete": "replies",
 	"js_deleted": "replies", "js_err_load": "replies", "js_err_delete": "replies", "js_sent": "replies",
 	"js_checkin_first": "checkin_start", "js_checkin_limits": "checkin_start", "js_checkin_empty": "checkin_start",
+	"js_form_refused": "form", "js_form_checked": "form", "js_form_required": "form", "js_form_yes": "form", "js_form_no": "form",
+	"js_form_date_hint": "form", "js_form_number_hint": "form", "js_form_missing": "form", "js_form_bad": "form",
 }
 
 // jsMessages returns the messages the script needs on page, in lang.

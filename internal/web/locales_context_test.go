@@ -56,6 +56,11 @@ func TestScriptMessagesMatchTheirUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The form pages' script speaks with the same catalogue.
+	formSrc, err := os.ReadFile("../../web/src/formpage.js")
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := os.ReadFile("locales/en.json")
 	if err != nil {
 		t.Fatal(err)
@@ -65,17 +70,17 @@ func TestScriptMessagesMatchTheirUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	used := map[string]bool{}
-	for _, m := range regexp.MustCompile(`'(js_[a-z_]+)'`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`'(js_[a-z_]+)'`).FindAllStringSubmatch(string(src)+string(formSrc), -1) {
 		used[m[1]] = true
 	}
 	for k := range used {
 		if _, ok := en[k]; !ok && !strings.HasSuffix(k, "_") {
-			t.Errorf("app.js uses %q, which en.json lacks", k)
+			t.Errorf("app.js or formpage.js uses %q, which en.json lacks", k)
 		}
 	}
 	for k := range en {
 		if strings.HasPrefix(k, "js_") && !used[k] && !(strings.HasPrefix(k, "js_kind_") && used["js_kind_"]) {
-			t.Errorf("en.json has %q, which app.js never uses", k)
+			t.Errorf("en.json has %q, which neither app.js nor formpage.js uses", k)
 		}
 	}
 	// The two places that read or delete a conversation, and what they say.

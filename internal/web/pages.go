@@ -30,20 +30,23 @@ func parseTemplates() map[string]*template.Template {
 // in the clear (the check-in page, for one, sends its code as it is). The
 // page that starts a check-in encrypts its instructions and makes its two
 // codes in the browser; checking in and stopping need no script.
-var scriptPages = map[string]bool{"report": true, "alert": true, "replies": true, "checkin_start": true}
+// A hub form's page encrypts its answers as the report page does.
+var scriptPages = map[string]bool{"report": true, "alert": true, "replies": true, "checkin_start": true, "form": true}
 
 // view is what every template gets.
 type view struct {
-	Page     string
-	Lang     string
-	Dir      string
-	Hub      *hub.Hub
-	Base     string // the hub's pages, e.g. /hubs/demo
-	Query    string // "?lang=xx", appended to every link
-	Langs    []langLink
-	HubURL   string // the hub's address as the visitor reached it
-	APIURL   string
-	AppJS    string
+	Page   string
+	Lang   string
+	Dir    string
+	Hub    *hub.Hub
+	Base   string // the hub's pages, e.g. /hubs/demo
+	Query  string // "?lang=xx", appended to every link
+	Langs  []langLink
+	HubURL string // the hub's address as the visitor reached it
+	APIURL string
+	AppJS  string
+	// FormJS is the form runtime, loaded after AppJS on form pages only.
+	FormJS   string
 	StyleCSS string
 	// HubData is handed to the script: the admin key, the epoch and the
 	// signed manifest, so that a page needs no extra request for them.
@@ -114,6 +117,9 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		v.AppJS = assetURL(h.ID, "app.js")
 		v.HubData = map[string]any{"admin_key": h.AdminKey, "epoch": h.Epoch(), "manifest": string(h.Current().Signed)}
 		v.JS = jsMessages(lang, page)
+	}
+	if page == "form" {
+		v.FormJS = assetURL(h.ID, "form.js")
 	}
 	for _, c := range bundle.Categories {
 		v.Categories = append(v.Categories, category{c.ID, T(lang, "cat_"+c.ID)})

@@ -153,6 +153,7 @@ type apiAnswer struct {
 	status int
 	header http.Header
 	body   bytes.Buffer
+	limit  int // the most of body kept
 }
 
 // answerWriter records the API's answer. Unwrap gives the API's
@@ -172,15 +173,21 @@ func (c *answerWriter) WriteHeader(status int) {
 }
 func (c *answerWriter) Write(p []byte) (int, error) {
 	c.WriteHeader(http.StatusOK)
-	if c.a.body.Len() < 64<<10 {
-		c.a.body.Write(p[:min(len(p), 64<<10-c.a.body.Len())])
+	if c.a.body.Len() < c.a.limit {
+		c.a.body.Write(p[:min(len(p), c.a.limit-c.a.body.Len())])
 	}
 	return len(p), nil
 }
 func (c *answerWriter) Unwrap() http.ResponseWriter { return c.w }
 
-// callAPI sends a request to the API in process and returns its answer.
+// callAPI sends a request to the API in process and returns its answer,
+// of which it keeps at most 64 KiB.
 func (p *Pages) callAPI(w http.ResponseWriter, r *http.Request, method, target, contentType string, body io.Reader) (*apiAnswer, error) {
+	return p.callAPIUpTo(w, r, 64<<10, method, target, contentType, body)
+}
+
+// callAPIUpTo is callAPI keeping at most limit bytes of the answer.
+func (p *Pages) callAPIUpTo(w http.ResponseWriter, r *http.Request, limit int, method, target, contentType string, body io.Reader) (*apiAnswer, error) {
 	// A fresh routing context: the API routes the request from the start.
 	ctx := context.WithValue(r.Context(), chi.RouteCtxKey, (*chi.Context)(nil))
 	ctx = context.WithValue(ctx, formKey{}, true) // see FromForm
@@ -191,7 +198,7 @@ func (p *Pages) callAPI(w http.ResponseWriter, r *http.Request, method, target, 
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", contentType)
 	req.Host = r.Host
-	a := &apiAnswer{header: http.Header{}}
+	a := &apiAnswer{header: http.Header{}, limit: limit}
 	p.api.ServeHTTP(&answerWriter{w: w, header: a.header, a: a}, req)
 	if a.status == 0 {
 		a.status = http.StatusOK

@@ -16,11 +16,15 @@ import { CodenameError, deriveKeys, generateCodename, tokenToString } from './co
 import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
 import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
 export { deriveKeys, generateCodename, tokenToString, checkinVerifier };
 export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest };
 export { encryptParts, benchEncrypt, limits };
+// For the form pages' script (src/formpage.js, built into assets/form.js),
+// which runs after this one and uses these instead of carrying copies.
+export { post, Cancelled, ask, withPoW, ed25519, sha256 };
 
 const $ = (id) => document.getElementById(id);
 
