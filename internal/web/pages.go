@@ -46,7 +46,8 @@ type view struct {
 	AppJS    string
 	StyleCSS string
 	// HubData is handed to the script: the admin key, the epoch and the
-	// signed manifest, so that a page needs no extra request for them.
+	// signed manifest, so that a page needs no extra request for them
+	// (hubData).
 	HubData map[string]any
 	JS      map[string]string
 	// Result pages: a title, a message, and whether it is good news.
@@ -112,7 +113,7 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		// Only the pages that encrypt load the script; the others work
 		// the same with or without it, and stay light.
 		v.AppJS = assetURL(h.ID, "app.js")
-		v.HubData = map[string]any{"admin_key": h.AdminKey, "epoch": h.Epoch(), "manifest": string(h.Current().Signed)}
+		v.HubData = hubData(h)
 		v.JS = jsMessages(lang, page)
 	}
 	for _, c := range bundle.Categories {

@@ -13,7 +13,7 @@ import { Decrypter } from 'age-encryption';
 
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
-import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
+import { verifyCurrent, verifyEmbedded, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
 import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 
@@ -66,15 +66,17 @@ function clearError() {
 
 /**
  * The hub's verified recipients. The page carries the admin key, the epoch
- * and the signed manifest (#hubdata), which saves two requests; after a
+ * and the signed manifest (#hubdata: its text and signature, docs/web.md),
+ * which saves two requests; after a
  * stale_epoch answer they are fetched afresh. Either way the signature is
  * checked here before anything is encrypted.
  */
 async function hubKeys(hub, fresh = false) {
-  let adminKey, epoch, signed;
+  let adminKey, epoch, m;
   const embedded = $('hubdata');
   if (embedded && !fresh) {
-    ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
+    const d = JSON.parse(embedded.textContent);
+    m = verifyEmbedded({ adminKey: d.admin_key, hub, epoch: d.epoch }, d.manifest_text, d.signature);
   } else {
     const [infoRes, manRes] = await Promise.all([
       fetchBounded(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
@@ -82,9 +84,8 @@ async function hubKeys(hub, fresh = false) {
     ]);
     if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
     ({ admin_key: adminKey, epoch } = await infoRes.json());
-    signed = await manRes.text();
+    m = verifyCurrent({ adminKey, hub, epoch }, await manRes.text());
   }
-  const m = verifyCurrent({ adminKey, hub, epoch }, signed);
   return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
 }
 
