@@ -49,7 +49,8 @@ type view struct {
 	FormJS   string
 	StyleCSS string
 	// HubData is handed to the script: the admin key, the epoch and the
-	// signed manifest, so that a page needs no extra request for them.
+	// signed manifest, so that a page needs no extra request for them
+	// (hubData).
 	HubData map[string]any
 	JS      map[string]string
 	// Result pages: a title, a message, and whether it is good news.
@@ -115,7 +116,7 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 		// Only the pages that encrypt load the script; the others work
 		// the same with or without it, and stay light.
 		v.AppJS = assetURL(h.ID, "app.js")
-		v.HubData = map[string]any{"admin_key": h.AdminKey, "epoch": h.Epoch(), "manifest": string(h.Current().Signed)}
+		v.HubData = hubData(h)
 		v.JS = jsMessages(lang, page)
 	}
 	if page == "form" {

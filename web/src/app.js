@@ -13,7 +13,7 @@ import { Decrypter } from 'age-encryption';
 
 import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJSON, tarHeader } from './bundle.js';
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
-import { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
+import { verifyCurrent, verifyEmbedded, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
 import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
 import { ask, withPoW } from './pow.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -24,7 +24,7 @@ export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest }
 export { encryptParts, benchEncrypt, limits };
 // For the form pages' script (src/formpage.js, built into assets/form.js),
 // which runs after this one and uses these instead of carrying copies.
-export { post, Cancelled, ask, withPoW, ed25519, sha256 };
+export { post, Cancelled, ask, withPoW, ed25519, sha256, hubKeys, embeddedKeys };
 
 const $ = (id) => document.getElementById(id);
 
@@ -70,27 +70,29 @@ function clearError() {
 
 /**
  * The hub's verified recipients. The page carries the admin key, the epoch
- * and the signed manifest (#hubdata), which saves two requests; after a
+ * and the signed manifest (#hubdata: its text and signature, docs/web.md),
+ * which saves two requests; after a
  * stale_epoch answer they are fetched afresh. Either way the signature is
  * checked here before anything is encrypted.
  */
 async function hubKeys(hub, fresh = false) {
-  let adminKey, epoch, signed;
-  const embedded = $('hubdata');
-  if (embedded && !fresh) {
-    ({ admin_key: adminKey, epoch, manifest: signed } = JSON.parse(embedded.textContent));
-  } else {
-    const [infoRes, manRes] = await Promise.all([
-      fetchBounded(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
-      fetchBounded(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
-    ]);
-    if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
-    ({ admin_key: adminKey, epoch } = await infoRes.json());
-    signed = await manRes.text();
-  }
-  const m = verifyCurrent({ adminKey, hub, epoch }, signed);
-  return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
+  if ($('hubdata') && !fresh) return embeddedKeys(hub);
+  const [infoRes, manRes] = await Promise.all([
+    fetchBounded(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
+    fetchBounded(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
+  ]);
+  if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
+  const { admin_key: adminKey, epoch } = await infoRes.json();
+  return keysOf(verifyCurrent({ adminKey, hub, epoch }, await manRes.text()));
 }
+
+/** The keys the page carries (#hubdata), verified (hubKeys). */
+function embeddedKeys(hub) {
+  const d = JSON.parse($('hubdata').textContent);
+  return keysOf(verifyEmbedded({ adminKey: d.admin_key, hub, epoch: d.epoch }, d.manifest_text, d.signature));
+}
+
+const keysOf = (m) => ({ recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued });
 
 function showKeys(keys) {
   const fp = $('fingerprint');

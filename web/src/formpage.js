@@ -179,20 +179,6 @@ function busy(on, controller) {
   $('cancel').onclick = on ? () => controller.abort() : null;
 }
 
-function hubKeys(hub, info, signed) {
-  const m = app.verifyCurrent({ adminKey: info.admin_key, hub, epoch: info.epoch }, signed);
-  return { recipients: m.recipients.map((r) => r.key), epoch: m.epoch, fingerprint: m.fingerprint, issued: m.issued };
-}
-
-async function freshKeys(hub) {
-  const [infoRes, manRes] = await Promise.all([
-    fetch(`/api/v1/hubs/${hub}`, { cache: 'no-store', credentials: 'omit' }),
-    fetch(`/hubs/${hub}/manifest.json`, { cache: 'no-store', credentials: 'omit' }),
-  ]);
-  if (!infoRes.ok || !manRes.ok) throw new Error(t('js_hub_unreachable'));
-  return hubKeys(hub, await infoRes.json(), await manRes.text());
-}
-
 function apiError(res) {
   const code = res.json?.error?.code ?? '';
   if (res.status === 413) return t('js_err_too_large');
@@ -247,7 +233,7 @@ function start() {
 
   let keys;
   try {
-    keys = hubKeys(hub, info, info.manifest);
+    keys = app.embeddedKeys(hub);
     $('fingerprint').textContent = keys.fingerprint;
     $('epoch').textContent = t('js_manifest_ok', String(keys.epoch), keys.issued);
     show($('epoch'));
@@ -292,7 +278,7 @@ function start() {
       const headers = { 'Difesa-Thread-Verifier': app.tokenToString(k.verifier) };
       let res = await encryptAndSend(keys, parts, size, headers, controller.signal);
       if (res.status === 409 && res.json?.error?.code === 'stale_epoch') {
-        keys = await freshKeys(hub);
+        keys = await app.hubKeys(hub, true);
         res = await encryptAndSend(keys, parts, size, headers, controller.signal);
       }
       if (res.status !== 201) throw new Error(apiError(res));

@@ -269,8 +269,28 @@ export function checkSuccessor(adminKey, known, knownBytes, manifest, signature)
  * @param {string} signedText GET /hubs/ID/manifest.json
  */
 export function verifyCurrent(info, signedText) {
+  return checkCurrent(info, parseSigned(signedText));
+}
+
+/**
+ * verifyCurrent for the form the pages embed (#hubdata): the manifest as
+ * text, which gzip shrinks by about a third more than its base64, and the
+ * signature in base64. The bytes checked are the text's UTF-8, so a page
+ * that altered the text fails the signature like any other change.
+ * @param {{adminKey: string, hub: string, epoch: number}} info
+ * @param {string} text the manifest
+ * @param {string} signature padded standard base64
+ */
+export function verifyEmbedded(info, text, signature) {
+  const manifest = typeof text === 'string' ? utf8.encode(text) : null;
+  const sig = typeof signature === 'string' ? base64.decode(signature) : null;
+  if (!manifest || manifest.length === 0 || manifest.length > MAX_MANIFEST) throw malformed('bad manifest encoding');
+  if (!sig || sig.length !== 64) throw malformed('bad signature encoding');
+  return checkCurrent(info, { manifest, signature: sig });
+}
+
+function checkCurrent(info, { manifest, signature }) {
   const key = parseAdminKey(info.adminKey);
-  const { manifest, signature } = parseSigned(signedText);
   const m = verified(key, manifest, signature);
   if (m.hub !== info.hub) throw new ManifestError('wrong_hub', 'manifest: signed for another hub');
   if (info.epoch !== undefined && m.epoch !== BigInt(info.epoch)) throw new ManifestError('epoch', 'manifest: not the hub\'s current epoch');

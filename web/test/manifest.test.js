@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { ManifestError, base64, checkFirst, checkSuccessor, fingerprint, parseAdminKey, parseManifest, parseSigned, verifyCurrent } from '../src/manifest.js';
+import { ManifestError, base64, checkFirst, checkSuccessor, fingerprint, parseAdminKey, parseManifest, parseSigned, verifyCurrent, verifyEmbedded } from '../src/manifest.js';
 
 const v = JSON.parse(readFileSync(new URL('../../docs/vectors/manifest.json', import.meta.url), 'utf8'));
 const utf8 = new TextEncoder();
@@ -33,6 +33,8 @@ test('valid manifests', () => {
     );
     const cur = verifyCurrent({ adminKey: v.admin.public_key, hub: m.parsed.hub, epoch: m.parsed.epoch }, m.signed);
     assert.equal(cur.fingerprint, v.admin.fingerprint);
+    const emb = verifyEmbedded({ adminKey: v.admin.public_key, hub: m.parsed.hub, epoch: m.parsed.epoch }, m.manifest, m.signature);
+    assert.deepEqual(emb, cur, `${m.name}: the embedded form checks the same`);
   }
 });
 
@@ -57,4 +59,23 @@ test('a manifest for another epoch than the hub announces is refused', () => {
   const m = valid.epoch1;
   assert.throws(() => verifyCurrent({ adminKey: v.admin.public_key, hub: 'it', epoch: 2 }, m.signed), (e) => e.kind === 'epoch');
   assert.throws(() => verifyCurrent({ adminKey: v.other_admin_public_key, hub: 'it', epoch: 1 }, m.signed), (e) => e.kind === 'bad_signature');
+});
+
+test('the embedded form (#hubdata) is checked as strictly as the transport form', () => {
+  const m = valid.epoch1;
+  const info = { adminKey: v.admin.public_key, hub: 'it', epoch: 1 };
+  const refused = [
+    ['a changed text', m.manifest.replace('epoch: 1', 'epoch: 1 '), m.signature, 'bad_signature'],
+    ['another admin key', m.manifest, m.signature, 'bad_signature', { ...info, adminKey: v.other_admin_public_key }],
+    ['another epoch', m.manifest, m.signature, 'epoch', { ...info, epoch: 2 }],
+    ['another hub', m.manifest, m.signature, 'wrong_hub', { ...info, hub: 'pl' }],
+    ['no text', undefined, m.signature, 'malformed'],
+    ['an empty text', '', m.signature, 'malformed'],
+    ['no signature', m.manifest, undefined, 'malformed'],
+    ['a short signature', m.manifest, base64.encode(new Uint8Array(63)), 'malformed'],
+    ['a signature in base64url', m.manifest, m.signature.replace(/\+/g, '-').replace(/\//g, '_') + '-', 'malformed'],
+  ];
+  for (const [name, text, sig, kind, i] of refused) {
+    assert.throws(() => verifyEmbedded(i ?? info, text, sig), (e) => e instanceof ManifestError && e.kind === kind, name);
+  }
 });
