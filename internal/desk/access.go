@@ -1,0 +1,93 @@
+package desk
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"sync"
+)
+
+// sessionCookie is the name of the desk's session cookie.
+const sessionCookie = "difesa_desk"
+
+// secretParam is the query parameter of the one-time secret in the
+// printed address.
+const secretParam = "k"
+
+// randomToken returns 32 random bytes (256 bits), base64url without
+// padding.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// access holds the one-time secret and the session it was exchanged for,
+// in memory only.
+type access struct {
+	mu       sync.Mutex
+	secret   []byte // nil once used
+	sessions map[[32]byte]*session
+}
+
+// session is the browser that exchanged the secret.
+type session struct {
+	csrf string
+
+	mu   sync.Mutex
+	lang string
+}
+
+func (s *session) language() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lang
+}
+
+func (s *session) setLanguage(l string) {
+	s.mu.Lock()
+	s.lang = l
+	s.mu.Unlock()
+}
+
+func newAccess() (*access, string) {
+	s := randomToken()
+	return &access{secret: []byte(s), sessions: map[[32]byte]*session{}}, s
+}
+
+// exchange trades the one-time secret for a new session token. It
+// succeeds once; every later call fails, whatever it is given.
+func (a *access) exchange(given string) (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.secret == nil {
+		return "", false
+	}
+	if subtle.ConstantTimeCompare(a.secret, []byte(given)) != 1 {
+		return "", false
+	}
+	a.secret = nil
+	tok := randomToken()
+	a.sessions[sha256.Sum256([]byte(tok))] = &session{csrf: randomToken()}
+	return tok, true
+}
+
+// session returns the session of r's cookie, or nil. Sessions are looked
+// up by the SHA-256 of the token: a map lookup on a hash reveals nothing
+// of the token through its timing.
+func (a *access) session(r *http.Request) *session {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sessions[sha256.Sum256([]byte(c.Value))]
+}
+
+// checkCSRF reports whether the form's token is the session's.
+func (s *session) checkCSRF(given string) bool {
+	return subtle.ConstantTimeCompare([]byte(s.csrf), []byte(given)) == 1
+}
