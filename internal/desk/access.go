@@ -30,6 +30,7 @@ type access struct {
 	mu       sync.Mutex
 	secret   []byte // nil once used
 	sessions map[[32]byte]*session
+	opened   chan struct{} // closed once the secret is used
 }
 
 // session is the browser that exchanged the secret.
@@ -54,7 +55,7 @@ func (s *session) setLanguage(l string) {
 
 func newAccess() (*access, string) {
 	s := randomToken()
-	return &access{secret: []byte(s), sessions: map[[32]byte]*session{}}, s
+	return &access{secret: []byte(s), sessions: map[[32]byte]*session{}, opened: make(chan struct{})}, s
 }
 
 // exchange trades the one-time secret for a new session token. It
@@ -69,6 +70,7 @@ func (a *access) exchange(given string) (string, bool) {
 		return "", false
 	}
 	a.secret = nil
+	close(a.opened)
 	tok := randomToken()
 	a.sessions[sha256.Sum256([]byte(tok))] = &session{csrf: randomToken()}
 	return tok, true

@@ -89,6 +89,9 @@ func (s *Server) Address() string {
 	return "http://" + s.host + "/open?" + secretParam + "=" + s.secret
 }
 
+// Opened is closed once a browser has opened the desk with the secret.
+func (s *Server) Opened() <-chan struct{} { return s.access.opened }
+
 // Origin is the desk's origin, http://127.0.0.1:PORT.
 func (s *Server) Origin() string { return "http://" + s.host }
 
