@@ -242,4 +242,3 @@ func recipientOfIdentity(ids []age.Identity) (age.Recipient, error) {
 	return nil, errorWithHints("no identity that can unlock the desk's folder",
 		"-i takes the file with your responder key (AGE-SECRET-KEY-…), made with \"difesa keygen\"")
 }
-
