@@ -8,6 +8,7 @@ import (
 
 	"filippo.io/age"
 
+	"difesa.org/difesa/internal/sealed"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -39,9 +40,8 @@ Options:
 Acknowledging an alarm someone already acknowledged changes nothing and
 says who did.`
 
-// maxNoteText bounds a note's text so that its age file, with the
-// header of up to a few dozen recipients, fits the hub's limit.
-const maxNoteText = 2 << 10
+// maxNoteText bounds a note's text ([sealed.MaxNoteText]).
+const maxNoteText = sealed.MaxNoteText
 
 func runAck(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("ack")
@@ -102,21 +102,5 @@ func runAck(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// sealNote encrypts a note to the hub's recipients.
-func sealNote(text string, to []age.Recipient) ([]byte, error) {
-	var b bytes.Buffer
-	w, err := age.Encrypt(&b, to...)
-	if err != nil {
-		return nil, fmt.Errorf("encrypting the note: %w", err)
-	}
-	if _, err := w.Write([]byte(text)); err != nil {
-		return nil, fmt.Errorf("encrypting the note: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypting the note: %w", err)
-	}
-	if b.Len() > wire.MaxAlarmNoteFile {
-		return nil, fmt.Errorf("the note is %d bytes encrypted to the hub's %d recipients, over the hub's %d: shorten it", b.Len(), len(to), wire.MaxAlarmNoteFile)
-	}
-	return b.Bytes(), nil
-}
+// sealNote encrypts a note to the hub's recipients ([sealed.Note]).
+func sealNote(text string, to []age.Recipient) ([]byte, error) { return sealed.Note(text, to) }

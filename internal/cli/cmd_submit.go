@@ -13,6 +13,7 @@ import (
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/codename"
+	"difesa.org/difesa/internal/sealed"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
@@ -283,36 +284,15 @@ func showCodename(e *env, name codename.Codename, hubURL string) {
 
 // epochChange returns the API error code of err if it says the hub's
 // recipients changed under the upload, or "".
-func epochChange(err error) string {
-	var we *wire.Error
-	if errors.As(err, &we) {
-		switch we.Code {
-		case wire.CodeStaleEpoch, wire.CodeRecipientMismatch, wire.CodeUnknownEpoch:
-			return we.Code
-		}
-	}
-	return ""
-}
+func epochChange(err error) string { return sealed.EpochChange(err) }
 
 // errUploadEnded stops the encryption when the upload stopped reading.
-var errUploadEnded = errors.New("upload ended")
+var errUploadEnded = sealed.ErrUploadEnded
 
 // encryptBundle writes the bundle, encrypted to recipients, into pw and
 // closes it with the outcome.
 func encryptBundle(pw *io.PipeWriter, recipients []age.Recipient, b plainBundle) error {
-	w, err := age.Encrypt(pw, recipients...)
-	if err == nil {
-		if b.form != nil {
-			_, err = bundle.WriteForm(w, b.env, b.form, b.files)
-		} else {
-			_, err = bundle.Write(w, b.env, b.rep, b.files)
-		}
-		if err == nil {
-			err = w.Close()
-		}
-	}
-	pw.CloseWithError(err)
-	return err
+	return sealed.Encrypt(pw, recipients, b.sealed())
 }
 
 // openAttachments opens the -attach files, refusing anything but regular

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/sealed"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
 )
@@ -105,7 +106,7 @@ func explainResponderThreadError(err error) error {
 
 // errNoReplyRecipient is an opening report without the defender's reply
 // recipient.
-var errNoReplyRecipient = errors.New("the defender left no codename; they cannot receive replies")
+var errNoReplyRecipient = sealed.ErrNoReplyRecipient
 
 // replyRecipientOf decrypts the opening message root of a conversation and
 // returns the defender's reply recipient from its envelope.json.
@@ -114,12 +115,5 @@ func replyRecipientOf(ctx context.Context, c *client.Client, ids []age.Identity,
 	if err != nil {
 		return nil, fmt.Errorf("reading the opening report %s: %w", root, err)
 	}
-	if !o.IsBundle || o.Envelope.ReplyRecipient == "" {
-		return nil, errNoReplyRecipient
-	}
-	r, err := age.ParseHybridRecipient(o.Envelope.ReplyRecipient)
-	if err != nil { // bundle.Read checked it; never here
-		return nil, fmt.Errorf("the reply recipient of %s: %w", root, err)
-	}
-	return r, nil
+	return sealed.ReplyRecipient(o)
 }

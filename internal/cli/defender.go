@@ -12,6 +12,7 @@ import (
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/codename"
+	"difesa.org/difesa/internal/sealed"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -106,9 +107,7 @@ func readText(e *env, cmd string, fs *flag.FlagSet, m string) (string, error) {
 
 // textReport is the report.json of a bundle that is only text and files:
 // a follow-up, a reply, check-in instructions.
-func textReport(text string) *bundle.Report {
-	return &bundle.Report{Category: "other", Narrative: text}
-}
+func textReport(text string) *bundle.Report { return sealed.TextReport(text) }
 
 // requireContent refuses a message with neither text nor files.
 func requireContent(cmd, what, text string, attach []string) error {

@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/sealed"
 )
 
 // withPoWProgress makes the uploads under ctx tell the user about a hub's
@@ -56,10 +55,5 @@ func (e *env) powReporter() func(client.PoWProgress) {
 }
 
 // uploadStopped reports whether an encryption into an upload's pipe ended
-// because the upload stopped reading, so that the hub's answer, not the
-// pipe's, says what happened. The client closes the pipe itself when the
-// hub refuses an upload before reading its body, as it does under load
-// (Expect: 100-continue); the commands close it with errUploadEnded.
-func uploadStopped(encErr error) bool {
-	return errors.Is(encErr, errUploadEnded) || errors.Is(encErr, io.ErrClosedPipe)
-}
+// because the upload stopped reading ([sealed.UploadStopped]).
+func uploadStopped(encErr error) bool { return sealed.UploadStopped(encErr) }

@@ -207,10 +207,3 @@ type Usage struct {
 	Records int
 	Bytes   int64
 }
-
-// SyncNow asks every hub's sync loop to sync at once.
-func (b *Book) SyncNow() {
-	for _, h := range b.hubs {
-		h.kickSync()
-	}
-}

@@ -1,13 +1,16 @@
 package casebook
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"runtime"
 	"sync"
 	"time"
 
-	"difesa.org/difesa/internal/export"
+	"filippo.io/age"
+
+	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/vault"
 )
 
@@ -15,90 +18,256 @@ import (
 // rest in internal/vault, decrypted into memory. Its methods are safe for
 // concurrent use.
 type Book struct {
-	v    *vault.Vault
-	now  func() time.Time
-	logf func(string, ...any)
-	hubs []*hub
+	v     *vault.Vault
+	ids   []age.Identity
+	now   func() time.Time
+	logf  func(string, ...any)
+	every time.Duration
+	hubs  []*hubConn
 
-	mu sync.RWMutex
+	writeMu sync.Mutex // serialises the changes to the vault's submissions
+
+	mu     sync.RWMutex // guards models, the hubs' status, subs
+	models map[string]*hubModel
+	idx    *index
+	subs   map[int]chan Change
+	nsub   int
+	closed bool
 }
 
-type hub struct {
-	kick chan struct{}
-}
+// hubID matches the hub ids the desk accepts: they name vault buckets.
+var hubID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 
-func (h *hub) kickSync() {
-	select {
-	case h.kick <- struct{}{}:
-	default:
-	}
-}
+// submissionID matches the ids the hub hands out; anything else is never
+// a vault key.
+var submissionID = regexp.MustCompile(`^[a-z2-7]{26}$`)
 
-var errTODO = errors.New("casebook: not built yet")
-
-// Open opens (or creates) the desk folder and reads its local copy into
-// memory.
+// Open opens (or creates) the desk folder and decrypts its local copy into
+// memory; [Book.Run] then syncs it with the hubs. Without an identity that
+// unwraps the folder's key it fails with vault.ErrForeignIdentity.
 func Open(o Options) (*Book, error) {
+	if o.Dir == "" {
+		return nil, errors.New("casebook: unable to open the desk: no folder")
+	}
+	if len(o.Identities) == 0 || o.Recipient == nil {
+		return nil, errors.New("casebook: unable to open the desk: no identity")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	if o.SyncEvery <= 0 {
+		o.SyncEvery = time.Minute
+	}
+	b := &Book{
+		ids: o.Identities, now: o.Now, logf: o.Logf, every: o.SyncEvery,
+		models: map[string]*hubModel{}, idx: newIndex(), subs: map[int]chan Change{},
+	}
+	for _, hc := range o.Hubs {
+		h, err := newHubConn(hc, o.Identities)
+		if err != nil {
+			return nil, err
+		}
+		if b.models[h.id] != nil {
+			return nil, fmt.Errorf("casebook: unable to open the desk: hub %q is given twice", h.id)
+		}
+		b.models[h.id] = newHubModel()
+		b.hubs = append(b.hubs, h)
+	}
 	v, err := vault.Open(o.Dir, o.Identities, o.Recipient)
 	if err != nil {
 		return nil, fmt.Errorf("casebook: unable to open the desk folder: %w", err)
 	}
-	return &Book{v: v, now: o.Now}, nil
+	b.v = v
+	for _, h := range b.hubs {
+		if err := b.load(h); err != nil {
+			v.Close()
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
-// Run syncs every hub until ctx ends.
-func (b *Book) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+// newHubConn prepares the clients of a hub: one for the sync and the
+// actions, one for the event stream (each logs in on its own).
+func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
+	opts := client.Options{Proxy: hc.Proxy}
+	if hc.HTTPClient != nil {
+		opts.Transport = hc.HTTPClient.Transport
+		if opts.Transport == nil {
+			opts.Transport = newDefaultTransport()
+		}
+	}
+	c, err := client.New(hc.URL, opts)
+	if err != nil {
+		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
+	}
+	ev, err := client.New(hc.URL, opts)
+	if err != nil {
+		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
+	}
+	if !hubID.MatchString(c.HubID()) {
+		return nil, fmt.Errorf("casebook: unable to use hub %q: its id is not one the desk can keep", hc.URL)
+	}
+	if len(hc.Identities) > 0 {
+		ids = append(append([]age.Identity(nil), hc.Identities...), ids...)
+	}
+	return &hubConn{
+		id: c.HubID(), url: c.HubURL(), ids: ids, c: c, ev: ev, pin: hc.Pin, pins: hc.Pins,
+		kick: make(chan struct{}, 1),
+	}, nil
+}
 
-// Close closes the desk folder.
-func (b *Book) Close() error { return b.v.Close() }
+// load decrypts what the vault holds of h into memory.
+func (b *Book) load(h *hubConn) error {
+	m := newHubModel()
+	if err := loadState(b.v, h.id, m); err != nil {
+		return err
+	}
+	keys, err := b.v.Keys(bucketSub + h.id)
+	if err != nil {
+		return fmt.Errorf("casebook: unable to read the local copy: %w", err)
+	}
+	entries := make([]*entry, len(keys))
+	var mu sync.Mutex
+	var firstErr error
+	parallel(len(keys), func(i int) {
+		e, err := loadEntry(b.v, h.id, keys[i], h.ids)
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
+			return
+		}
+		entries[i] = e
+	})
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, e := range entries {
+		m.entries[e.sub.ID] = e
+	}
+	b.mu.Lock()
+	b.models[h.id] = m
+	for _, e := range entries {
+		b.idx.put(h.id+"/"+e.sub.ID, e.text())
+	}
+	b.mu.Unlock()
+	return nil
+}
+
+// parallel runs fn(0) … fn(n-1) on as many goroutines as there are CPUs.
+func parallel(n int, fn func(i int)) {
+	workers := min(max(runtime.GOMAXPROCS(0), 1), 8, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				fn(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// Close closes the desk folder. [Book.Run] must have returned.
+func (b *Book) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	for k, ch := range b.subs {
+		close(ch)
+		delete(b.subs, k)
+	}
+	b.mu.Unlock()
+	if err := b.v.Close(); err != nil {
+		return fmt.Errorf("casebook: unable to close the desk folder: %w", err)
+	}
+	return nil
+}
+
+// changesBuffer is how many changes wait for a slow reader before more
+// are dropped (the page reloads the list on the next one).
+const changesBuffer = 256
 
 // Changes subscribes to live updates; call the returned function to
-// unsubscribe.
+// unsubscribe. A reader that falls behind misses changes rather than
+// slowing the sync.
 func (b *Book) Changes() (<-chan Change, func()) {
-	ch := make(chan Change)
-	return ch, func() {}
+	ch := make(chan Change, changesBuffer)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	b.nsub++
+	k := b.nsub
+	b.subs[k] = ch
+	return ch, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if c, ok := b.subs[k]; ok {
+			close(c)
+			delete(b.subs, k)
+		}
+	}
 }
 
-// Status reports each hub's connection.
-func (b *Book) Status() []HubStatus { return nil }
-
-// Inbox lists the cases that match f in inbox order.
-func (b *Book) Inbox(f Filter) (Page, error) { return Page{}, errTODO }
-
-// Search is [Book.Inbox] narrowed to f.Query.
-func (b *Book) Search(f Filter) (Page, error) { return Page{}, errTODO }
-
-// Case returns a case, or [ErrNotFound].
-func (b *Book) Case(hub, id string) (*Case, error) { return nil, errTODO }
-
-// Attachment returns the n-th file of a case and its original bytes.
-func (b *Book) Attachment(hub, id string, n int) (Attachment, []byte, error) {
-	return Attachment{}, nil, errTODO
+// notifyLocked hands changes to the subscribers; the caller holds b.mu.
+func (b *Book) notifyLocked(cs []Change) {
+	for _, ch := range b.subs {
+		for _, c := range cs {
+			select {
+			case ch <- c:
+			default:
+			}
+		}
+	}
 }
 
-// ExportCase fills an export of the case.
-func (b *Book) ExportCase(hub, id string) (export.Case, error) { return export.Case{}, errTODO }
+// Status reports each hub's connection, in the order of [Options.Hubs].
+func (b *Book) Status() []HubStatus {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]HubStatus, len(b.hubs))
+	for i, h := range b.hubs {
+		out[i] = h.st
+		out[i].Hub, out[i].URL = h.id, h.url
+	}
+	return out
+}
 
-// MarkRead records that the case was opened.
-func (b *Book) MarkRead(hub, id string) error { return errTODO }
+// SyncNow asks every hub's sync loop to sync at once.
+func (b *Book) SyncNow() {
+	for _, h := range b.hubs {
+		h.kickSync()
+	}
+}
 
-// Reply answers the defender of a case, end to end.
-func (b *Book) Reply(ctx context.Context, hub, id, text string, files []File) error { return errTODO }
+// hubOf returns the hub of id, or ErrNotFound.
+func (b *Book) hubOf(id string) (*hubConn, error) {
+	for _, h := range b.hubs {
+		if h.id == id {
+			return h, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no hub %q", ErrNotFound, id)
+}
 
-// SetStatus sets the triage status of a case.
-func (b *Book) SetStatus(ctx context.Context, hub, id, status string) error { return errTODO }
-
-// Delete deletes a case at the hub and forgets its local copy.
-func (b *Book) Delete(ctx context.Context, hub, id string) error { return errTODO }
-
-// Ack acknowledges an alarm with an optional note encrypted to the hub.
-func (b *Book) Ack(ctx context.Context, hub, alarmID, note string) error { return errTODO }
-
-// Usage says how much plaintext-derived data the desk holds.
-func (b *Book) Usage() (Usage, error) { return Usage{}, errTODO }
-
-// Purge forgets cases kept more than olderThanDays days ago.
-func (b *Book) Purge(olderThanDays int) (int, error) { return 0, errTODO }
-
-// PurgeAll forgets everything and replaces the folder's data key.
-func (b *Book) PurgeAll() error { return errTODO }
+// coarseHour is t's hour, as the desk shows times it keeps.
+func coarseHour(t time.Time) string {
+	return t.UTC().Truncate(time.Hour).Format("2006-01-02 15:00")
+}

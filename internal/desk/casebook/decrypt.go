@@ -1,0 +1,139 @@
+package casebook
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"filippo.io/age"
+
+	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/wire"
+)
+
+// entry is one submission as the desk holds it in memory: the hub's
+// listing entry and what was decrypted of it, without the attachments'
+// contents (they stay in the vault's ciphertext).
+type entry struct {
+	sub    wire.Submission
+	chunks int
+	opened *bundle.Opened
+	files  []fileInfo
+	// err says why it could not be read, if it could not.
+	err string
+}
+
+// fileInfo is what the desk knows of an attachment without keeping it.
+type fileInfo struct {
+	name  string
+	size  int64
+	sha   string
+	image bool
+}
+
+// errNotForYou is a submission none of the identities decrypts.
+var errNotForYou = errors.New("it is not encrypted to your keys")
+
+// decrypt opens a submission's ciphertext with ids and reads it as a
+// hostile bundle, hashing each attachment and keeping none of it.
+func decrypt(ct []byte, ids []age.Identity) ([]fileInfo, *bundle.Opened, error) {
+	var files []fileInfo
+	o, err := openBundle(ct, ids, func(name string, size int64, r io.Reader) error {
+		h := sha256.New()
+		var head [512]byte
+		n, err := io.ReadFull(r, head[:])
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return err
+		}
+		h.Write(head[:n])
+		m, err := io.Copy(h, r)
+		if err != nil {
+			return err
+		}
+		files = append(files, fileInfo{
+			name: name, size: int64(n) + m, sha: hex.EncodeToString(h.Sum(nil)),
+			image: strings.HasPrefix(http.DetectContentType(head[:n]), "image/"),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, o, nil
+}
+
+// openBundle decrypts ct and reads it with sink, as "difesa open" does: a
+// plaintext that is no bundle and not text is not shown.
+func openBundle(ct []byte, ids []age.Identity, sink bundle.Sink) (*bundle.Opened, error) {
+	plain, err := age.Decrypt(bytes.NewReader(ct), ids...)
+	var nm *age.NoIdentityMatchError
+	if errors.As(err, &nm) {
+		return nil, errNotForYou
+	}
+	if err != nil {
+		return nil, fmt.Errorf("casebook: unable to decrypt: %w", err)
+	}
+	o, err := bundle.Read(plain, bundle.DefaultLimits, sink)
+	if err != nil {
+		return nil, fmt.Errorf("casebook: unable to read the bundle: %w", err)
+	}
+	if !o.IsBundle && (o.Truncated || !utf8.ValidString(o.Message) || strings.ContainsRune(o.Message, 0)) {
+		o.Message = "[not a difesa message, and not text: not shown]"
+	}
+	return o, nil
+}
+
+// newEntry decrypts a submission into an entry; a failure is kept in the
+// entry, not returned: the submission still shows, with why it cannot be
+// read.
+func newEntry(sub wire.Submission, chunks int, ct []byte, ids []age.Identity) *entry {
+	e := &entry{sub: sub, chunks: chunks}
+	files, o, err := decrypt(ct, ids)
+	if err != nil {
+		e.err = err.Error()
+		return e
+	}
+	e.files, e.opened = files, o
+	return e
+}
+
+// text is everything of the entry the search index takes.
+func (e *entry) text() string {
+	o := e.opened
+	if o == nil {
+		return ""
+	}
+	var b strings.Builder
+	add := func(s string) { b.WriteString(s); b.WriteByte('\n') }
+	add(o.Message)
+	if r := o.Report; r != nil {
+		add(r.Category)
+		add(r.Narrative)
+		add(r.When)
+		add(r.Where)
+		add(r.Who)
+		add(r.Needs)
+		add(r.Contact)
+	}
+	if f := o.Form; f != nil {
+		add(string(f.Answers))
+	}
+	for _, f := range e.files {
+		add(f.name)
+	}
+	return b.String()
+}
+
+// replyKey is the defender's reply recipient, or "".
+func (e *entry) replyKey() string {
+	if e.opened == nil || !e.opened.IsBundle || e.opened.Envelope == nil {
+		return ""
+	}
+	return e.opened.Envelope.ReplyRecipient
+}

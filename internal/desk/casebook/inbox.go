@@ -1,0 +1,149 @@
+package casebook
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"difesa.org/difesa/internal/wire"
+)
+
+// Page limits.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+	// maxQuery bounds a search query, in bytes.
+	maxQuery = 1 << 10
+)
+
+// Inbox lists the cases that match f: unread ones first, newest first,
+// then the rest, newest first; with the hubs' alarms, open ones first.
+func (b *Book) Inbox(f Filter) (Page, error) { return b.list(f, false) }
+
+// Search is [Book.Inbox] narrowed to the cases one of whose messages has,
+// for every word of f.Query, a word that starts with it. An empty query
+// matches nothing.
+func (b *Book) Search(f Filter) (Page, error) { return b.list(f, true) }
+
+func (b *Book) list(f Filter, search bool) (Page, error) {
+	if f.Offset < 0 || f.Limit < 0 {
+		return Page{}, fmt.Errorf("casebook: unable to list: negative offset or limit")
+	}
+	if len(f.Query) > maxQuery {
+		return Page{}, fmt.Errorf("casebook: unable to search: the query is longer than %d bytes", maxQuery)
+	}
+	if f.Limit == 0 {
+		f.Limit = defaultLimit
+	}
+	f.Limit = min(f.Limit, maxLimit)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		return Page{}, ErrClosed
+	}
+	var hits map[string]bool
+	if search {
+		hits = b.idx.search(f.Query)
+		if len(hits) == 0 {
+			return Page{Alarms: []Alarm{}, Items: []Item{}}, nil
+		}
+	}
+	var all []listed
+	var p Page
+	for _, h := range b.hubs {
+		if f.Hub != "" && f.Hub != h.id {
+			continue
+		}
+		m := b.models[h.id]
+		for _, k := range m.cases(h.id) {
+			if k.root == nil {
+				continue // never: a root is always its own case
+			}
+			if hits != nil && !k.anyHit(h.id, hits) {
+				continue
+			}
+			it := k.item(m)
+			if !f.matchButStatus(it) {
+				continue
+			}
+			p.Counts.add(it)
+			if f.Status != "" && it.Status != f.Status {
+				continue
+			}
+			all = append(all, listed{item: it, latest: k.latest().sub})
+		}
+		if !search {
+			p.Alarms = append(p.Alarms, alarmsOf(h.id, m, f)...)
+		}
+	}
+	slices.SortFunc(all, inboxOrder)
+	slices.SortFunc(p.Alarms, alarmOrder)
+	p.Total = len(all)
+	p.Items = []Item{}
+	for i := f.Offset; i < len(all) && i < f.Offset+f.Limit; i++ {
+		p.Items = append(p.Items, all[i].item)
+	}
+	if p.Alarms == nil {
+		p.Alarms = []Alarm{}
+	}
+	return p, nil
+}
+
+// anyHit reports whether a message of k is in hits.
+func (k *kase) anyHit(hub string, hits map[string]bool) bool {
+	for _, e := range k.msgs {
+		if hits[hub+"/"+e.sub.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// alarmsOf are the hub's alarms, narrowed by the filter's kind (an alarm
+// kind) when it names one.
+func alarmsOf(hub string, m *hubModel, f Filter) []Alarm {
+	var out []Alarm
+	for _, a := range m.alarms {
+		if f.Kind != "" && f.Kind != "alarm" && f.Kind != a.Kind && f.Kind != wire.KindCheckin && f.Kind != wire.KindAlert {
+			continue
+		}
+		out = append(out, alarmOf(hub, a))
+	}
+	return out
+}
+
+func alarmOf(hub string, a wire.Alarm) Alarm {
+	marks := make([]string, 0, len(a.Marks)+1)
+	for _, mk := range a.Marks {
+		marks = append(marks, mk.Mark+" "+coarseString(mk.Hour))
+	}
+	if a.State == wire.AlarmAcknowledged {
+		marks = append(marks, "acknowledged "+coarseString(a.Acknowledged)+" by "+a.By)
+	}
+	return Alarm{
+		Hub: hub, ID: a.ID, Kind: a.Kind, Submission: a.Submission,
+		Opened: coarseString(a.Opened), Marks: marks, Open: a.State == wire.AlarmOpen,
+	}
+}
+
+// coarseString turns the hub's RFC 3339 hour into the desk's
+// "2006-01-02 15:00"; anything else is returned as it is.
+func coarseString(s string) string {
+	t := receivedTime(s)
+	if t.IsZero() {
+		return s
+	}
+	return coarseHour(t)
+}
+
+// alarmOrder puts open alarms first, newest first.
+func alarmOrder(a, b Alarm) int {
+	if a.Open != b.Open {
+		if a.Open {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(strings.Compare(b.Opened, a.Opened), strings.Compare(a.Hub, b.Hub), strings.Compare(a.ID, b.ID))
+}

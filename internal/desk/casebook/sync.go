@@ -1,0 +1,475 @@
+package casebook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/vault"
+	"difesa.org/difesa/internal/wire"
+)
+
+// Run syncs every hub until ctx ends: at once, then whenever the hub's
+// event stream says something happened, when [Book.SyncNow] asks, and
+// every [Options.SyncEvery]. Each sync lists what changed since the cursor
+// kept in the vault, which is stored with each page, so a sync cut short
+// (the desk closed, the laptop asleep) resumes where it stopped.
+func (b *Book) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, h := range b.hubs {
+		wg.Go(func() { b.syncLoop(ctx, h) })
+		wg.Go(func() { b.eventLoop(ctx, h) })
+	}
+	wg.Wait()
+	for _, h := range b.hubs {
+		h.logout()
+	}
+	return nil
+}
+
+func (b *Book) syncLoop(ctx context.Context, h *hubConn) {
+	reconcile := true
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-h.kick:
+		}
+		err := b.syncHub(ctx, h, reconcile)
+		if ctx.Err() != nil {
+			b.setSyncing(h, false)
+			return
+		}
+		b.contact(h, err)
+		if err == nil {
+			reconcile = false
+		} else {
+			b.logf("casebook: hub %s: sync failed, reading from the local copy", h.id)
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(b.every)
+	}
+}
+
+func (b *Book) setSyncing(h *hubConn, on bool) {
+	b.mu.Lock()
+	h.st.Syncing = on
+	b.mu.Unlock()
+}
+
+// contact records the outcome of a contact with h.
+func (b *Book) contact(h *hubConn, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	h.contacted = true
+	h.st.Syncing = false
+	if err != nil {
+		h.st.Online, h.st.Err = false, err.Error()
+		return
+	}
+	h.st.Online, h.st.Err = true, ""
+	h.st.LastSyncHour = coarseHour(b.now())
+}
+
+// syncHub takes in what changed on h since the cursor. With reconcile it
+// also forgets what the hub no longer has (deleted by a colleague).
+func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
+	b.mu.Lock()
+	cursor := b.models[h.id].cursor
+	h.st.Syncing, h.st.Done, h.st.Total = true, 0, 0
+	b.mu.Unlock()
+	var seen map[string]bool
+	if reconcile && cursor == "" {
+		seen = map[string]bool{}
+	}
+	err := h.call(ctx, func(c *client.Client) error {
+		if n, err := c.Epochs(ctx); err == nil {
+			total := 0
+			for _, k := range n.Submissions {
+				total += k
+			}
+			b.mu.Lock()
+			h.st.Total = total
+			b.mu.Unlock()
+		}
+		err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
+			return b.takePage(ctx, h, c, p, seen)
+		})
+		if errors.Is(err, &wire.Error{Code: wire.CodeBadCursor}) && cursor != "" {
+			// The hub was restored, or is another: start again.
+			b.logf("casebook: hub %s: the hub refused the cursor; listing from the start", h.id)
+			seen = map[string]bool{}
+			err = c.EachPage(ctx, "", func(p *wire.SubmissionList) error {
+				return b.takePage(ctx, h, c, p, seen)
+			})
+		}
+		if err != nil {
+			return err
+		}
+		if reconcile && seen == nil {
+			seen = map[string]bool{}
+			err = c.EachPage(ctx, "", func(p *wire.SubmissionList) error {
+				for _, s := range p.Submissions {
+					seen[s.ID] = true
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if seen != nil {
+			if err := b.forgetUnseen(h, seen); err != nil {
+				return err
+			}
+		}
+		return b.syncAlarms(ctx, h, c)
+	})
+	if err != nil {
+		return fmt.Errorf("casebook: unable to sync hub %q: %w", h.id, err)
+	}
+	return nil
+}
+
+// fetched is a submission of a page, downloaded and decrypted, or only
+// updated.
+type fetched struct {
+	e    *entry
+	recs []vault.Record
+	skip bool
+}
+
+// takePage downloads and decrypts what is new on a page, keeps it in the
+// vault with the page's cursor (in one transaction when it fits), then in
+// memory.
+func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wire.SubmissionList, seen map[string]bool) error {
+	now := b.now()
+	out := make([]fetched, len(p.Submissions))
+	b.mu.RLock()
+	m := b.models[h.id]
+	old := make([]*entry, len(p.Submissions))
+	for i, s := range p.Submissions {
+		old[i] = m.entries[s.ID]
+	}
+	b.mu.RUnlock()
+	var mu sync.Mutex
+	var firstErr error
+	parallel(len(p.Submissions), func(i int) {
+		s := p.Submissions[i]
+		if !submissionID.MatchString(s.ID) {
+			out[i].skip = true // never a vault key
+			return
+		}
+		if seen != nil {
+			mu.Lock()
+			seen[s.ID] = true
+			mu.Unlock()
+		}
+		kept := dayOf(receivedTime(s.Received))
+		if kept.IsZero() {
+			kept = dayOf(now)
+		}
+		if o := old[i]; o != nil && o.sub.Recipients == s.Recipients && o.sub.Epoch == s.Epoch {
+			if o.sub == s {
+				out[i].skip = true
+				return
+			}
+			e := *o
+			e.sub = s
+			meta, err := subRecords(h.id, s, nil, kept)
+			if err == nil {
+				meta[0].Value, err = metaOf(s, o.chunks)
+			}
+			if err != nil {
+				mu.Lock()
+				firstErr = cmpErr(firstErr, err)
+				mu.Unlock()
+				return
+			}
+			out[i] = fetched{e: &e, recs: meta}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		ct, err := download(ctx, c, s)
+		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
+			out[i].skip = true // deleted meanwhile
+			return
+		}
+		var recs []vault.Record
+		if err == nil {
+			recs, err = subRecords(h.id, s, ct, kept)
+		}
+		if err != nil {
+			mu.Lock()
+			firstErr = cmpErr(firstErr, err)
+			mu.Unlock()
+			return
+		}
+		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs}
+	})
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var recs []vault.Record
+	for _, f := range out {
+		recs = append(recs, f.recs...)
+	}
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	b.mu.Lock()
+	m = b.models[h.id] // a purge may have replaced it
+	prev := m.cursor
+	m.cursor = p.Next
+	recs = append(recs, stateRecords(h.id, m, now)...)
+	m.cursor = prev
+	b.mu.Unlock()
+	if err := putBatched(b.v, recs); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m.cursor = p.Next
+	var changes []Change
+	for _, f := range out {
+		if f.skip || f.e == nil {
+			continue
+		}
+		m.entries[f.e.sub.ID] = f.e
+		b.idx.put(h.id+"/"+f.e.sub.ID, f.e.text())
+		changes = append(changes, b.changeLocked(h.id, m, f.e))
+	}
+	h.st.Done += len(p.Submissions)
+	b.notifyLocked(changes)
+	if len(changes) > 0 {
+		b.logf("casebook: hub %s: took in %d submissions", h.id, len(changes))
+	}
+	return nil
+}
+
+// changeLocked is the change of the case e belongs to.
+func (b *Book) changeLocked(hub string, m *hubModel, e *entry) Change {
+	root := m.rootOf(e)
+	ch := Change{Hub: hub, ID: root, Kind: e.sub.Kind}
+	if k := m.caseOf(hub, root); k != nil {
+		it := k.item(m)
+		ch.Urgent, ch.Kind = it.Urgent, it.Kind
+	}
+	return ch
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+// maxCiphertext bounds a download: the largest bundle, with age's
+// overhead and a post-quantum header for many recipients.
+const maxCiphertext = 2<<30 + 64<<20
+
+// errTooLarge is a download larger than the hub said or than any bundle.
+var errTooLarge = errors.New("casebook: the hub sent more than the submission's size")
+
+// download fetches a submission's ciphertext into memory, bounded.
+func download(ctx context.Context, c *client.Client, s wire.Submission) ([]byte, error) {
+	limit := int64(maxCiphertext)
+	if s.Size > 0 && s.Size < limit {
+		limit = s.Size
+	}
+	w := &boundedBuffer{limit: limit}
+	if s.Size > 0 && s.Size < 64<<20 {
+		w.b = make([]byte, 0, s.Size)
+	}
+	if _, err := c.Download(ctx, s.ID, w); err != nil {
+		return nil, fmt.Errorf("casebook: unable to download a submission: %w", err)
+	}
+	return w.b, nil
+}
+
+type boundedBuffer struct {
+	b     []byte
+	limit int64
+}
+
+func (w *boundedBuffer) Write(p []byte) (int, error) {
+	if int64(len(w.b))+int64(len(p)) > w.limit {
+		return 0, errTooLarge
+	}
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+var _ io.Writer = (*boundedBuffer)(nil)
+
+// forgetUnseen forgets the submissions of h the hub no longer lists.
+func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
+	b.mu.RLock()
+	var gone []*entry
+	for id, e := range b.models[h.id].entries {
+		if !seen[id] {
+			gone = append(gone, e)
+		}
+	}
+	b.mu.RUnlock()
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	for _, e := range gone {
+		if err := b.forget(h, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forget removes a submission from the vault and from memory. The
+// caller holds b.writeMu.
+func (b *Book) forget(h *hubConn, e *entry) error {
+	if err := forgetSub(b.v, h.id, e.sub.ID, e.chunks); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := b.models[h.id]
+	root := m.rootOf(e)
+	delete(m.entries, e.sub.ID)
+	delete(m.read, e.sub.ID)
+	b.idx.drop(h.id + "/" + e.sub.ID)
+	b.notifyLocked([]Change{{Hub: h.id, ID: root, Kind: e.sub.Kind}})
+	return nil
+}
+
+// syncAlarms replaces the local copy of h's alarms with the hub's.
+func (b *Book) syncAlarms(ctx context.Context, h *hubConn, c *client.Client) error {
+	list, err := c.Alarms(ctx)
+	if err != nil {
+		return err
+	}
+	now := b.now()
+	var recs []vault.Record
+	fresh := map[string]wire.Alarm{}
+	for _, a := range list {
+		if !submissionID.MatchString(a.ID) {
+			continue
+		}
+		r, err := alarmRecord(h.id, a, now)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, r)
+		fresh[a.ID] = a
+	}
+	if err := putBatched(b.v, recs); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	m := b.models[h.id]
+	var gone []string
+	var changes []Change
+	for id := range m.alarms {
+		if _, ok := fresh[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	for id, a := range fresh {
+		if o, ok := m.alarms[id]; !ok || o.State != a.State || o.Escalated != a.Escalated {
+			changes = append(changes, Change{Hub: h.id, ID: a.ID, Urgent: a.State == wire.AlarmOpen, Kind: "alarm"})
+		}
+	}
+	m.alarms = fresh
+	b.notifyLocked(changes)
+	b.mu.Unlock()
+	for _, id := range gone {
+		if err := b.v.Delete(bucketAlarms+h.id, id); err != nil {
+			return fmt.Errorf("casebook: unable to forget an alarm: %w", err)
+		}
+	}
+	return nil
+}
+
+// eventLoop follows h's event stream while ctx lasts, syncing on every
+// event, and reconnects with a growing wait when it ends.
+func (b *Book) eventLoop(ctx context.Context, h *hubConn) {
+	wait := time.Second
+	for ctx.Err() == nil {
+		// Whether the hub is reachable is the sync loop's to say.
+		connected, _ := b.followEvents(ctx, h)
+		if ctx.Err() != nil {
+			return
+		}
+		if connected {
+			wait = time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// followEvents logs in the event client, opens the stream and syncs on
+// each notification until the stream ends.
+func (b *Book) followEvents(ctx context.Context, h *hubConn) (bool, error) {
+	if err := login(ctx, h.ev, h.ids); err != nil {
+		return false, err
+	}
+	defer func() {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		h.ev.Logout(lctx)
+	}()
+	s, err := h.ev.Events(ctx, 0)
+	if err != nil {
+		return false, err
+	}
+	defer s.Close()
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	for {
+		n, err := s.Next()
+		if err != nil {
+			return true, err
+		}
+		if n.Alarm != nil && submissionID.MatchString(n.Alarm.ID) {
+			b.takeAlarm(h, *n.Alarm)
+		}
+		h.kickSync()
+	}
+}
+
+// takeAlarm keeps an alarm the event stream replayed.
+func (b *Book) takeAlarm(h *hubConn, a wire.Alarm) {
+	r, err := alarmRecord(h.id, a, b.now())
+	if err == nil {
+		err = b.v.Put(r.Bucket, r.Key, r.Value, r.Kept)
+	}
+	if err != nil {
+		b.logf("casebook: hub %s: unable to keep an alarm", h.id)
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.models[h.id].alarms[a.ID] = a
+	b.notifyLocked([]Change{{Hub: h.id, ID: a.ID, Urgent: a.State == wire.AlarmOpen, Kind: "alarm"}})
+}
