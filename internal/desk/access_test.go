@@ -102,6 +102,8 @@ func TestAttackCrossOriginPost(t *testing.T) {
 		{"http://evil.example", ""},
 		{"http://evil.example", "cross-site"},
 		{"null", ""},
+		{"null", "cross-site"},
+		{"null", "same-site"},
 		{"http://localhost:" + port, ""},
 		{"http://127.0.0.1:1", ""},
 		{"https://" + d.host, ""},
@@ -130,6 +132,16 @@ func TestAttackCrossOriginPost(t *testing.T) {
 	}
 	if l := d.sessionLang(t); l != "" {
 		t.Fatalf("a cross-origin request changed the session's language to %q", l)
+	}
+	// What Chromium sends from the desk's own page (Referrer-Policy
+	// no-referrer makes its Origin "null").
+	req := newRequest(t, "POST", d.Origin()+"/lang", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "null")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(c)
+	if a := do(t, req); a.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the desk's own page in Chromium: %s: %s", a.Status, a.body)
 	}
 	if a := d.post(t, c, "/lang", form); a.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the desk's own origin: %s: %s", a.Status, a.body)

@@ -105,16 +105,22 @@ func parseForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // sameOrigin reports whether a state-changing request comes from a page
-// of the desk: its Origin is the desk's, and Sec-Fetch-Site, when the
-// browser sends it, says same-origin. A request with neither is refused.
+// of the desk: Sec-Fetch-Site, when the browser sends it, says
+// same-origin, and Origin is the desk's. Chromium sends "Origin: null" on
+// a form of a page with Referrer-Policy no-referrer: null is taken only
+// with Sec-Fetch-Site same-origin. A request with neither is refused.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	site := r.Header.Get("Sec-Fetch-Site")
 	if site != "" && site != "same-origin" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" {
+	switch o := r.Header.Get("Origin"); o {
+	case "":
+		return site == "same-origin"
+	case "null":
+		return site == "same-origin"
+	default:
 		u, err := url.Parse(o)
 		return err == nil && u.Scheme == "http" && u.Host == s.host && u.Path == "" && u.User == nil
 	}
-	return site == "same-origin"
 }
