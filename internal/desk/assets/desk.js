@@ -52,6 +52,13 @@
     }
   }
 
+  // busy reports whether the responder is writing in el: it is then left
+  // as it is (the next change, or a reload, brings it up to date).
+  function busy(el) {
+    if (el.contains(document.activeElement) && document.activeElement !== document.body) return true;
+    return Array.prototype.some.call(el.querySelectorAll("input[type=text], textarea"), function (i) { return i.value !== ""; });
+  }
+
   var refreshing = false, again = false;
   function refresh() {
     if (refreshing) { again = true; return; }
@@ -62,6 +69,7 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         ["hubs", "alarms", "counts", "items"].forEach(function (id) {
           var now = document.getElementById(id), next = doc.getElementById(id);
+          if (now && busy(now)) return; // never under the responder's hands
           if (now && next) {
             now.replaceWith(document.importNode(next, true));
           } else if (!now && next && id === "alarms") {
