@@ -1,6 +1,9 @@
 package desk
 
 import (
+	"html"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -86,5 +90,35 @@ func TestEveryMessageExists(t *testing.T) {
 				t.Errorf("no message %s in locales/en.json", k)
 			}
 		}
+	}
+}
+
+// The desk speaks the defender pages' languages, all of them.
+func TestDeskSpeaksTheWebLanguages(t *testing.T) {
+	if !slices.Equal(langs, web.Langs()) {
+		t.Fatalf("desk %v, web %v", langs, web.Langs())
+	}
+}
+
+// The picker switches the session's pages to the language chosen.
+func TestLanguagePicker(t *testing.T) {
+	d := newDesk(t)
+	c, csrf := d.session(t)
+	for _, lang := range langs {
+		if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {lang}, "back": {"/local"}}); a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/local" {
+			t.Fatalf("%s: %s %s", lang, a.Status, a.Header.Get("Location"))
+		}
+		a := d.get(t, c, "/no-such-page")
+		if !strings.Contains(a.body, `<html lang="`+lang+`"`) || !strings.Contains(a.body, html.EscapeString(T(lang, "error_not_found"))) {
+			t.Fatalf("%s: the page is not in it: %s", lang, a.body)
+		}
+	}
+	for _, bad := range []string{"xx", "", "../en"} {
+		if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {bad}}); a.StatusCode != http.StatusBadRequest {
+			t.Errorf("lang %q: %s", bad, a.Status)
+		}
+	}
+	if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {"en"}, "back": {"//evil.example/"}}); a.Header.Get("Location") != "/" {
+		t.Errorf("back to another site: %s", a.Header.Get("Location"))
 	}
 }
