@@ -350,3 +350,46 @@ func TestEventStream(t *testing.T) {
 		}
 	}
 }
+
+// Export to a secret phrase opens with age's passphrase identity; without
+// protection it is a plain tar.
+func TestExportPassphraseAndPlain(t *testing.T) {
+	f := newHubFixture(t)
+	id, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "threats", Narrative: "for the lawyer"}, file("scan.pdf", pdfBytes))
+	d := f.start(t)
+	f.waitFor(t, "the report", func(p casebook.Page) bool { return p.Total == 1 })
+	c, csrf := d.session(t)
+	u := caseURL(demoHub, id)
+	a := d.post(t, c, u+"/export", url.Values{"csrf": {csrf}, "protect": {"passphrase"}, "passphrase": {"correct horse battery"}})
+	if a.StatusCode != http.StatusOK || !strings.Contains(a.Header.Get("Content-Disposition"), ".tar.age") {
+		t.Fatalf("export: %s %v", a.Status, a.Header)
+	}
+	sid, _ := age.NewScryptIdentity("correct horse battery")
+	plain, err := age.Decrypt(strings.NewReader(a.body), sid)
+	if err != nil {
+		t.Fatalf("the export does not open with the phrase: %v", err)
+	}
+	if names := tarNames(t, plain); !strings.Contains(strings.Join(names, " "), "scan.pdf") {
+		t.Fatalf("export holds %q", names)
+	}
+	a = d.post(t, c, u+"/export", url.Values{"csrf": {csrf}, "protect": {"none"}})
+	if names := tarNames(t, strings.NewReader(a.body)); !strings.Contains(strings.Join(names, " "), "scan.pdf") {
+		t.Fatalf("plain export holds %q", names)
+	}
+}
+
+func tarNames(t *testing.T, r io.Reader) []string {
+	t.Helper()
+	tr := tar.NewReader(r)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, h.Name)
+	}
+}
