@@ -105,7 +105,7 @@ func TestLanguagePicker(t *testing.T) {
 	d := newDesk(t)
 	c, csrf := d.session(t)
 	for _, lang := range langs {
-		if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {lang}, "back": {"/local"}}); a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/local" {
+		if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {lang}, "back": {"/local"}}); a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/local?done=lang" {
 			t.Fatalf("%s: %s %s", lang, a.Status, a.Header.Get("Location"))
 		}
 		a := d.get(t, c, "/no-such-page")
@@ -118,7 +118,7 @@ func TestLanguagePicker(t *testing.T) {
 			t.Errorf("lang %q: %s", bad, a.Status)
 		}
 	}
-	if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {"en"}, "back": {"//evil.example/"}}); a.Header.Get("Location") != "/" {
+	if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {"en"}, "back": {"//evil.example/"}}); a.Header.Get("Location") != "/?done=lang" {
 		t.Errorf("back to another site: %s", a.Header.Get("Location"))
 	}
 }

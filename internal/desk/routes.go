@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"difesa.org/difesa/internal/desk/casebook"
 )
@@ -68,10 +69,10 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	}
 	sessionOf(r.Context()).setLanguage(l)
 	back := r.PostFormValue("back")
-	if !localPath(back) {
+	if !localPath(back) || strings.ContainsAny(back, "?#") {
 		back = "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, back+"?done=lang", http.StatusSeeOther)
 }
 
 // localPath reports whether p is a path of the desk ("/…", not "//…").
