@@ -35,7 +35,16 @@ func sendAgainIfAsked[T any](ctx context.Context, e *env, c *client.Client, pin 
 // the hub's signed list as every command does.
 func again(e *env, c *client.Client, pin string) sealed.Again {
 	return sealed.Again{
-		Notice: e.printf,
+		Notice: func(n sealed.Notice) {
+			switch n.Kind {
+			case sealed.NoticeBusy:
+				e.printf("the hub is busy (%s); nothing was stored; sending again in %v", n.Code, n.Wait)
+			case sealed.NoticePoW:
+				e.printf("the hub asked for proof of work once the upload had begun; sending again")
+			case sealed.NoticeRecipientsChanged:
+				e.printf("the hub's recipients changed while sending (%s); checking its new signed list and sending again", n.Code)
+			}
+		},
 		Verify: func(ctx context.Context) (*client.Verified, error) { return verifyHub(ctx, e, c, pin) },
 	}
 }

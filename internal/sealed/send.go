@@ -25,16 +25,43 @@ const (
 
 // Again is what [SendAgainIfAsked] needs from its caller.
 type Again struct {
-	// Notice tells the user what happens (nil: nothing is said).
-	Notice func(format string, args ...any)
+	// Notice tells the user why the upload is sent again (nil: nothing
+	// is said). The caller words it: the CLI in its own, translated
+	// messages.
+	Notice func(Notice)
 	// Verify checks the hub's signed recipient list again, after the hub
 	// said its recipients changed.
 	Verify func(ctx context.Context) (*client.Verified, error)
 }
 
-func (a Again) notice(format string, args ...any) {
+// Notice is why an upload is sent again.
+type Notice struct {
+	Kind NoticeKind
+	// Code is the hub's error code, for [NoticeBusy] and
+	// [NoticeRecipientsChanged].
+	Code string
+	// Wait is how long the hub asked to wait, for [NoticeBusy].
+	Wait time.Duration
+}
+
+// NoticeKind says why an upload is sent again.
+type NoticeKind int
+
+const (
+	// NoticeBusy: the hub is briefly busy; nothing was stored; the upload
+	// is sent again after Wait.
+	NoticeBusy NoticeKind = iota + 1
+	// NoticePoW: the hub asked for proof of work once the body had begun
+	// to leave.
+	NoticePoW
+	// NoticeRecipientsChanged: the hub's recipients changed under the
+	// upload; its new signed list is checked and the upload sent again.
+	NoticeRecipientsChanged
+)
+
+func (a Again) notice(n Notice) {
 	if a.Notice != nil {
-		a.Notice(format, args...)
+		a.Notice(n)
 	}
 }
 
@@ -54,7 +81,7 @@ func SendAgainIfAsked[T any](ctx context.Context, a Again, v *client.Verified,
 		}
 		var we *wire.Error
 		errors.As(err, &we)
-		a.notice("the hub is busy (%s); nothing was stored; sending again in %v", we.Code, wait)
+		a.notice(Notice{Kind: NoticeBusy, Code: we.Code, Wait: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -65,11 +92,11 @@ func SendAgainIfAsked[T any](ctx context.Context, a Again, v *client.Verified,
 		res, err = send(v)
 	}
 	if errors.Is(err, client.ErrSendAgain) {
-		a.notice("the hub asked for proof of work once the upload had begun; sending again")
+		a.notice(Notice{Kind: NoticePoW})
 		res, err = send(v)
 	}
 	if code := EpochChange(err); code != "" {
-		a.notice("the hub's recipients changed while sending (%s); checking its new signed list and sending again", code)
+		a.notice(Notice{Kind: NoticeRecipientsChanged, Code: code})
 		if v, err = a.Verify(ctx); err != nil {
 			return res, nil, err
 		}

@@ -87,8 +87,8 @@ func (h *hubConn) verify(ctx context.Context, c *client.Client) (*client.Verifie
 
 func (b *Book) again(h *hubConn, c *client.Client) sealed.Again {
 	return sealed.Again{
-		Notice: func(format string, args ...any) {
-			b.logf("casebook: hub %s: "+format, append([]any{h.id}, args...)...)
+		Notice: func(n sealed.Notice) {
+			b.logf("casebook: hub %s: sending again (%d, %s)", h.id, n.Kind, n.Code)
 		},
 		Verify: func(ctx context.Context) (*client.Verified, error) { return h.verify(ctx, c) },
 	}
@@ -118,7 +118,7 @@ func (b *Book) Reply(ctx context.Context, hub, id, text string, files []File) er
 	if _, err := sb.Size(); err != nil {
 		return fmt.Errorf("casebook: unable to reply: %w", err)
 	}
-	err = h.call(ctx, func(c *client.Client) error {
+	err = h.act.call(ctx, func(c *client.Client) error {
 		if _, err := c.ResponderThread(ctx, id); err != nil {
 			if errors.Is(err, &wire.Error{Code: wire.CodeNoThread}) {
 				return fmt.Errorf("%w: %w", ErrCannotReply, err)
@@ -153,7 +153,7 @@ func (b *Book) SetStatus(ctx context.Context, hub, id, status string) error {
 	if err != nil {
 		return err
 	}
-	err = h.call(ctx, func(c *client.Client) error { return c.SetStatus(ctx, id, status) })
+	err = h.act.call(ctx, func(c *client.Client) error { return c.SetStatus(ctx, id, status) })
 	if err != nil {
 		return b.hubErr(h, "set the status", err)
 	}
@@ -197,7 +197,7 @@ func (b *Book) Delete(ctx context.Context, hub, id string) error {
 	defer b.writeMu.Unlock()
 	for i := len(k.msgs) - 1; i >= 0; i-- {
 		e := k.msgs[i]
-		err := h.call(ctx, func(c *client.Client) error { return c.Delete(ctx, e.sub.ID) })
+		err := h.act.call(ctx, func(c *client.Client) error { return c.Delete(ctx, e.sub.ID) })
 		if err != nil && !errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
 			return b.hubErr(h, "delete", err)
 		}
@@ -229,7 +229,7 @@ func (b *Book) Ack(ctx context.Context, hub, alarmID, note string) error {
 		return err
 	}
 	var a *wire.Alarm
-	err = h.call(ctx, func(c *client.Client) error {
+	err = h.act.call(ctx, func(c *client.Client) error {
 		var note0 []byte
 		if note != "" {
 			v, err := h.verify(ctx, c)

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -189,5 +191,45 @@ func TestAlarmAck(t *testing.T) {
 	}
 	if err := b.Ack(context.Background(), demoHub, "aaaaaaaaaaaaaaaaaaaaaaaaaa", ""); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Ack of an unknown alarm: %v", err)
+	}
+}
+
+// TestActionDuringLongSync: an action does not wait for a sync in
+// progress (a first sync over Tor takes minutes).
+func TestActionDuringLongSync(t *testing.T) {
+	f := newFixture(t)
+	id, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "first"}, nil, true)
+	b := f.open(t)
+	syncAll(t, b)
+	f.srv.Fill(t, 600, testDay)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	hold := func(int64) {
+		once.Do(func() {
+			close(held)
+			<-release
+		})
+	}
+	f.tr.on.Store(&hold)
+	synced := make(chan error, 1)
+	go func() { synced <- b.syncHub(context.Background(), b.hubs[0], false) }()
+	<-held // the sync is in the middle of a download
+	done := make(chan error, 1)
+	go func() { done <- b.SetStatus(context.Background(), demoHub, id, wire.StatusClosed) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("SetStatus during a sync: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		close(release)
+		t.Fatal("SetStatus waited for the sync")
+	}
+	close(release)
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := b.Case(demoHub, id); c.Status != wire.StatusClosed {
+		t.Fatalf("status = %q", c.Status)
 	}
 }

@@ -78,7 +78,9 @@ type Change struct {
 	Hub, ID string
 	// Urgent is set for an alarm, or an alert that is not closed.
 	Urgent bool
-	// Kind is the submission kind ("report", "alert", …) or "alarm".
+	// Kind is the submission kind ("report", "alert", …), "alarm" (ID is
+	// the alarm's), or "purge": the local copy was purged, Hub and ID are
+	// empty, and everything shown must be read again.
 	Kind string
 }
 
@@ -86,12 +88,15 @@ type Change struct {
 type HubStatus struct {
 	Hub, URL string
 	// Online is false when the last contact with the hub failed: the desk
-	// is read-only for it.
+	// is read-only for it. Before the first contact it is false too, with
+	// Err empty (connecting).
 	Online bool
 	// Err says why, when not Online.
 	Err string
-	// Syncing is set while a sync runs; Done of Total submissions were
-	// taken in so far (Total is the hub's count when it says, else 0).
+	// Syncing is set while a sync runs. Done of Total submissions were
+	// downloaded so far: Total is what the hub holds that the desk does
+	// not (the bar of a first sync, or of one resumed), 0 if the hub did
+	// not say.
 	Syncing     bool
 	Done, Total int
 	// LastSyncHour is the hour of the last complete sync,
@@ -130,10 +135,15 @@ type Counts struct {
 // Item is a case in a list.
 type Item struct {
 	Hub, ID, Kind, Category, Status, Subject string
-	// Month is "2006-01", Day "2006-01-02", of the latest message.
+	// Month is the month the case arrived in, "2006-01" (what
+	// [Filter.Month] matches); Day the day of its latest message,
+	// "2006-01-02". Both UTC.
 	Month, Day string
-	Unread     bool
-	Urgent     bool
+	// Unread is set while a message of the case was not opened in the
+	// desk ([Book.MarkRead]); Urgent for an alert not closed, or a case
+	// with an open alarm.
+	Unread bool
+	Urgent bool
 	// Followups is the number of the defender's follow-ups.
 	Followups int
 }
@@ -172,7 +182,8 @@ type Attachment struct {
 	Name   string
 	Size   int64
 	SHA256 string
-	// Image is set when the name and first bytes say image.
+	// Image is set when the first bytes look like an image (sniffed, not
+	// trusted: the web side previews only what internal/media decodes).
 	Image bool
 }
 
@@ -191,7 +202,9 @@ type Alarm struct {
 	Hub, ID, Kind, Submission string
 	// Opened is the hour it was raised, "2006-01-02 15:00" UTC.
 	Opened string
-	// Marks are the hub's escalation and acknowledgement marks, coarse.
+	// Marks are the alarm's history, "MARK 2006-01-02 15:00" (missed,
+	// duress, checked_in, stopped, alert), and, once acknowledged,
+	// "acknowledged HOUR by LABEL".
 	Marks []string
 	Open  bool
 }

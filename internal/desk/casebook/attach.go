@@ -2,16 +2,12 @@ package casebook
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 
 	"difesa.org/difesa/internal/export"
 	"difesa.org/difesa/internal/wire"
 )
-
-// errStop ends a bundle's reading once the wanted file is in.
-var errStop = errors.New("casebook: stop")
 
 // Attachment returns the n-th file of a case (numbered across the whole
 // conversation, as in [Case]) and its original bytes, decrypted again from
@@ -62,29 +58,45 @@ func firstN(k *kase, e *entry) int {
 
 // fileOf decrypts e's ciphertext again and returns its i-th file.
 func (b *Book) fileOf(h *hubConn, e *entry, i int) ([]byte, error) {
+	if i < 0 || i >= len(e.files) {
+		return nil, fmt.Errorf("%w: no such attachment", ErrNotFound)
+	}
+	files, err := b.filesOf(h, e, i)
+	if err != nil {
+		return nil, err
+	}
+	if files[i] == nil {
+		return nil, fmt.Errorf("%w: no such attachment", ErrNotFound)
+	}
+	return files[i], nil
+}
+
+// filesOf decrypts e's ciphertext again and returns its files: all of
+// them when only < 0, else only that one (the others nil).
+func (b *Book) filesOf(h *hubConn, e *entry, only int) ([][]byte, error) {
 	ct, err := loadCiphertext(b.v, h.id, e.sub.ID, e.chunks)
 	if err != nil {
 		return nil, err
 	}
-	var out []byte
+	out := make([][]byte, len(e.files))
 	j := 0
 	_, err = openBundle(ct, h.ids, func(name string, size int64, r io.Reader) error {
 		defer func() { j++ }()
-		if j != i {
+		if j >= len(out) || (only >= 0 && j != only) {
 			return nil
 		}
 		var buf bytes.Buffer
 		if _, err := io.Copy(&buf, r); err != nil {
 			return err
 		}
-		out = buf.Bytes()
+		out[j] = buf.Bytes()
+		if out[j] == nil {
+			out[j] = []byte{}
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("casebook: unable to read an attachment: %w", err)
-	}
-	if out == nil {
-		return nil, fmt.Errorf("%w: no such attachment", ErrNotFound)
 	}
 	return out, nil
 }
@@ -129,12 +141,15 @@ func (b *Book) ExportCase(hub, id string) (export.Case, error) {
 		x.Messages = append(x.Messages, export.Message{Author: author, Date: dayOf(receivedTime(e.sub.Received)), Text: narrative(e.opened)})
 	}
 	for _, e := range msgs {
+		if len(e.files) == 0 {
+			continue
+		}
+		data, err := b.filesOf(h, e, -1)
+		if err != nil {
+			return export.Case{}, err
+		}
 		for i, f := range e.files {
-			data, err := b.fileOf(h, e, i)
-			if err != nil {
-				return export.Case{}, err
-			}
-			x.Attachments = append(x.Attachments, export.Attachment{Name: f.name, Data: data})
+			x.Attachments = append(x.Attachments, export.Attachment{Name: f.name, Data: data[i]})
 		}
 	}
 	ct, err := loadCiphertext(b.v, h.id, msgs[0].sub.ID, msgs[0].chunks)

@@ -33,6 +33,11 @@ type Book struct {
 	subs   map[int]chan Change
 	nsub   int
 	closed bool
+	gen    uint64 // grows with every change of the models
+
+	cacheMu  sync.Mutex // guards cache, cacheGen
+	cache    []*listed  // every case in inbox order, at cacheGen
+	cacheGen uint64
 }
 
 // hubID matches the hub ids the desk accepts: they name vault buckets.
@@ -90,24 +95,22 @@ func Open(o Options) (*Book, error) {
 	return b, nil
 }
 
-// newHubConn prepares the clients of a hub: one for the sync and the
-// actions, one for the event stream (each logs in on its own).
+// newHubConn prepares the clients of a hub: one for the sync, one for
+// the actions, one for the event stream (each logs in on its own).
 func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
 	opts := client.Options{Proxy: hc.Proxy}
-	if hc.HTTPClient != nil {
+	if hc.HTTPClient != nil && hc.HTTPClient.Transport != nil {
 		opts.Transport = hc.HTTPClient.Transport
-		if opts.Transport == nil {
-			opts.Transport = newDefaultTransport()
+	}
+	var cs [3]*client.Client // sync, actions, events
+	for i := range cs {
+		c, err := client.New(hc.URL, opts)
+		if err != nil {
+			return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
 		}
+		cs[i] = c
 	}
-	c, err := client.New(hc.URL, opts)
-	if err != nil {
-		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
-	}
-	ev, err := client.New(hc.URL, opts)
-	if err != nil {
-		return nil, fmt.Errorf("casebook: unable to use hub %q: %w", hc.URL, err)
-	}
+	c := cs[0]
 	if !hubID.MatchString(c.HubID()) {
 		return nil, fmt.Errorf("casebook: unable to use hub %q: its id is not one the desk can keep", hc.URL)
 	}
@@ -115,7 +118,8 @@ func newHubConn(hc HubConfig, ids []age.Identity) (*hubConn, error) {
 		ids = append(append([]age.Identity(nil), hc.Identities...), ids...)
 	}
 	return &hubConn{
-		id: c.HubID(), url: c.HubURL(), ids: ids, c: c, ev: ev, pin: hc.Pin, pins: hc.Pins,
+		id: c.HubID(), url: c.HubURL(), ids: ids, pin: hc.Pin, pins: hc.Pins,
+		sync: session{c: cs[0], ids: ids}, act: session{c: cs[1], ids: ids}, ev: cs[2],
 		kick: make(chan struct{}, 1),
 	}, nil
 }
@@ -153,6 +157,7 @@ func (b *Book) load(h *hubConn) error {
 	}
 	b.mu.Lock()
 	b.models[h.id] = m
+	b.gen++
 	for _, e := range entries {
 		b.idx.put(h.id+"/"+e.sub.ID, e.text())
 	}
@@ -179,7 +184,9 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// Close closes the desk folder. [Book.Run] must have returned.
+// Close closes the desk folder and ends every [Book.Changes]
+// subscription. Cancel the context of [Book.Run] and wait for it to
+// return first.
 func (b *Book) Close() error {
 	b.mu.Lock()
 	if b.closed {
@@ -227,7 +234,9 @@ func (b *Book) Changes() (<-chan Change, func()) {
 }
 
 // notifyLocked hands changes to the subscribers; the caller holds b.mu.
+// Every change of the models goes through it.
 func (b *Book) notifyLocked(cs []Change) {
+	b.gen++
 	for _, ch := range b.subs {
 		for _, c := range cs {
 			select {

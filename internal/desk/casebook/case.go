@@ -3,10 +3,7 @@ package casebook
 import (
 	"fmt"
 	"slices"
-	"strings"
 
-	"difesa.org/difesa/internal/bundle"
-	"difesa.org/difesa/internal/form"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -23,7 +20,9 @@ func (b *Book) Case(hub, id string) (*Case, error) {
 	o := k.root.opened
 	c.Fields = fields(o)
 	c.Narrative = narrative(o)
-	c.Answers = answers(o)
+	if h, err := b.hubOf(hub); err == nil {
+		c.Answers = answers(o, h.adminKey(), hub)
+	}
 	n := 0
 	c.Attachments, n = attachments(k.root, n)
 	c.Thread = []Message{}
@@ -81,27 +80,4 @@ func attachments(e *entry, n int) ([]Attachment, int) {
 		n++
 	}
 	return out, n
-}
-
-// answers are a form's answers by question id, as found in the bundle,
-// in the order of the ids. The questions' texts need the hub's admin key
-// (internal/form's OpenBundle); here they stay ids.
-func answers(o *bundle.Opened) []Field {
-	if o == nil || o.Form == nil {
-		return nil
-	}
-	a, err := form.ParseAnswers(o.Form.Answers)
-	if err != nil {
-		return []Field{{Name: "error", Value: err.Error()}}
-	}
-	ids := make([]string, 0, len(a.Answers))
-	for id := range a.Answers {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	out := make([]Field, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, Field{Name: id, Value: strings.Join(a.Answers[id], ", ")})
-	}
-	return out
 }

@@ -27,6 +27,8 @@ type entry struct {
 	files  []fileInfo
 	// err says why it could not be read, if it could not.
 	err string
+	// subject is the first line of what the defender wrote, shortened.
+	subject string
 }
 
 // fileInfo is what the desk knows of an attachment without keeping it.
@@ -100,6 +102,7 @@ func newEntry(sub wire.Submission, chunks int, ct []byte, ids []age.Identity) *e
 		return e
 	}
 	e.files, e.opened = files, o
+	e.subject = subject(e)
 	return e
 }
 

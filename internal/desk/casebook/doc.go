@@ -11,12 +11,27 @@
 // Everything is in the vault, sealed under its data key. Vault keys are
 // submission and alarm ids and fixed names only, never plaintext:
 //
-//	sub:HUB       ID → the hub's listing entry and the age ciphertext, as sent
+//	sub:HUB       ID → the hub's listing entry, the number of chunks
+//	age:HUB       ID.N → the N-th 32 MiB chunk of the age ciphertext, as sent
 //	state:HUB     "cursor" → the submissions cursor; "read" → ids opened
 //	alarms:HUB    ID → the alarm, as listed
 //
-// HUB is the hub's id. The full-text index and the decrypted bundles are
-// built at [Open] and live in memory only.
+// HUB is the hub's id. Each record is kept under the UTC day its
+// submission arrived, which [Book.Purge] counts from. The full-text index
+// and the decrypted bundles are built at [Open] and live in memory only.
+//
+// # Sync
+//
+// [Book.Run] lists, per hub, what changed since the cursor and downloads
+// only what the vault does not hold yet (or what the hub re-encrypted);
+// each page goes into the vault with the cursor after it, in one
+// transaction, so that a sync cut short resumes there. The first sync of
+// a run also lists every id once, to forget what a colleague deleted. A
+// hub that cannot be reached makes the desk read-only for it: reads work
+// from the local copy, actions return [ErrReadOnly].
+//
+// Replies and acknowledgement notes are encrypted and sent through
+// internal/sealed, the code path of "difesa reply" and "difesa ack".
 //
 // # Threat model
 //

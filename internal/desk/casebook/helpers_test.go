@@ -57,6 +57,9 @@ type counting struct {
 	n  *atomic.Int64
 	// on, if set, is called with the count after each download starts.
 	on atomic.Pointer[func(int64)]
+	// mangle, if set, changes each download's response, as a hostile hub
+	// or a broken network would.
+	mangle atomic.Pointer[func(*http.Response)]
 }
 
 var downloadPath = regexp.MustCompile(`/submissions/[a-z2-7]{26}$`)
@@ -67,6 +70,11 @@ func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
 		if on := c.on.Load(); on != nil {
 			(*on)(n)
 		}
+		resp, err := c.rt.RoundTrip(r)
+		if m := c.mangle.Load(); m != nil && err == nil {
+			(*m)(resp)
+		}
+		return resp, err
 	}
 	return c.rt.RoundTrip(r)
 }
@@ -107,7 +115,13 @@ func syncAll(t testing.TB, b *Book) {
 // defender is a defender's client for the fixture's hub.
 func (f *fixture) defender(t testing.TB) *client.Client {
 	t.Helper()
-	c, err := client.New(f.srv.HubURL, client.Options{})
+	return defenderAt(t, f.srv.HubURL)
+}
+
+// defenderAt is a defender's client for the hub at url.
+func defenderAt(t testing.TB, url string) *client.Client {
+	t.Helper()
+	c, err := client.New(url, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +132,14 @@ func (f *fixture) defender(t testing.TB) *client.Client {
 // none; it returns the submission's id and the codename's keys.
 func (f *fixture) submit(t testing.TB, kind string, rep *bundle.Report, files map[string][]byte, none bool) (string, *codename.Keys) {
 	t.Helper()
+	return submitTo(t, f.srv.HubURL, kind, rep, files, none)
+}
+
+// submitTo is [fixture.submit] to the hub at url.
+func submitTo(t testing.TB, url, kind string, rep *bundle.Report, files map[string][]byte, none bool) (string, *codename.Keys) {
+	t.Helper()
 	ctx := context.Background()
-	c := f.defender(t)
+	c := defenderAt(t, url)
 	v, err := c.VerifiedRecipients(ctx, client.Trust{})
 	if err != nil {
 		t.Fatalf("recipients: %v", err)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
 	"filippo.io/age"
 
 	"difesa.org/difesa/internal/client"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -19,14 +19,15 @@ import (
 type hubConn struct {
 	id, url string
 	ids     []age.Identity
-	c       *client.Client // sync and actions
+	sync    session        // the sync loop
+	act     session        // the actions, which need not wait for a sync
 	ev      *client.Client // the event stream
 	pin     string
 	pins    *client.PinStore
 	kick    chan struct{}
 
-	callMu   sync.Mutex // serialises c's login
-	loggedIn bool
+	adminMu sync.Mutex // guards admin
+	admin   *manifest.PublicKey
 
 	// Under the Book's mutex.
 	st        HubStatus
@@ -40,27 +41,32 @@ func (h *hubConn) kickSync() {
 	}
 }
 
-// newDefaultTransport is the transport of an [HubConfig.HTTPClient]
-// without one: the client's own defaults.
-func newDefaultTransport() http.RoundTripper {
-	return http.DefaultTransport.(*http.Transport).Clone()
+// session is one logged-in client of a hub. A client's login must not
+// run while it is in use, so each user of a hub (the sync loop, the
+// actions) has its own.
+type session struct {
+	c   *client.Client
+	ids []age.Identity
+
+	mu       sync.Mutex // serialises the calls, and so the logins
+	loggedIn bool
 }
 
-// call runs fn with h.c logged in, logging in first if needed and once
-// more if the hub ended the login.
-func (h *hubConn) call(ctx context.Context, fn func(*client.Client) error) error {
-	h.callMu.Lock()
-	defer h.callMu.Unlock()
+// call runs fn with the session's client logged in, logging in first if
+// needed and once more if the hub ended the login.
+func (s *session) call(ctx context.Context, fn func(*client.Client) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for try := 0; ; try++ {
-		if !h.loggedIn {
-			if err := login(ctx, h.c, h.ids); err != nil {
+		if !s.loggedIn {
+			if err := login(ctx, s.c, s.ids); err != nil {
 				return err
 			}
-			h.loggedIn = true
+			s.loggedIn = true
 		}
-		err := fn(h.c)
+		err := fn(s.c)
 		if try == 0 && (errors.Is(err, &wire.Error{Code: wire.CodeUnauthorized}) || errors.Is(err, client.ErrNotLoggedIn)) {
-			h.loggedIn = false
+			s.loggedIn = false
 			continue
 		}
 		return err
@@ -89,15 +95,15 @@ func login(ctx context.Context, c *client.Client, ids []age.Identity) error {
 	return fmt.Errorf("casebook: unable to log in to hub %q: %w", c.HubID(), last)
 }
 
-// logout ends h.c's login, if any.
-func (h *hubConn) logout() {
-	h.callMu.Lock()
-	defer h.callMu.Unlock()
-	if h.loggedIn {
+// logout ends the session's login, if any.
+func (s *session) logout() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loggedIn {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		h.c.Logout(ctx)
-		h.loggedIn = false
+		s.c.Logout(ctx)
+		s.loggedIn = false
 	}
 }
 

@@ -49,35 +49,31 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 			return Page{Alarms: []Alarm{}, Items: []Item{}}, nil
 		}
 	}
-	var all []listed
+	var all []*listed
 	var p Page
-	for _, h := range b.hubs {
-		if f.Hub != "" && f.Hub != h.id {
+	for _, r := range b.rowsLocked() {
+		if f.Hub != "" && f.Hub != r.item.Hub {
 			continue
 		}
-		m := b.models[h.id]
-		for _, k := range m.cases(h.id) {
-			if k.root == nil {
-				continue // never: a root is always its own case
-			}
-			if hits != nil && !k.anyHit(h.id, hits) {
-				continue
-			}
-			it := k.item(m)
-			if !f.matchButStatus(it) {
-				continue
-			}
-			p.Counts.add(it)
-			if f.Status != "" && it.Status != f.Status {
-				continue
-			}
-			all = append(all, listed{item: it, latest: k.latest().sub})
+		if hits != nil && !r.k.anyHit(r.item.Hub, hits) {
+			continue
 		}
-		if !search {
-			p.Alarms = append(p.Alarms, alarmsOf(h.id, m, f)...)
+		if !f.matchButStatus(r.item) {
+			continue
+		}
+		p.Counts.add(r.item)
+		if f.Status != "" && r.item.Status != f.Status {
+			continue
+		}
+		all = append(all, r)
+	}
+	if !search {
+		for _, h := range b.hubs {
+			if f.Hub == "" || f.Hub == h.id {
+				p.Alarms = append(p.Alarms, alarmsOf(h.id, b.models[h.id], f)...)
+			}
 		}
 	}
-	slices.SortFunc(all, inboxOrder)
 	slices.SortFunc(p.Alarms, alarmOrder)
 	p.Total = len(all)
 	p.Items = []Item{}
@@ -88,6 +84,30 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 		p.Alarms = []Alarm{}
 	}
 	return p, nil
+}
+
+// rowsLocked returns every case of every hub in inbox order, from a
+// cache kept until the model changes. The caller holds b.mu (for reading
+// at least).
+func (b *Book) rowsLocked() []*listed {
+	b.cacheMu.Lock()
+	defer b.cacheMu.Unlock()
+	if b.cache != nil && b.cacheGen == b.gen {
+		return b.cache
+	}
+	var rows []*listed
+	for _, h := range b.hubs {
+		m := b.models[h.id]
+		for _, k := range m.cases(h.id) {
+			if k.root == nil {
+				continue // never: a root is always its own case
+			}
+			rows = append(rows, &listed{item: k.item(m), latest: k.latest().sub, k: k})
+		}
+	}
+	slices.SortFunc(rows, inboxOrder)
+	b.cache, b.cacheGen = rows, b.gen
+	return rows
 }
 
 // anyHit reports whether a message of k is in hits.

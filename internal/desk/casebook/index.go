@@ -97,10 +97,3 @@ func (x *index) search(query string) map[string]bool {
 
 // drop removes key from the index.
 func (x *index) drop(key string) { x.put(key, "") }
-
-// size is the number of documents indexed.
-func (x *index) size() int {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return len(x.docs)
-}

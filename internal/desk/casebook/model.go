@@ -58,6 +58,9 @@ func (m *hubModel) cases(hub string) map[string]*kase {
 		}
 	}
 	for _, k := range out {
+		if len(k.msgs) == 1 {
+			continue
+		}
 		slices.SortFunc(k.msgs, func(a, b *entry) int {
 			if (a == k.root) != (b == k.root) {
 				if a == k.root {
@@ -127,7 +130,7 @@ func (k *kase) item(m *hubModel) Item {
 	s := k.root.sub
 	it := Item{
 		Hub: k.hub, ID: s.ID, Kind: s.Kind, Category: k.category(), Status: s.Status,
-		Subject: subject(k.root), Month: k.month(), Day: dayString(k.latest().sub.Received),
+		Subject: k.root.subject, Month: k.month(), Day: dayString(k.latest().sub.Received),
 	}
 	for _, e := range k.msgs {
 		if !m.read[e.sub.ID] {
@@ -172,7 +175,7 @@ func subject(e *entry) string {
 
 // newer orders items newest first: by the latest message's hour, then
 // the hub's order, then id for a stable order.
-func newer(a, b listed) int {
+func newer(a, b *listed) int {
 	return cmp.Or(
 		strings.Compare(b.latest.Received, a.latest.Received),
 		cmp.Compare(b.latest.Serial, a.latest.Serial),
@@ -184,11 +187,12 @@ func newer(a, b listed) int {
 type listed struct {
 	item   Item
 	latest wire.Submission
+	k      *kase
 }
 
 // inboxOrder puts unread cases first, newest first, then the rest,
 // newest first.
-func inboxOrder(a, b listed) int {
+func inboxOrder(a, b *listed) int {
 	if a.item.Unread != b.item.Unread {
 		if a.item.Unread {
 			return -1

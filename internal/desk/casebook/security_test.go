@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,6 +222,21 @@ func TestHostileContent(t *testing.T) {
 			t.Fatalf("%q was taken for an image", at.Name)
 		}
 	}
+	x, err := b.ExportCase(demoHub, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Narrative != rep.Narrative || len(x.Attachments) != len(files) {
+		t.Fatalf("export: narrative of %d bytes, %d attachments", len(x.Narrative), len(x.Attachments))
+	}
+	for _, a := range x.Attachments {
+		if !bytes.Equal(a.Data, files[a.Name]) {
+			t.Fatalf("exported %q = %q", a.Name, a.Data)
+		}
+	}
+	if _, _, err := openBundleForTest(x.Ciphertext, f); err != nil {
+		t.Fatalf("the export's original ciphertext: %v", err)
+	}
 	if p, err := b.Search(Filter{Query: "onerror"}); err != nil || p.Total != 1 {
 		t.Fatalf("search: %d, %v", p.Total, err)
 	}
@@ -237,5 +253,58 @@ func TestHostileContent(t *testing.T) {
 	}
 	if _, err := b.Case(demoHub, "../../x"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("case ../../x: %v", err)
+	}
+}
+
+// openBundleForTest decrypts an original ciphertext with the responder's
+// identity, as stock age would.
+func openBundleForTest(ct []byte, f *fixture) ([]fileInfo, *bundle.Opened, error) {
+	return decrypt(ct, []age.Identity{f.id})
+}
+
+// TestDamagedCopy: a download longer than the hub announced (a hostile
+// hub) or cut short does not stop the sync: the other reports come in,
+// the damaged one says why, and it is downloaded again next time.
+func TestDamagedCopy(t *testing.T) {
+	f := newFixture(t)
+	bad, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "damaged on the way"}, nil, true)
+	good, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "fine"}, nil, true)
+	for _, tc := range []struct {
+		name   string
+		mangle func(*http.Response)
+	}{
+		{"longer", func(r *http.Response) {
+			if strings.HasSuffix(r.Request.URL.Path, bad) {
+				r.Body = io.NopCloser(io.MultiReader(r.Body, bytes.NewReader(make([]byte, 4096))))
+				r.ContentLength = -1
+				r.Header.Del("Content-Length")
+			}
+		}},
+		{"shorter", func(r *http.Response) {
+			if strings.HasSuffix(r.Request.URL.Path, bad) {
+				r.Body = io.NopCloser(io.LimitReader(r.Body, 100))
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.dir = filepath.Join(t.TempDir(), "desk")
+			b := f.open(t)
+			f.tr.mangle.Store(&tc.mangle)
+			syncAll(t, b)
+			f.tr.mangle.Store(nil)
+			if c, err := b.Case(demoHub, good); err != nil || c.Narrative != "fine" {
+				t.Fatalf("the good report: %+v, %v", c, err)
+			}
+			c, err := b.Case(demoHub, bad)
+			if err != nil || c.Err == "" || c.Narrative != "" {
+				t.Fatalf("the damaged report: %+v, %v", c, err)
+			}
+			b.Close()
+			b = f.open(t)
+			syncAll(t, b)
+			if c, err := b.Case(demoHub, bad); err != nil || c.Err != "" || c.Narrative != "damaged on the way" {
+				t.Fatalf("downloaded again: %+v, %v", c, err)
+			}
+		})
 	}
 }

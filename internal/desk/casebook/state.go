@@ -60,6 +60,9 @@ func loadEntry(v *vault.Vault, hub, id string, ids []age.Identity) (*entry, erro
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("casebook: unable to read the local copy of a submission: %w", err)
 	}
+	if s.Chunks == 0 {
+		return &entry{sub: s.Sub, err: errDamaged.Error()}, nil
+	}
 	ct, err := loadCiphertext(v, hub, id, s.Chunks)
 	if err != nil {
 		return nil, err

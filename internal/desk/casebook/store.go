@@ -52,15 +52,6 @@ func subRecords(hub string, sub wire.Submission, ct []byte, kept time.Time) ([]v
 	return recs, nil
 }
 
-// recordsSize is the sum of the records' values.
-func recordsSize(recs []vault.Record) int64 {
-	var n int64
-	for _, r := range recs {
-		n += int64(len(r.Value))
-	}
-	return n
-}
-
 // putBatched stores records in as few [vault.Vault.PutAll] transactions
 // as its limits allow, the last record in the last one (the cursor goes
 // last, so that it is stored only with everything before it).

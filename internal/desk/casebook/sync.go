@@ -26,7 +26,8 @@ func (b *Book) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	for _, h := range b.hubs {
-		h.logout()
+		h.sync.logout()
+		h.act.logout()
 	}
 	return nil
 }
@@ -94,14 +95,16 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 	if reconcile && cursor == "" {
 		seen = map[string]bool{}
 	}
-	err := h.call(ctx, func(c *client.Client) error {
+	err := h.sync.call(ctx, func(c *client.Client) error {
 		if n, err := c.Epochs(ctx); err == nil {
 			total := 0
 			for _, k := range n.Submissions {
 				total += k
 			}
 			b.mu.Lock()
-			h.st.Total = total
+			// What is left to download: the bar of a first sync, or of
+			// one resumed after the desk was closed.
+			h.st.Total = max(total-len(b.models[h.id].entries), 0)
 			b.mu.Unlock()
 		}
 		err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
@@ -135,6 +138,9 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 				return err
 			}
 		}
+		if err := b.retryDamaged(ctx, h, c); err != nil {
+			return err
+		}
 		return b.syncAlarms(ctx, h, c)
 	})
 	if err != nil {
@@ -143,12 +149,35 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 	return nil
 }
 
+// maxRetries bounds how many damaged copies one sync downloads again.
+const maxRetries = 100
+
+// retryDamaged downloads again the submissions whose copy came damaged
+// (longer than the hub said, or cut short), as a page of their own that
+// leaves the cursor where it is.
+func (b *Book) retryDamaged(ctx context.Context, h *hubConn, c *client.Client) error {
+	b.mu.RLock()
+	m := b.models[h.id]
+	p := &wire.SubmissionList{Next: m.cursor}
+	for _, e := range m.entries {
+		if e.chunks == 0 && len(p.Submissions) < maxRetries {
+			p.Submissions = append(p.Submissions, e.sub)
+		}
+	}
+	b.mu.RUnlock()
+	if len(p.Submissions) == 0 {
+		return nil
+	}
+	return b.takePage(ctx, h, c, p, nil)
+}
+
 // fetched is a submission of a page, downloaded and decrypted, or only
 // updated.
 type fetched struct {
-	e    *entry
-	recs []vault.Record
-	skip bool
+	e          *entry
+	recs       []vault.Record
+	skip       bool
+	downloaded bool
 }
 
 // takePage downloads and decrypts what is new on a page, keeps it in the
@@ -181,7 +210,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		if kept.IsZero() {
 			kept = dayOf(now)
 		}
-		if o := old[i]; o != nil && o.sub.Recipients == s.Recipients && o.sub.Epoch == s.Epoch {
+		if o := old[i]; o != nil && o.chunks > 0 && o.sub.Recipients == s.Recipients && o.sub.Epoch == s.Epoch {
 			if o.sub == s {
 				out[i].skip = true
 				return
@@ -209,6 +238,16 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 			out[i].skip = true // deleted meanwhile
 			return
 		}
+		if errors.Is(err, errTooLarge) || errors.Is(err, client.ErrTruncated) {
+			// One damaged copy must not stop the sync: keep the entry
+			// without ciphertext, say why, and try again next sync.
+			meta, merr := metaOf(s, 0)
+			if merr == nil {
+				out[i] = fetched{e: &entry{sub: s, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
+				return
+			}
+			err = merr
+		}
 		var recs []vault.Record
 		if err == nil {
 			recs, err = subRecords(h.id, s, ct, kept)
@@ -219,7 +258,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 			mu.Unlock()
 			return
 		}
-		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs}
+		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
 		return firstErr
@@ -255,7 +294,12 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		b.idx.put(h.id+"/"+f.e.sub.ID, f.e.text())
 		changes = append(changes, b.changeLocked(h.id, m, f.e))
 	}
-	h.st.Done += len(p.Submissions)
+	for _, f := range out {
+		if f.downloaded {
+			h.st.Done++
+		}
+	}
+	h.st.Total = max(h.st.Total, h.st.Done)
 	b.notifyLocked(changes)
 	if len(changes) > 0 {
 		b.logf("casebook: hub %s: took in %d submissions", h.id, len(changes))
@@ -284,6 +328,9 @@ func cmpErr(first, err error) error {
 // maxCiphertext bounds a download: the largest bundle, with age's
 // overhead and a post-quantum header for many recipients.
 const maxCiphertext = 2<<30 + 64<<20
+
+// errDamaged is what a submission whose copy came damaged says.
+var errDamaged = errors.New("casebook: the hub sent a damaged copy; it is downloaded again at the next sync")
 
 // errTooLarge is a download larger than the hub said or than any bundle.
 var errTooLarge = errors.New("casebook: the hub sent more than the submission's size")
@@ -354,122 +401,4 @@ func (b *Book) forget(h *hubConn, e *entry) error {
 	b.idx.drop(h.id + "/" + e.sub.ID)
 	b.notifyLocked([]Change{{Hub: h.id, ID: root, Kind: e.sub.Kind}})
 	return nil
-}
-
-// syncAlarms replaces the local copy of h's alarms with the hub's.
-func (b *Book) syncAlarms(ctx context.Context, h *hubConn, c *client.Client) error {
-	list, err := c.Alarms(ctx)
-	if err != nil {
-		return err
-	}
-	now := b.now()
-	var recs []vault.Record
-	fresh := map[string]wire.Alarm{}
-	for _, a := range list {
-		if !submissionID.MatchString(a.ID) {
-			continue
-		}
-		r, err := alarmRecord(h.id, a, now)
-		if err != nil {
-			return err
-		}
-		recs = append(recs, r)
-		fresh[a.ID] = a
-	}
-	if err := putBatched(b.v, recs); err != nil {
-		return err
-	}
-	b.mu.Lock()
-	m := b.models[h.id]
-	var gone []string
-	var changes []Change
-	for id := range m.alarms {
-		if _, ok := fresh[id]; !ok {
-			gone = append(gone, id)
-		}
-	}
-	for id, a := range fresh {
-		if o, ok := m.alarms[id]; !ok || o.State != a.State || o.Escalated != a.Escalated {
-			changes = append(changes, Change{Hub: h.id, ID: a.ID, Urgent: a.State == wire.AlarmOpen, Kind: "alarm"})
-		}
-	}
-	m.alarms = fresh
-	b.notifyLocked(changes)
-	b.mu.Unlock()
-	for _, id := range gone {
-		if err := b.v.Delete(bucketAlarms+h.id, id); err != nil {
-			return fmt.Errorf("casebook: unable to forget an alarm: %w", err)
-		}
-	}
-	return nil
-}
-
-// eventLoop follows h's event stream while ctx lasts, syncing on every
-// event, and reconnects with a growing wait when it ends.
-func (b *Book) eventLoop(ctx context.Context, h *hubConn) {
-	wait := time.Second
-	for ctx.Err() == nil {
-		// Whether the hub is reachable is the sync loop's to say.
-		connected, _ := b.followEvents(ctx, h)
-		if ctx.Err() != nil {
-			return
-		}
-		if connected {
-			wait = time.Second
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait = min(2*wait, time.Minute)
-	}
-}
-
-// followEvents logs in the event client, opens the stream and syncs on
-// each notification until the stream ends.
-func (b *Book) followEvents(ctx context.Context, h *hubConn) (bool, error) {
-	if err := login(ctx, h.ev, h.ids); err != nil {
-		return false, err
-	}
-	defer func() {
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		h.ev.Logout(lctx)
-	}()
-	s, err := h.ev.Events(ctx, 0)
-	if err != nil {
-		return false, err
-	}
-	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	for {
-		n, err := s.Next()
-		if err != nil {
-			return true, err
-		}
-		if n.Alarm != nil && submissionID.MatchString(n.Alarm.ID) {
-			b.takeAlarm(h, *n.Alarm)
-		}
-		h.kickSync()
-	}
-}
-
-// takeAlarm keeps an alarm the event stream replayed.
-func (b *Book) takeAlarm(h *hubConn, a wire.Alarm) {
-	r, err := alarmRecord(h.id, a, b.now())
-	if err == nil {
-		err = b.v.Put(r.Bucket, r.Key, r.Value, r.Kept)
-	}
-	if err != nil {
-		b.logf("casebook: hub %s: unable to keep an alarm", h.id)
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.models[h.id].alarms[a.ID] = a
-	b.notifyLocked([]Change{{Hub: h.id, ID: a.ID, Urgent: a.State == wire.AlarmOpen, Kind: "alarm"}})
 }

@@ -38,6 +38,11 @@ func TestSyncThenReopen(t *testing.T) {
 		t.Fatalf("attachments = %+v", c.Attachments)
 	}
 	b.Close()
+	// Meanwhile a colleague takes the case: it is listed again, and only
+	// its status is new.
+	if err := f.responder(t).SetStatus(context.Background(), id1, wire.StatusInProgress); err != nil {
+		t.Fatal(err)
+	}
 
 	b = f.open(t)
 	p2 := mustInbox(t, b, Filter{})
@@ -47,6 +52,9 @@ func TestSyncThenReopen(t *testing.T) {
 	syncAll(t, b)
 	if n := f.downloads.Load(); n != 3 {
 		t.Fatalf("after reopening, %d ciphertexts were downloaded in all, want the first 3 only", n)
+	}
+	if c, _ := b.Case(demoHub, id1); c.Status != wire.StatusInProgress || c.Narrative == "" {
+		t.Fatalf("after the colleague's change, the case = %+v", c)
 	}
 	if _, err := b.Case(c.Hub, "aaaaaaaaaaaaaaaaaaaaaaaaaa"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown case: %v, want ErrNotFound", err)
@@ -63,8 +71,10 @@ func TestKillResume(t *testing.T) {
 	b := f.open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var mid HubStatus
 	stopAt := func(k int64) {
 		if k == 700 {
+			mid = b.Status()[0]
 			cancel()
 		}
 	}
@@ -74,6 +84,9 @@ func TestKillResume(t *testing.T) {
 		t.Fatalf("cut sync: %v, want context.Canceled", err)
 	}
 	f.tr.on.Store(nil)
+	if !mid.Syncing || mid.Done != 500 || mid.Total != n {
+		t.Fatalf("progress in the middle of the first sync = %+v, want 500 of %d", mid, n)
+	}
 	b.Close()
 
 	b = f.open(t)
@@ -83,6 +96,9 @@ func TestKillResume(t *testing.T) {
 	}
 	before := f.downloads.Load()
 	syncAll(t, b)
+	if st := b.Status()[0]; st.Done != n-500 || st.Total != n-500 || st.Syncing || !st.Online {
+		t.Fatalf("progress after resuming = %+v, want %d of %d done", st, n-500, n-500)
+	}
 	p := mustInbox(t, b, Filter{Limit: maxLimit})
 	if p.Total != n {
 		t.Fatalf("after resuming, %d reports, want %d", p.Total, n)
