@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -28,8 +27,13 @@ func TestBrowserDeskAccessibility(t *testing.T) {
 	for _, lang := range []string{"en", "sl"} {
 		b.step(t, "language", chromedp.Navigate(d.Origin()+"/"), chromedp.WaitVisible("#lang"),
 			chromedp.SetValue("#lang", lang), chromedp.Click("form.langs button"), chromedp.WaitVisible("main p.ok"))
-		for _, p := range []string{"/", "/search?q=" + url.QueryEscape("report"), u, u + "/delete", "/local", "/no-such-page"} {
-			b.step(t, p, chromedp.Navigate(d.Origin()+p), chromedp.WaitReady("footer"))
+		for _, p := range []string{"/", "search results", u, u + "/delete", "/local", "/no-such-page"} {
+			if p == "search results" {
+				b.step(t, p, chromedp.Navigate(d.Origin()+"/search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "report"),
+					chromedp.Click("form.filters button"), chromedp.WaitVisible("#items"))
+			} else {
+				b.step(t, p, chromedp.Navigate(d.Origin()+p), chromedp.WaitReady("footer"))
+			}
 			r, err := axe.Run(eval, src)
 			if err != nil {
 				t.Fatalf("%s %s: %v", lang, p, err)

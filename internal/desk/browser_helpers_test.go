@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -41,6 +42,9 @@ type browserTab struct {
 
 	mu      sync.Mutex
 	dialogs []string // messages of the dialogs that opened
+
+	home string // the profile and temporary files, downloads included
+	stop func() // ends the browser and waits for it
 }
 
 // dialogsSeen returns the messages of the JavaScript dialogs so far.
@@ -81,7 +85,8 @@ func newBrowser(t *testing.T) *browserTab {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
-	b := &browserTab{ctx: ctx, downloads: filepath.Join(home, "downloads"), done: make(chan string, 16)}
+	b := &browserTab{ctx: ctx, downloads: filepath.Join(home, "downloads"), done: make(chan string, 16), home: home,
+		stop: func() { cancelC(); cancelA() }}
 	yes := true
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.downloads, EventsEnabled: &yes,
@@ -196,4 +201,39 @@ func removeBrowserDir(t *testing.T, dir string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// closeAndScan ends the browser, so that it writes what it keeps, and
+// returns the files under its folder (downloads aside) that hold one of
+// the canaries.
+func (b *browserTab) closeAndScan(t *testing.T, canaries ...string) []string {
+	t.Helper()
+	b.stop()
+	return scanTree(t, b.home, b.downloads, canaries...)
+}
+
+// scanTree returns "file: canary" for each file under dir (skip aside)
+// that holds a canary.
+func scanTree(t *testing.T, dir, skip string, canaries ...string) []string {
+	t.Helper()
+	var found []string
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			if skip != "" && p == skip {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		for _, c := range canaries {
+			if bytes.Contains(b, []byte(c)) {
+				found = append(found, p+": "+c)
+			}
+		}
+		return nil
+	})
+	return found
 }

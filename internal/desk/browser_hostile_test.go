@@ -86,7 +86,8 @@ func TestBrowserHostileReport(t *testing.T) {
 	if n := b.eval(t, `String(document.querySelectorAll("script[src]").length) + " " + document.querySelectorAll("img, iframe, svg, link[href^='http'], style").length`); n != "1 0" {
 		t.Fatalf("the case page holds elements from the report: %s", n)
 	}
-	b.step(t, "search", chromedp.Navigate(d.Origin()+"/search?q=script"), chromedp.WaitVisible("#items"))
+	b.step(t, "search", chromedp.Navigate(d.Origin()+"/search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "script"),
+		chromedp.Click("form.filters button"), chromedp.WaitVisible("#items"))
 	b.step(t, "delete page", chromedp.Navigate(d.Origin()+u+"/delete"), chromedp.WaitVisible("footer"))
 	// Every file and every preview, opened directly in the tab.
 	downloads := 0

@@ -129,6 +129,21 @@ func TestBrowserDeskSession(t *testing.T) {
 	if len(b.dialogsSeen()) != 0 {
 		t.Fatalf("dialogs: %q", b.dialogsSeen())
 	}
+	// Nothing of the session stays on disk in plaintext: not in the
+	// browser's profile (no-store, no autofill, searches not in its
+	// history), not in the desk's folder, not in its log.
+	canaries := []string{"grey car follows", "Via Roma", "We have seen it", "called the lawyer", "change your route", "They are at my door", "grey+car", "grey%20car"}
+	if found := b.closeAndScan(t, canaries...); len(found) != 0 {
+		t.Errorf("the browser keeps plaintext on disk:\n%s", strings.Join(found, "\n"))
+	}
+	if found := scanTree(t, f.dir, "", canaries...); len(found) != 0 {
+		t.Errorf("the desk's folder holds plaintext:\n%s", strings.Join(found, "\n"))
+	}
+	for _, c := range canaries {
+		if strings.Contains(f.logs.String(), c) {
+			t.Errorf("the desk's log holds %q", c)
+		}
+	}
 	writeDocShot(t, "inbox.png", shot)
 	writeDocShot(t, "case.png", caseShot)
 }
