@@ -62,7 +62,6 @@ See docs/desk.md for what the desk protects against, and what it does not.`
 // deskHubFlags pairs each -i (and -pin) with the -hub before it.
 type deskHubFlags struct {
 	hubs []deskHub
-	err  error
 }
 
 type deskHubValue struct {
