@@ -126,6 +126,24 @@ func TestBrowserDeskSession(t *testing.T) {
 	if s := b.eval(t, `window.__sameDocument || "reloaded"`); s != "yes" {
 		t.Fatal("the page reloaded instead of updating")
 	}
+
+	// An urgent one raises a notification (that says nothing of the case)
+	// and a sound. The page's Notification and AudioContext are watched.
+	b.eval(t, `(() => {
+		window.__notes = []; window.__beeps = 0;
+		const N = function (title, o) { window.__notes.push(title + " | " + (o && o.body)); };
+		N.permission = "granted";
+		window.Notification = N;
+		const A = window.AudioContext;
+		window.AudioContext = function () { window.__beeps++; return new A(); };
+		return "watching";
+	})()`)
+	urgent, _ := f.submit(t, bundle.KindAlert, &bundle.Report{Category: "other", Narrative: "SECRET-URGENT-CANARY"})
+	b.step(t, "urgent live update", chromedp.WaitVisible(`#items a[href="`+caseURL(demoHub, urgent)+`"]`))
+	notes := b.eval(t, `JSON.stringify(window.__notes) + " beeps " + window.__beeps`)
+	if !strings.Contains(notes, "Something urgent has arrived.") || strings.Contains(notes, "SECRET") || strings.Contains(notes, "beeps 0") {
+		t.Fatalf("the urgent case raised %s", notes)
+	}
 	if len(b.dialogsSeen()) != 0 {
 		t.Fatalf("dialogs: %q", b.dialogsSeen())
 	}
