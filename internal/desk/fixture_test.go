@@ -201,3 +201,23 @@ func bombPNG() []byte {
 
 // pdfBytes is a small PDF.
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// followup sends a follow-up to a conversation as its defender.
+func (f *hubFixture) followup(t *testing.T, keys *codename.Keys, text string) {
+	t.Helper()
+	ctx := context.Background()
+	c := f.defender(t)
+	v, err := c.VerifiedRecipients(ctx, client.Trust{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, _ := age.Encrypt(&buf, v.Recipients...)
+	if _, err := bundle.Write(w, bundle.NewEnvelope(bundle.KindFollowup, "en", testDay), &bundle.Report{Category: "other", Narrative: text}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := c.Followup(ctx, client.ThreadToken(keys.Token), v.Epoch, &buf); err != nil {
+		t.Fatalf("follow-up: %v", err)
+	}
+}

@@ -399,3 +399,23 @@ func tarNames(t *testing.T, r io.Reader) []string {
 		names = append(names, h.Name)
 	}
 }
+
+// A follow-up is grouped under its report, not a new item: the inbox
+// counts it, the case shows it in the conversation.
+func TestFollowupGroupedUnderReport(t *testing.T) {
+	f := newHubFixture(t)
+	id, keys := f.submit(t, bundle.KindReport, &bundle.Report{Category: "threats", Narrative: "first account"})
+	f.followup(t, keys, "they came back today")
+	d := f.start(t)
+	f.waitFor(t, "the report and its follow-up", func(p casebook.Page) bool { return p.Total == 1 && p.Items[0].Followups == 1 })
+	c, _ := d.session(t)
+	a := d.get(t, c, "/")
+	if !strings.Contains(a.body, "follow-ups: 1") || !strings.Contains(a.body, "Cases (1)") {
+		t.Fatalf("inbox: %s", a.body)
+	}
+	a = d.get(t, c, caseURL(demoHub, id))
+	th := a.body[strings.Index(a.body, `id="thread"`):]
+	if !strings.Contains(th, "From the defender") || !strings.Contains(th, "they came back today") {
+		t.Fatalf("the conversation: %s", a.body)
+	}
+}
