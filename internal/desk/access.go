@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
+
+	"difesa.org/difesa/internal/desk/casebook"
 )
 
 // sessionCookie is the name of the desk's session cookie.
@@ -39,6 +41,39 @@ type session struct {
 
 	mu   sync.Mutex
 	lang string
+	// searches are the session's recent searches by a random token: the
+	// address of a search's results names the token, never the words
+	// (the browser keeps addresses, and form data, in its history).
+	searches map[string]casebook.Filter
+	order    []string
+}
+
+// maxSearches bounds the searches a session remembers.
+const maxSearches = 50
+
+// keepSearch remembers f and returns its token.
+func (s *session) keepSearch(f casebook.Filter) string {
+	tok := randomToken()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.searches == nil {
+		s.searches = map[string]casebook.Filter{}
+	}
+	s.searches[tok] = f
+	s.order = append(s.order, tok)
+	if len(s.order) > maxSearches {
+		delete(s.searches, s.order[0])
+		s.order = s.order[1:]
+	}
+	return tok
+}
+
+// search returns the search of a token, if the session has it.
+func (s *session) search(tok string) (casebook.Filter, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.searches[tok]
+	return f, ok
 }
 
 func (s *session) language() string {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
@@ -231,9 +232,20 @@ func scanTree(t *testing.T, dir, skip string, canaries ...string) []string {
 		for _, c := range canaries {
 			if bytes.Contains(b, []byte(c)) {
 				found = append(found, p+": "+c)
+			} else if bytes.Contains(b, utf16le(c)) {
+				found = append(found, p+": "+c+" (UTF-16)")
 			}
 		}
 		return nil
 	})
 	return found
+}
+
+// utf16le is s as Chromium keeps strings in its session files.
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
 }

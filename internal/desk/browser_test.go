@@ -150,7 +150,7 @@ func TestBrowserDeskSession(t *testing.T) {
 	// Nothing of the session stays on disk in plaintext: not in the
 	// browser's profile (no-store, no autofill, searches not in its
 	// history), not in the desk's folder, not in its log.
-	canaries := []string{"grey car follows", "Via Roma", "We have seen it", "called the lawyer", "change your route", "They are at my door", "grey+car", "grey%20car"}
+	canaries := []string{"grey car follows", "Via Roma", "We have seen it", "called the lawyer", "change your route", "They are at my door", "grey+car", "grey%20car", "grey car"}
 	if found := b.closeAndScan(t, canaries...); len(found) != 0 {
 		t.Errorf("the browser keeps plaintext on disk:\n%s", strings.Join(found, "\n"))
 	}

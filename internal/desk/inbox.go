@@ -55,14 +55,6 @@ type listing struct {
 	Categories []string
 	Statuses   []string
 	Prev, Next string // links to the other pages, or ""
-	// Offsets are the search's other pages, as forms (a search's words
-	// never go in an address, which the browser's history would keep).
-	Offsets []pageOffset
-}
-
-type pageOffset struct {
-	Label  string
-	Offset int
 }
 
 var listKinds = []string{wire.KindReport, wire.KindAlert, wire.KindCheckin}
@@ -76,12 +68,10 @@ func (s *Server) listing(q url.Values, f casebook.Filter, p casebook.Page, base 
 	if f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit)))
 		l.Prev = base + "?" + q.Encode()
-		l.Offsets = append(l.Offsets, pageOffset{"page_prev", max(0, f.Offset-f.Limit)})
 	}
 	if f.Offset+len(p.Items) < p.Total {
 		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
 		l.Next = base + "?" + q.Encode()
-		l.Offsets = append(l.Offsets, pageOffset{"page_next", f.Offset + f.Limit})
 	}
 	return l
 }
@@ -101,18 +91,26 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	s.pages.render(w, http.StatusOK, s.newView(r, sessionOf(r.Context()), "inbox", s.listing(r.URL.Query(), f, p, "/")))
 }
 
-// search shows the search form (GET) and its results (POST): the words
-// searched for never go in an address, which the browser's history keeps
-// on disk.
+// search shows the search form and, for ?r=TOKEN, the results of the
+// session's search of that token (see [session.keepSearch]).
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-	q := r.PostForm
-	if r.Method != http.MethodPost {
-		q = url.Values{}
-	}
-	f, ok := filterOf(q)
-	if !ok {
-		s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
-		return
+	sess := sessionOf(r.Context())
+	q := r.URL.Query()
+	var f casebook.Filter
+	if tok := q.Get("r"); tok != "" {
+		var ok bool
+		if f, ok = sess.search(tok); !ok {
+			http.Redirect(w, r, "/search", http.StatusSeeOther)
+			return
+		}
+		if o := q.Get("offset"); o != "" {
+			n, err := strconv.Atoi(o)
+			if err != nil || n < 0 || n > 1_000_000 {
+				s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
+				return
+			}
+			f.Offset = n
+		}
 	}
 	var p casebook.Page
 	if f.Query != "" {
@@ -122,5 +120,22 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.pages.render(w, http.StatusOK, s.newView(r, sessionOf(r.Context()), "search", s.listing(q, f, p, "/search")))
+	pager := url.Values{}
+	if tok := q.Get("r"); tok != "" {
+		pager.Set("r", tok)
+	}
+	s.pages.render(w, http.StatusOK, s.newView(r, sess, "search", s.listing(pager, f, p, "/search")))
+}
+
+// startSearch takes the search form and sends the browser to its results
+// under a token: the words stay in the desk's memory.
+func (s *Server) startSearch(w http.ResponseWriter, r *http.Request) {
+	f, ok := filterOf(r.PostForm)
+	if !ok {
+		s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
+		return
+	}
+	f.Offset = 0
+	tok := sessionOf(r.Context()).keepSearch(f)
+	http.Redirect(w, r, "/search?r="+tok, http.StatusSeeOther)
 }

@@ -180,13 +180,24 @@ func TestCaseActionsThroughPages(t *testing.T) {
 	}
 	f.waitFor(t, "the status", func(p casebook.Page) bool { return p.Total == 1 && p.Items[0].Status == wire.StatusInProgress })
 
-	if a := d.post(t, c, "/search", url.Values{"csrf": {csrf}, "q": {"mayor"}}); !strings.Contains(a.body, u) {
+	searchFor := func(words string) answer {
+		a := d.post(t, c, "/search", url.Values{"csrf": {csrf}, "q": {words}})
+		loc := a.Header.Get("Location")
+		if a.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/search?r=") || strings.Contains(loc, words) {
+			t.Fatalf("search for %q: %s to %q", words, a.Status, loc)
+		}
+		return d.get(t, c, loc)
+	}
+	if a := searchFor("mayor"); !strings.Contains(a.body, u) {
 		t.Fatalf("search: %s", a.body)
 	}
 	if a := d.get(t, c, "/search?q=mayor"); strings.Contains(a.body, u) {
 		t.Fatalf("a search in the address ran: its words would stay in the browser's history")
 	}
-	if a := d.post(t, c, "/search", url.Values{"csrf": {csrf}, "q": {"nothingmatches"}}); strings.Contains(a.body, u) {
+	if a := d.get(t, c, "/search?r="+randomToken()); a.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a search this session did not make: %s", a.Status)
+	}
+	if a := searchFor("nothingmatches"); strings.Contains(a.body, u) {
 		t.Fatalf("search found the case for another word")
 	}
 

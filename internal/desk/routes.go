@@ -14,7 +14,7 @@ func (s *Server) routes() http.Handler {
 	in := http.NewServeMux()
 	in.HandleFunc("GET /{$}", s.inbox)
 	in.HandleFunc("GET /search", s.search)
-	in.HandleFunc("POST /search", s.search)
+	in.HandleFunc("POST /search", s.startSearch)
 	in.HandleFunc("GET /case/{hub}/{id}", s.caseView)
 	in.HandleFunc("GET /case/{hub}/{id}/file/{n}", s.download)
 	in.HandleFunc("GET /case/{hub}/{id}/preview/{n}", s.preview)
