@@ -139,7 +139,12 @@ func (d *testDesk) post(t *testing.T, c *http.Cookie, path string, form url.Valu
 	if c != nil {
 		req.AddCookie(c)
 	}
-	return do(t, req)
+	a := do(t, req)
+	if loc := a.Header.Get("Location"); a.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/problem?") {
+		// An error of a post is shown at an address of its own.
+		return d.get(t, c, loc)
+	}
+	return a
 }
 
 // sessionLang is the language the desk's one session chose ("" if none):

@@ -37,3 +37,28 @@ func TestHubDownReadOnlyPages(t *testing.T) {
 		t.Fatalf("status offline: %s: %s", a.Status, a.body)
 	}
 }
+
+// A post that fails answers with a redirect to its error page, never
+// with a page the browser would keep with the posted text; the error page
+// keeps the status. Its parameters are checked.
+func TestPostErrorsAreShownElsewhere(t *testing.T) {
+	d := newDesk(t)
+	c, csrf := d.session(t)
+	req := newRequest(t, "POST", d.Origin()+caseURL("nohub", "noid")+"/reply", strings.NewReader(url.Values{"csrf": {csrf}, "text": {"SECRET-REPLY-CANARY"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", d.Origin())
+	req.AddCookie(c)
+	a := do(t, req)
+	loc := a.Header.Get("Location")
+	if a.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/problem?") || strings.Contains(a.body+loc, "SECRET") {
+		t.Fatalf("a failed reply: %s %q", a.Status, loc)
+	}
+	if p := d.get(t, c, loc); p.StatusCode == http.StatusOK || p.StatusCode < 400 || !strings.Contains(p.body, `class="error"`) {
+		t.Fatalf("the error page: %s", p.Status)
+	}
+	for _, q := range []string{"e=../x&s=500", "e=reply&s=200", "e=reply&s=x", ""} {
+		if p := d.get(t, c, "/problem?"+q); p.StatusCode != http.StatusBadRequest {
+			t.Errorf("/problem?%s: %s", q, p.Status)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"difesa.org/difesa/internal/desk/casebook"
@@ -28,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	in.HandleFunc("POST /local/purge", s.purge)
 	in.HandleFunc("POST /lang", s.setLang)
 	in.HandleFunc("GET /events", s.events)
+	in.HandleFunc("GET /problem", s.problem)
 	in.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", nil)
 	})
@@ -104,6 +106,23 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, why st
 		default:
 			s.logf("desk: %s: %v", why, err)
 		}
+	}
+	if r.Method == http.MethodPost && sessionOf(r.Context()) != nil {
+		// The answer to a post is a page the browser keeps with the
+		// posted data (a reply's text) in its session files: the error
+		// is shown at an address of its own instead.
+		http.Redirect(w, r, "/problem?e="+why+"&s="+strconv.Itoa(status), http.StatusSeeOther)
+		return
+	}
+	s.pages.render(w, status, s.newView(r, sessionOf(r.Context()), "error", why))
+}
+
+// problem shows the error a post ended with (see [Server.fail]).
+func (s *Server) problem(w http.ResponseWriter, r *http.Request) {
+	why := r.URL.Query().Get("e")
+	status, err := strconv.Atoi(r.URL.Query().Get("s"))
+	if _, ok := catalogues[defaultLang]["error_"+why]; !ok || err != nil || status < 400 || status > 599 {
+		why, status = "bad_request", http.StatusBadRequest
 	}
 	s.pages.render(w, status, s.newView(r, sessionOf(r.Context()), "error", why))
 }
