@@ -22,6 +22,11 @@
 //     no referrer, nosniff. Images are shown only as re-encoded by
 //     internal/media; every other file, and every original, is only a
 //     download (Content-Disposition: attachment, CSP sandbox).
+//   - Nothing of a report is left in the browser's files: every answer is
+//     no-store, fields with plaintext have autofill off, a search's words
+//     stay in the desk's memory under a random token (never in an address
+//     or a posted page the browser's history and session files keep), and
+//     a failed post answers with a redirect to its error page.
 //
 // # Caveats
 //
