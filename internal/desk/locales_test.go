@@ -71,6 +71,9 @@ func TestEveryMessageExists(t *testing.T) {
 	add(`fail\(w, r, http\.Status[A-Za-z]+, "([a-z_]+)"`, ".", "*.go", "error_")
 	add(`return "(preview_[a-z_]+)"`, ".", "*.go", "")
 	add(`NoPreview = "(preview_[a-z_]+)"`, ".", "*.go", "")
+	for _, f := range reportFields {
+		keys = append(keys, "field_"+f)
+	}
 	for k := range doneKeys {
 		keys = append(keys, "done_"+k)
 	}

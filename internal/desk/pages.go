@@ -37,6 +37,7 @@ func newPages() *pages {
 			"esc":      url.PathEscape,
 			"pct":      percent,
 			"caseURL":  caseURL,
+			"field":    func(name string) string { return fieldName(lang, name) },
 		}
 		p.t[lang] = map[string]*template.Template{}
 		for _, name := range pageNames {
@@ -160,4 +161,17 @@ func jsMessages(lang string) map[string]string {
 		}
 	}
 	return m
+}
+
+// reportFields are the structured fields of a report, whose names the
+// desk translates (a form's questions come in their own words).
+var reportFields = []string{"category", "when", "where", "who", "needs", "contact", "language"}
+
+func fieldName(lang, name string) string {
+	for _, f := range reportFields {
+		if f == name {
+			return T(lang, "field_"+name)
+		}
+	}
+	return name
 }

@@ -107,7 +107,7 @@ func TestCaseAttachments(t *testing.T) {
 		t.Fatalf("case: %s: %s", a.Status, a.body)
 	}
 	for _, want := range []string{`src="` + u + `/preview/` + itoa(nPhoto) + `"`, "GPS coordinates", sha(photo), sha(pdf),
-		`href="` + u + `/file/` + itoa(nPDF) + `" download`, "they followed me"} {
+		`href="` + u + `/file/` + itoa(nPDF) + `" download`, "they followed me", "<dt class=\"wrap\">Category</dt><dd class=\"wrap\">Surveillance</dd>"} {
 		if !strings.Contains(a.body, want) {
 			t.Errorf("the case page lacks %q", want)
 		}
