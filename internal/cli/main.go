@@ -43,6 +43,7 @@ Usage:
     difesa ack    -hub URL -i IDENTITY [-note TEXT] ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
     difesa delete -hub URL -i IDENTITY [-y] ID
+    difesa desk   -hub URL -i IDENTITY [-hub URL -i IDENTITY]... [-no-open]
     difesa watch  -hub URL -i IDENTITY [-exec COMMAND]
     difesa rekey  -hub URL -i IDENTITY [-i IDENTITY]...
     difesa pins   list | forget -hub URL
@@ -108,6 +109,7 @@ func commands() []*command {
 		{"bulletin", bulletinUsage, runBulletin},
 		{"bulletins", bulletinsUsage, runBulletins},
 		{"forms", formsUsage, runForms},
+		{"desk", deskUsage, runDesk},
 	}
 }
 

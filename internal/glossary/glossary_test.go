@@ -130,7 +130,7 @@ func notifyEntries(t *testing.T, path string) map[string][]entry {
 }
 
 // allEntries is every catalogue the glossary governs: the web pages, the
-// notifications and the defender's messages of the CLI.
+// notifications, the defender's messages of the CLI and the desk.
 func allEntries(t *testing.T) map[string][]entry {
 	out := webEntries(t, "../web/locales")
 	for lang, es := range notifyEntries(t, "../notify/messages.json") {
@@ -145,6 +145,12 @@ func allEntries(t *testing.T) map[string][]entry {
 	for lang, es := range webEntries(t, "../cli/bulletin_locales") {
 		for _, e := range es {
 			e.where = "bulletin"
+			out[lang] = append(out[lang], e)
+		}
+	}
+	for lang, es := range webEntries(t, "../desk/locales") {
+		for _, e := range es {
+			e.where = "desk"
 			out[lang] = append(out[lang], e)
 		}
 	}
