@@ -29,7 +29,11 @@ func TestBrowserRefusesAlteredEmbeddedManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	alter := false
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+		r.Out.Header.Del("Accept-Encoding") // the proxy edits plain text
+	}}
 	proxy.ModifyResponse = func(r *http.Response) error {
 		if !alter || !strings.HasSuffix(r.Request.URL.Path, "/report") {
 			return nil
@@ -57,11 +61,6 @@ func TestBrowserRefusesAlteredEmbeddedManifest(t *testing.T) {
 		r.ContentLength = int64(len(b))
 		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
 		return nil
-	}
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		r.Header.Del("Accept-Encoding") // the proxy edits plain text
 	}
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)
