@@ -84,6 +84,9 @@ func deleteRecord(tx *bolt.Tx, sub Submission) error {
 			return err
 		}
 	}
+	if err := deleteCase(tx, sub); err != nil {
+		return err
+	}
 	return unindexThread(tx, sub)
 }
 
