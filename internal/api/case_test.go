@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"filippo.io/age"
 
+	"difesa.org/difesa/internal/codename"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -173,11 +175,21 @@ func TestHubRecord(t *testing.T) {
 	t.Parallel()
 	h := newCaseHub(t)
 	u := h.api + "/case-settings"
+	events, cancel := h.broker.Subscribe("it")
+	defer cancel()
 	if r := do(t, "GET", u, "", h.token, nil); r.status != 404 || r.code() != wire.CodeNoCase {
 		t.Fatalf("GET before any write: %d %s", r.status, r.body)
 	}
 	if r := putRecord(t, u, h.token, `"0"`, wire.MediaTypeAge, encrypt(t, []byte("labels"), false, h.id.Recipient())); r.status != 200 || r.header.Get("ETag") != `"1"` {
 		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	select {
+	case n := <-events:
+		if n.Type != wire.EventHubCaseChanged || len(n.Submissions) != 0 {
+			t.Fatalf("event %+v", n)
+		}
+	case <-time.After(streamDeadline):
+		t.Fatal("no case-settings.changed event")
 	}
 	if r := putRecord(t, u, h.token, `"0"`, wire.MediaTypeAge, encrypt(t, []byte("other"), false, h.id.Recipient())); r.status != 409 || r.header.Get("ETag") != `"1"` {
 		t.Fatalf("stale: %d %s", r.status, r.body)
@@ -253,5 +265,42 @@ func TestCaseRecordConcurrentWriters(t *testing.T) {
 				t.Errorf("lost update w%d.%d: %q", w, i, pt)
 			}
 		}
+	}
+}
+
+// TestCaseRecordDeletedWithConversation: deleting a whole conversation
+// deletes the case records of its messages too.
+func TestCaseRecordDeletedWithConversation(t *testing.T) {
+	t.Parallel()
+	h := newCaseHub(t)
+	var token [32]byte
+	token[0] = 1
+	verifier := codename.TokenVerifier(token)
+	req, _ := http.NewRequest("POST", h.api+"/submissions", bytes.NewReader(encrypt(t, []byte("report"), false, h.id.Recipient())))
+	req.Header.Set("Content-Type", wire.MediaTypeAge)
+	req.Header.Set(wire.HeaderThreadVerifier, base64.RawURLEncoding.EncodeToString(verifier[:]))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created wire.SubmissionCreated
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("opening a conversation: %d", resp.StatusCode)
+	}
+	for _, id := range []string{created.ID, h.subID} {
+		if r := putRecord(t, h.api+"/submissions/"+id+"/case", h.token, `"0"`, wire.MediaTypeAge, encrypt(t, []byte("case"), false, h.id.Recipient())); r.status != 200 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+	}
+	if r := do(t, "DELETE", h.api+"/threads/"+created.ID, "", h.token, nil); r.status != 204 {
+		t.Fatalf("deleting the conversation: %d %s", r.status, r.body)
+	}
+	if n, err := h.store.CaseRecords("it"); err != nil || n != 1 {
+		t.Fatalf("%d case records left, want the other submission's only (%v)", n, err)
+	}
+	if _, etag := readRecord(t, h.caseURL, h.token, h.id); etag != `"1"` {
+		t.Fatalf("the other record: %s", etag)
 	}
 }
