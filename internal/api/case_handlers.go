@@ -120,31 +120,20 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, limit int, ev
 }
 
 // ifMatch reads the version a write replaces: If-Match: "VERSION", one
-// strong ETag of a decimal number without leading zeros.
+// strong ETag ([wire.ParseVersion]).
 func ifMatch(r *http.Request) (uint64, error) {
 	vals := r.Header.Values("If-Match")
 	if len(vals) == 0 {
 		return 0, errVersionRequired
 	}
-	if len(vals) > 1 {
+	v, ok := wire.ParseVersion(strings.TrimSpace(vals[0]))
+	if len(vals) > 1 || !ok {
 		return 0, errBadVersion
 	}
-	v := strings.TrimSpace(vals[0])
-	if len(v) < 3 || len(v) > 22 || v[0] != '"' || v[len(v)-1] != '"' {
-		return 0, errBadVersion
-	}
-	d := v[1 : len(v)-1]
-	if strings.Trim(d, "0123456789") != "" || (len(d) > 1 && d[0] == '0') {
-		return 0, errBadVersion
-	}
-	n, err := strconv.ParseUint(d, 10, 64)
-	if err != nil {
-		return 0, errBadVersion
-	}
-	return n, nil
+	return v, nil
 }
 
-func formatVersion(v uint64) string { return `"` + strconv.FormatUint(v, 10) + `"` }
+func formatVersion(v uint64) string { return wire.FormatVersion(v) }
 
 // readCaseRecord reads and checks a record's body: a whole age file to
 // the hub's current recipients, at most limit bytes, sent as an age file.

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"difesa.org/difesa/internal/wire"
 )
@@ -142,22 +140,8 @@ func (c *Client) putRecord(ctx context.Context, u string, ciphertext []byte, bas
 }
 
 // FormatVersion writes a case record version as the strong ETag the API
-// uses: "VERSION".
-func FormatVersion(v uint64) string { return `"` + strconv.FormatUint(v, 10) + `"` }
+// uses: "VERSION" ([wire.FormatVersion]).
+func FormatVersion(v uint64) string { return wire.FormatVersion(v) }
 
-// ParseVersion reads a strong ETag "VERSION": decimal digits without a
-// leading zero (except "0" itself), within uint64, between double quotes.
-func ParseVersion(s string) (uint64, bool) {
-	if len(s) < 3 || len(s) > 22 || s[0] != '"' || s[len(s)-1] != '"' {
-		return 0, false
-	}
-	d := s[1 : len(s)-1]
-	if strings.Trim(d, "0123456789") != "" || (len(d) > 1 && d[0] == '0') {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(d, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return v, true
-}
+// ParseVersion reads a strong ETag "VERSION" ([wire.ParseVersion]).
+func ParseVersion(s string) (uint64, bool) { return wire.ParseVersion(s) }
