@@ -94,12 +94,25 @@ func TestCaseRecordLifecycle(t *testing.T) {
 	if r := do(t, "GET", h.caseURL, "", h.token, nil); r.status != 404 || r.code() != wire.CodeNoCase {
 		t.Fatalf("GET before any write: %d %s", r.status, r.body)
 	}
+	var list0 wire.SubmissionList
+	json.Unmarshal(do(t, "GET", h.api+"/submissions", "", h.token, nil).body, &list0)
+	if len(list0.Submissions) != 1 || list0.Submissions[0].Case != 0 || list0.More {
+		t.Fatalf("listing before the write: %+v", list0)
+	}
+	cursor := list0.Next
 	// Create.
 	h.clock.Set(time.Date(2026, 11, 23, 23, 59, 59, 0, time.UTC))
 	r := putRecord(t, h.caseURL, h.token, `"0"`, wire.MediaTypeAge, encrypt(t, []byte("v1"), false, h.id.Recipient()))
 	var rec wire.CaseRecord
 	if json.Unmarshal(r.body, &rec); r.status != 200 || rec.Version != 1 || r.header.Get("ETag") != `"1"` || rec.Updated != "2026-11-23T23:00:00Z" || rec.Size == 0 {
 		t.Fatalf("create: %d %s ETag %s", r.status, r.body, r.header.Get("ETag"))
+	}
+	// The write is a change of the submission: listed again, with the
+	// record's version.
+	var list wire.SubmissionList
+	json.Unmarshal(do(t, "GET", h.api+"/submissions?after="+cursor, "", h.token, nil).body, &list)
+	if len(list.Submissions) != 1 || list.Submissions[0].ID != h.subID || list.Submissions[0].Case != 1 {
+		t.Fatalf("listing after the write: %+v", list)
 	}
 	select {
 	case n := <-events:

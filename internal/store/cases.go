@@ -116,6 +116,11 @@ func (s *Store) PutCase(hub string, id ID, base uint64, ciphertext []byte, updat
 		if err != nil {
 			return err
 		}
+		// What changed since a listing cursor includes the submission, so
+		// a desk that was offline learns which records to fetch again.
+		if err := touch(tx, hub, id); err != nil {
+			return err
+		}
 		return s.audit(tx, hub, AuditEvent{Event: wire.EventCaseChanged, Submission: id.String(), By: by})
 	})
 	if err != nil {
@@ -230,4 +235,23 @@ func (s *Store) CaseRecords(hub string) (int, error) {
 		return 0, fmt.Errorf("store: unable to count case records: %w", err)
 	}
 	return n, nil
+}
+
+// caseVersions fills p.Cases for the page's submissions.
+func (p *Page) caseVersions(tx *bolt.Tx, hub string) error {
+	for _, sub := range p.Submissions {
+		v := nestedGet(tx, bucketCases, hub, sub.ID[:])
+		if v == nil {
+			continue
+		}
+		rec, err := decodeCase(v)
+		if err != nil {
+			return err
+		}
+		if p.Cases == nil {
+			p.Cases = map[ID]uint64{}
+		}
+		p.Cases[sub.ID] = rec.Version
+	}
+	return nil
 }
