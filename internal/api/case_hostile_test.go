@@ -127,6 +127,14 @@ func TestCaseRecordHostileInput(t *testing.T) {
 			}
 		})
 	}
+	// Methods the endpoints do not answer.
+	for _, u := range []string{h.caseURL, h.api + "/case-settings"} {
+		for _, m := range []string{"POST", "DELETE", "PATCH"} {
+			if r := do(t, m, u, wire.MediaTypeAge, h.token, bytes.NewReader(good(10))); r.status != 405 {
+				t.Errorf("%s %s: %d %s", m, u, r.status, r.body)
+			}
+		}
+	}
 	// Unknown and malformed submissions.
 	for _, tc := range []struct {
 		url    string
