@@ -28,7 +28,7 @@ type caseHub struct {
 	caseURL string
 }
 
-func newCaseHub(t *testing.T) *caseHub {
+func newCaseHub(t testing.TB) *caseHub {
 	t.Helper()
 	id, _ := age.GenerateHybridIdentity()
 	es := newEventsServer(t, id)
@@ -43,7 +43,7 @@ func newCaseHub(t *testing.T) *caseHub {
 }
 
 // putRecord sends a write of a record with If-Match ifMatch ("" for none).
-func putRecord(t *testing.T, url, token, ifMatch, contentType string, body []byte) response {
+func putRecord(t testing.TB, url, token, ifMatch, contentType string, body []byte) response {
 	t.Helper()
 	req, err := http.NewRequest("PUT", url, bytes.NewReader(body))
 	if err != nil {
