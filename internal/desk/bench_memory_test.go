@@ -12,6 +12,7 @@ import (
 type memory struct {
 	heapMiB float64 // heap in use after a GC
 	rssMiB  float64 // resident set (VmRSS), 0 where /proc is missing
+	peakMiB float64 // the resident set's peak (VmHWM)
 }
 
 // processMemory collects the garbage and reads the heap in use and the
@@ -28,11 +29,14 @@ func processMemory() memory {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			if err == nil {
-				m.rssMiB = kb / 1024
-			}
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		switch {
+		case err != nil:
+		case k == "VmRSS":
+			m.rssMiB = kb / 1024
+		case k == "VmHWM":
+			m.peakMiB = kb / 1024
 		}
 	}
 	return m

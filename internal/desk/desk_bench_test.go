@@ -138,32 +138,25 @@ func benchDesk(b *testing.B, srv *testserver.Server, id *age.HybridIdentity, clo
 		<-ran
 		bk.Close()
 	})
-	ch, stop := bk.Changes()
-	defer stop()
-	deadline := time.After(5 * time.Minute)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		p, err := bk.Inbox(casebook.Filter{})
-		if err == nil && p.Total >= n {
-			return &testDesk{Server: s, book: bk}
-		}
-		select {
-		case <-ch:
-		case <-tick.C:
-		case <-deadline:
-			b.Fatalf("the desk has %d cases after five minutes, want %d (%v)", p.Total, n, err)
-		}
-	}
+	waitCases(b, bk, n)
+	return &testDesk{Server: s, book: bk}
 }
 
-// benchClient is a browser's session with the desk: it exchanges the
-// one-time secret for the cookie as the browser does, then keeps it.
-func benchClient(b *testing.B, d *testDesk) (*http.Client, *http.Cookie) {
+// benchSession is a browser's session with a desk: it exchanged the
+// one-time secret for the cookie as the browser does, and keeps it.
+type benchSession struct {
+	hc     *http.Client
+	cookie *http.Cookie
+	origin string
+}
+
+// openDesk opens the desk of address (with its one-time secret).
+func openDesk(b *testing.B, address string) *benchSession {
 	b.Helper()
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(d.Address())
+	b.Cleanup(hc.CloseIdleConnections)
+	resp, err := hc.Get(address)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,11 +164,43 @@ func benchClient(b *testing.B, d *testDesk) (*http.Client, *http.Cookie) {
 	resp.Body.Close()
 	for _, c := range resp.Cookies() {
 		if c.Name == sessionCookie && resp.StatusCode == http.StatusOK {
-			return hc, c
+			return &benchSession{hc: hc, cookie: c, origin: resp.Request.URL.Scheme + "://" + resp.Request.URL.Host}
 		}
 	}
 	b.Fatalf("opening the desk: %s, no session cookie", resp.Status)
-	return nil, nil
+	return nil
+}
+
+func (s *benchSession) get(path string) *http.Request {
+	req, _ := http.NewRequest("GET", s.origin+path, nil)
+	req.AddCookie(s.cookie)
+	return req
+}
+
+// search posts the search form as the desk's page does and returns the
+// address of the results, where the desk sends the browser.
+func (s *benchSession) search(b *testing.B, words string) string {
+	b.Helper()
+	status, body, err := fetch(s.hc, s.get("/search"))
+	m := csrfRE.FindSubmatch(body)
+	if err != nil || status != http.StatusOK || m == nil {
+		b.Fatalf("the search page: %d %v, CSRF token found: %v", status, err, m != nil)
+	}
+	req, _ := http.NewRequest("POST", s.origin+"/search", strings.NewReader("csrf="+string(m[1])+"&q="+words))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.origin)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(s.cookie)
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/search?r=") {
+		b.Fatalf("search: %s to %q", resp.Status, loc)
+	}
+	return loc
 }
 
 // fetch sends one request and reads its whole answer, as the browser
@@ -255,36 +280,11 @@ func BenchmarkDesk(b *testing.B) {
 	before := processMemory()
 	d := benchDesk(b, srv, id, clock, benchCases)
 	loaded := processMemory()
-	hc, cookie := benchClient(b, d)
+	ses := openDesk(b, d.Address())
 
 	first, err := d.book.Inbox(casebook.Filter{Limit: 200})
 	if err != nil {
 		b.Fatal(err)
-	}
-	get := func(path string) *http.Request {
-		req, _ := http.NewRequest("GET", d.Origin()+path, nil)
-		req.AddCookie(cookie)
-		return req
-	}
-	// search posts the search form as the desk's page does; the answer
-	// sends the browser to the results, which it then fetches.
-	search := func(words string) string {
-		_, csrf := benchCSRF(b, hc, get("/search"))
-		req, _ := http.NewRequest("POST", d.Origin()+"/search", strings.NewReader("csrf="+csrf+"&q="+words))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", d.Origin())
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		req.AddCookie(cookie)
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/search?r=") {
-			b.Fatalf("search: %s to %q", resp.Status, loc)
-		}
-		return loc
 	}
 	month := benchReceived(1).Format("2006-01")
 	measures := []struct {
@@ -297,8 +297,8 @@ func BenchmarkDesk(b *testing.B) {
 		{"InboxMonth", func(int) string { return "/?month=" + month }},
 		{"InboxAllFilters", func(int) string { return "/?kind=report&status=new&month=" + month }},
 		{"InboxLastPage", func(int) string { return fmt.Sprintf("/?offset=%d", benchCases-50) }},
-		{"SearchRare", func() func(int) string { p := search(benchRare); return func(int) string { return p } }()},
-		{"SearchNone", func() func(int) string { p := search(benchNone); return func(int) string { return p } }()},
+		{"SearchRare", func() func(int) string { p := ses.search(b, benchRare); return func(int) string { return p } }()},
+		{"SearchNone", func() func(int) string { p := ses.search(b, benchNone); return func(int) string { return p } }()},
 		// Last: opening a case marks it read, which changes the inbox.
 		{"Case", func(i int) string { it := first.Items[i%len(first.Items)]; return caseURL(it.Hub, it.ID) }},
 	}
@@ -306,13 +306,14 @@ func BenchmarkDesk(b *testing.B) {
 		b.Run(m.name, func(b *testing.B) {
 			var dm, bm measured
 			for range b.N {
-				dm = measure(b, hc, http.StatusOK, func(i int) *http.Request { return get(m.path(i)) })
+				dm = measure(b, ses.hc, http.StatusOK, func(i int) *http.Request { return ses.get(m.path(i)) })
 				bm = baseline(b, dm.bytes)
 			}
 			report(b, dm, bm)
 		})
 	}
 	b.Run("Memory", func(b *testing.B) {
+		// In this process, with the hub: the heap's growth is the desk's.
 		for range b.N {
 			runtime.GC()
 		}
@@ -320,10 +321,14 @@ func BenchmarkDesk(b *testing.B) {
 		b.ReportMetric(before.heapMiB, "heap-before-desk-MiB")
 		b.ReportMetric(loaded.heapMiB, "heap-loaded-MiB")
 		b.ReportMetric(after.heapMiB, "heap-after-requests-MiB")
-		b.ReportMetric(before.rssMiB, "rss-before-desk-MiB")
-		b.ReportMetric(loaded.rssMiB, "rss-loaded-MiB")
-		b.ReportMetric(after.rssMiB, "rss-after-requests-MiB")
 		b.ReportMetric(0, "ns/op")
+	})
+	b.Run("DeskProcess", func(b *testing.B) {
+		var paths []string
+		for _, m := range measures[:6] { // the inbox pages
+			paths = append(paths, m.path(0))
+		}
+		benchDeskProcess(b, srv, benchCases, paths)
 	})
 }
 
@@ -343,19 +348,4 @@ func baseline(b *testing.B, size int) measured {
 		req, _ := http.NewRequest("GET", ts.URL+"/", nil)
 		return req
 	})
-}
-
-// benchCSRF fetches a page of the session and returns it and its CSRF
-// token.
-func benchCSRF(b *testing.B, hc *http.Client, req *http.Request) ([]byte, string) {
-	b.Helper()
-	status, body, err := fetch(hc, req)
-	if err != nil || status != http.StatusOK {
-		b.Fatalf("%s: %d %v", req.URL, status, err)
-	}
-	m := csrfRE.FindSubmatch(body)
-	if m == nil {
-		b.Fatal("no CSRF token on the search page")
-	}
-	return body, string(m[1])
 }
