@@ -36,6 +36,7 @@ func (b *Book) MarkRead(hub, id string) error {
 	recs := stateRecords(hub, m, b.now())
 	if changed {
 		b.notifyLocked([]Change{{Hub: hub, ID: id, Kind: k.root.sub.Kind}})
+		b.reorderLocked(hub, k.root.sub.ID)
 	}
 	b.mu.Unlock()
 	if !changed {
