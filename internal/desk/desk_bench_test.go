@@ -25,6 +25,7 @@ import (
 	"difesa.org/difesa/internal/store"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/instants"
+	"difesa.org/difesa/internal/wire"
 )
 
 // The benchmark's hub: 10,000 reports, one in ten with an attachment,
@@ -177,16 +178,22 @@ func (s *benchSession) get(path string) *http.Request {
 	return req
 }
 
-// search posts the search form as the desk's page does and returns the
-// address of the results, where the desk sends the browser.
-func (s *benchSession) search(b *testing.B, words string) string {
+// csrf returns the session's CSRF token, from its search page.
+func (s *benchSession) csrf(b *testing.B) string {
 	b.Helper()
 	status, body, err := fetch(s.hc, s.get("/search"))
 	m := csrfRE.FindSubmatch(body)
 	if err != nil || status != http.StatusOK || m == nil {
 		b.Fatalf("the search page: %d %v, CSRF token found: %v", status, err, m != nil)
 	}
-	req, _ := http.NewRequest("POST", s.origin+"/search", strings.NewReader("csrf="+string(m[1])+"&q="+words))
+	return string(m[1])
+}
+
+// post sends a form as the desk's own page does and returns where the
+// desk sends the browser.
+func (s *benchSession) post(b *testing.B, path, form string) string {
+	b.Helper()
+	req, _ := http.NewRequest("POST", s.origin+path, strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", s.origin)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -195,10 +202,22 @@ func (s *benchSession) search(b *testing.B, words string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/search?r=") {
-		b.Fatalf("search: %s to %q", resp.Status, loc)
+	if resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(loc, "/problem") {
+		b.Fatalf("POST %s: %s to %q", path, resp.Status, loc)
+	}
+	return loc
+}
+
+// search posts the search form as the desk's page does and returns the
+// address of the results, where the desk sends the browser.
+func (s *benchSession) search(b *testing.B, words string) string {
+	b.Helper()
+	loc := s.post(b, "/search", "csrf="+s.csrf(b)+"&q="+words)
+	if !strings.HasPrefix(loc, "/search?r=") {
+		b.Fatalf("search: sent to %q", loc)
 	}
 	return loc
 }
@@ -329,6 +348,21 @@ func BenchmarkDesk(b *testing.B) {
 		var dm, bm measured
 		for range b.N {
 			dm = measure(b, ses.hc, http.StatusOK, afterCase)
+			bm = baseline(b, dm.bytes)
+		}
+		report(b, dm, bm)
+	})
+	b.Run("InboxAfterStatus", func(b *testing.B) {
+		// The inbox after a change of a case's status, posted (not timed)
+		// as the case's page does.
+		csrf := ses.csrf(b)
+		var dm, bm measured
+		for range b.N {
+			dm = measure(b, ses.hc, http.StatusOK, func(i int) *http.Request {
+				it := later.Items[i%len(later.Items)]
+				ses.post(b, caseURL(it.Hub, it.ID)+"/status", "csrf="+csrf+"&status="+wire.StatusInProgress)
+				return ses.get("/")
+			})
 			bm = baseline(b, dm.bytes)
 		}
 		report(b, dm, bm)
