@@ -36,6 +36,7 @@ func (b *Book) MarkRead(hub, id string) error {
 	recs := stateRecords(hub, m, b.now())
 	if changed {
 		b.notifyLocked([]Change{{Hub: hub, ID: id, Kind: k.root.sub.Kind}})
+		b.reorderLocked(hub, k)
 	}
 	b.mu.Unlock()
 	if !changed {
@@ -180,6 +181,7 @@ func (b *Book) SetStatus(ctx context.Context, hub, id, status string) error {
 	if _, ok := m.entries[id]; ok {
 		m.entries[id] = &e
 		b.notifyLocked([]Change{b.changeLocked(hub, m, &e)})
+		b.reorderLocked(hub, m.caseOf(hub, id))
 	}
 	return nil
 }
