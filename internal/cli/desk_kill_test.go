@@ -71,7 +71,7 @@ func TestDeskKilledDuringFirstSyncResumes(t *testing.T) {
 	hubURL := strings.Replace(srv.HubURL, target.Host, strings.TrimPrefix(proxy.URL, "http://"), 1)
 	dir := filepath.Join(t.TempDir(), "desk")
 
-	first := startDeskProcess(t, "desk", "-hub", hubURL, "-i", srv.IdentityFile, "-dir", dir, "-no-open")
+	first := startDeskProcess(t, nil, "desk", "-hub", hubURL, "-i", srv.IdentityFile, "-dir", dir, "-no-open")
 	select {
 	case <-reached:
 	case err := <-first.exited:
@@ -92,7 +92,7 @@ func TestDeskKilledDuringFirstSyncResumes(t *testing.T) {
 
 	hold.Store(false)
 	before := downloads.Load()
-	second := startDeskProcess(t, "desk", "-hub", hubURL, "-i", srv.IdentityFile, "-dir", dir, "-no-open")
+	second := startDeskProcess(t, nil, "desk", "-hub", hubURL, "-i", srv.IdentityFile, "-dir", dir, "-no-open")
 	cl := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := cl.Get(second.address)
 	if err != nil {
@@ -157,8 +157,9 @@ type deskProcess struct {
 }
 
 // startDeskProcess starts difesa (this test binary, as testscript.Main
-// runs it) with args and waits for the address it prints.
-func startDeskProcess(t *testing.T, args ...string) *deskProcess {
+// runs it) with args, in env (nil: this process's), and waits for the
+// address it prints.
+func startDeskProcess(t *testing.T, env []string, args ...string) *deskProcess {
 	t.Helper()
 	exe, err := exec.LookPath("difesa")
 	if err != nil {
@@ -170,6 +171,7 @@ func startDeskProcess(t *testing.T, args ...string) *deskProcess {
 		t.Fatal(err)
 	}
 	p.cmd.Stderr = p.stderr
+	p.cmd.Env = env
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package cli_test
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -88,42 +86,11 @@ func TestDeskAgainstAnotherLocalUser(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(opener), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe, err := exec.LookPath("difesa") // this test binary, as difesa (testscript.Main)
-	if err != nil {
-		t.Fatal(err)
-	}
 	deskDir := filepath.Join(base, "desk")
-	desk := exec.Command(exe, "desk", "-hub", srv.HubURL, "-i", srv.IdentityFile, "-dir", deskDir)
-	desk.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "TMPDIR="+base)
-	stdout, err := desk.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	desk.Stderr = &stderr
-	if err := desk.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- desk.Wait() }()
-	t.Cleanup(func() {
-		desk.Process.Kill()
-		<-exited
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- strings.TrimSpace(s)
-		io.Copy(io.Discard, stdout)
-	}()
-	var address string
-	select {
-	case address = <-line:
-	case err := <-exited:
-		t.Fatalf("the desk stopped: %v\n%s", err, &stderr)
-	case <-time.After(60 * time.Second):
-		t.Fatal("the desk printed no address")
-	}
+	desk := startDeskProcess(t, append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "TMPDIR="+base),
+		"desk", "-hub", srv.HubURL, "-i", srv.IdentityFile, "-dir", deskDir)
+	exited, stderr := desk.exited, desk.stderr
+	address := desk.address
 	u, err := url.Parse(address)
 	if err != nil || u.Query().Get("k") == "" {
 		t.Fatalf("address %q", address)
@@ -169,7 +136,7 @@ func TestDeskAgainstAnotherLocalUser(t *testing.T) {
 	// The secret is in no command line and no environment, read as the
 	// desk's own user (who may read both).
 	for _, f := range []string{"cmdline", "environ"} {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(desk.Process.Pid) + "/" + f)
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(desk.cmd.Process.Pid) + "/" + f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +145,7 @@ func TestDeskAgainstAnotherLocalUser(t *testing.T) {
 		}
 	}
 	plan := otherUserPlan{
-		Host: u.Host, Files: files, Dirs: dirs, PID: desk.Process.Pid,
+		Host: u.Host, Files: files, Dirs: dirs, PID: desk.cmd.Process.Pid,
 		Paths: []string{"/", "/search", "/local", "/events", "/case/x/" + subID},
 	}
 	forbidden := []string{plaintext, secret, subID}
@@ -212,11 +179,11 @@ func TestDeskAgainstAnotherLocalUser(t *testing.T) {
 		if m := link.FindStringSubmatch(get("/")); m != nil {
 			caseURL = m[1]
 		} else if time.Now().After(deadline) {
-			t.Fatalf("the report never reached the inbox\n%s", &stderr)
+			t.Fatalf("the report never reached the inbox\n%s", stderr)
 		} else {
 			select {
 			case err := <-exited:
-				t.Fatalf("the desk stopped: %v\n%s", err, &stderr)
+				t.Fatalf("the desk stopped: %v\n%s", err, stderr)
 			case <-time.After(100 * time.Millisecond): // polling the inbox, bounded by the deadline
 			}
 		}
@@ -228,7 +195,7 @@ func TestDeskAgainstAnotherLocalUser(t *testing.T) {
 	plan.Paths = append(plan.Paths, caseURL, caseURL+"/file/0")
 	checkOtherUser(t, plan, append(forbidden, cookie.Value))
 	if strings.Contains(stderr.String(), secret) || strings.Contains(stderr.String(), plaintext) {
-		t.Errorf("the desk's log holds the secret or the report:\n%s", &stderr)
+		t.Errorf("the desk's log holds the secret or the report:\n%s", stderr)
 	}
 }
 
