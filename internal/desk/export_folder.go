@@ -19,7 +19,10 @@ import (
 // reaches the disk. A name that exists is never overwritten: the page
 // says so and writes nothing. The case page then says where it went.
 func (s *Server) exportToFolder(w http.ResponseWriter, r *http.Request, c export.Case, o export.Options) {
-	if err := makeExportDir(s.exportDir); err != nil {
+	if err := makeExportDir(s.exportDir); errors.Is(err, errExportDirShared) {
+		s.fail(w, r, http.StatusForbidden, "export_dir_shared", nil)
+		return
+	} else if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "export", err)
 		return
 	}
@@ -43,8 +46,14 @@ func (s *Server) exportToFolder(w http.ResponseWriter, r *http.Request, c export
 	backTo(w, r, caseURL(hub, id), "export_folder")
 }
 
+// errExportDirShared means that other users of the computer may change
+// the export folder: they could swap what the desk writes there, or read
+// it, so the desk writes nothing there.
+var errExportDirShared = errors.New("desk: the export folder can be changed by other users")
+
 // makeExportDir creates the export folder, mode 0700, and checks that it
-// is a folder. An existing folder keeps its mode: it is the responder's.
+// is a folder that only its owner may change. An existing folder keeps its
+// mode: it is the responder's.
 func makeExportDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("desk: unable to create the export folder: %w", err)
@@ -55,6 +64,9 @@ func makeExportDir(dir string) error {
 	}
 	if !fi.IsDir() {
 		return errors.New("desk: the export folder is not a folder")
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return errExportDirShared
 	}
 	return nil
 }

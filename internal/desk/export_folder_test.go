@@ -175,3 +175,28 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// An export folder that other users may change (mode 0777, as /tmp
+// without its sticky bit) gets nothing: they could swap the case's folder
+// for a link, or read what is written.
+func TestExportFolderRefusesSharedFolder(t *testing.T) {
+	f := newHubFixture(t)
+	id, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "threats", Narrative: "not for the neighbours"})
+	exports := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(exports, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(exports, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	d := f.start(t, func(o *Options) { o.ExportDir = exports })
+	f.waitFor(t, "the report", func(p casebook.Page) bool { return p.Total == 1 })
+	c, csrf := d.session(t)
+	a := d.post(t, c, caseURL(demoHub, id)+"/export", url.Values{"csrf": {csrf}, "protect": {"none"}, "to": {"folder"}})
+	if a.StatusCode != http.StatusForbidden || !strings.Contains(a.body, "-exports") {
+		t.Fatalf("shared export folder: %s %s", a.Status, a.body)
+	}
+	if es, _ := os.ReadDir(exports); len(es) != 0 {
+		t.Fatalf("written into a shared folder: %v", es)
+	}
+}
