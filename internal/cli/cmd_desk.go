@@ -54,6 +54,9 @@ Options:
                         hub   http://abc…abc.onion/hubs/relief ~/keys/relief.txt pin FP
     -dir DIR        The desk's folder (default: difesa/desk in your user
                     configuration folder).
+    -exports DIR    Where the case page's "Write a folder" writes exports
+                    (default: difesa-exports beside the -dir folder, or in
+                    your home folder without -dir); created, mode 0700.
     -proxy URL      Go through a proxy, like socks5h://127.0.0.1:9050 (Tor).
     -no-open        Do not open a browser: only print the address.
 
@@ -97,6 +100,7 @@ func runDesk(ctx context.Context, e *env, args []string) error {
 	fs.Var(deskHubValue{&hf, "pin"}, "pin", "admin key fingerprint for the -hub before it")
 	configFile := fs.String("config", "", "desk configuration file")
 	dir := fs.String("dir", "", "the desk's folder")
+	exports := fs.String("exports", "", "the folder exports are written to")
 	proxy := fs.String("proxy", "", "proxy URL")
 	noOpen := fs.Bool("no-open", false, "do not open a browser")
 	pos, err := parseFlags(fs, args)
@@ -135,6 +139,9 @@ func runDesk(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if *exports == "" {
+		*exports = defaultExportDir(*dir)
+	}
 	if *dir == "" {
 		base, err := os.UserConfigDir()
 		if err != nil {
@@ -172,7 +179,7 @@ func runDesk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer book.Close()
-	srv, err := desk.New(desk.Options{Book: book, Now: e.now, Logf: logf})
+	srv, err := desk.New(desk.Options{Book: book, Now: e.now, Logf: logf, ExportDir: *exports})
 	if err != nil {
 		return err
 	}
@@ -225,6 +232,22 @@ func openBrowser(ctx context.Context, e *env, srv *desk.Server) {
 		}
 		remove()
 	}()
+}
+
+// defaultExportDir is where exports go without -exports: difesa-exports
+// beside the desk's folder when -dir names one, else in the home folder;
+// "" (downloads only) if there is no home.
+func defaultExportDir(dir string) string {
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			return filepath.Join(filepath.Dir(abs), "difesa-exports")
+		}
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, "difesa-exports")
 }
 
 // recipientOfIdentity is the recipient of the first identity difesa can

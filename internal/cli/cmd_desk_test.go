@@ -166,3 +166,15 @@ func TestDeskLaunchPageIsPrivate(t *testing.T) {
 		t.Fatalf("not removed: %v", err)
 	}
 }
+
+// Exports go beside the -dir folder, else into the home folder.
+func TestDeskDefaultExportFolder(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if got, want := defaultExportDir("/data/responder/desk"), "/data/responder/difesa-exports"; got != want {
+		t.Errorf("with -dir: %q, not %q", got, want)
+	}
+	if got, want := defaultExportDir(""), filepath.Join(home, "difesa-exports"); got != want {
+		t.Errorf("without -dir: %q, not %q", got, want)
+	}
+}

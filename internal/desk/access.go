@@ -46,6 +46,9 @@ type session struct {
 	// (the browser keeps addresses, and form data, in its history).
 	searches map[string]casebook.Filter
 	order    []string
+	// lastWrite is where the last export to a folder went, and of which
+	// case ("hub/id"), for the case page to say.
+	lastWrite, lastWriteCase string
 }
 
 // maxSearches bounds the searches a session remembers.

@@ -20,6 +20,9 @@ type caseData struct {
 	Thread   []messageView
 	Statuses []string
 	URL      string
+	// ExportDir is where "write a folder" writes ("" if the desk has no
+	// such folder); Written, what it just wrote there for this case.
+	ExportDir, Written string
 }
 
 type messageView struct {
@@ -94,7 +97,10 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d := caseData{C: c, Files: s.fileViews(hub, id, c.Attachments), URL: caseURL(hub, id),
-		Statuses: []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed}}
+		Statuses: []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed}, ExportDir: s.exportDir}
+	if r.URL.Query().Get("done") == "export_folder" {
+		d.Written = sessionOf(r.Context()).written(hub, id)
+	}
 	for _, m := range c.Thread {
 		d.Thread = append(d.Thread, messageView{m, s.fileViews(hub, id, m.Attachments)})
 	}

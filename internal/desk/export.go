@@ -14,8 +14,9 @@ import (
 const maxPassphrase = 1024
 
 // exportCase sends a case as one tar archive (internal/export), encrypted
-// with age to a recipient or a passphrase when the form asks. The archive
-// is built in memory, then sent as a download.
+// with age to a recipient or a passphrase when the form asks; with
+// to=folder it writes the export into the desk's export folder instead
+// (see [Server.exportToFolder]). The archive is built in memory.
 func (s *Server) exportCase(w http.ResponseWriter, r *http.Request) {
 	hub, id := r.PathValue("hub"), r.PathValue("id")
 	var o export.Options
@@ -39,9 +40,18 @@ func (s *Server) exportCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
 		return
 	}
+	to := r.PostFormValue("to")
+	if to != "" && to != "download" && (to != "folder" || s.exportDir == "") {
+		s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
+		return
+	}
 	c, err := s.book.ExportCase(hub, id)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "export", err)
+		return
+	}
+	if to == "folder" {
+		s.exportToFolder(w, r, c, o)
 		return
 	}
 	var buf bytes.Buffer

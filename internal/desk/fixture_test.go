@@ -51,14 +51,14 @@ func newHubFixture(t *testing.T) *hubFixture {
 }
 
 // start starts the desk over the fixture's hub.
-func (f *hubFixture) start(t *testing.T) *testDesk {
+func (f *hubFixture) start(t *testing.T, more ...func(*Options)) *testDesk {
 	t.Helper()
 	f.desk = newDeskWith(t, casebook.Options{
 		Dir: f.dir, Identities: []age.Identity{f.id}, Recipient: f.id.Recipient(), Now: f.clock.Now,
 		SyncEvery: time.Hour,
 		Logf:      func(format string, a ...any) { f.logs.Write([]byte(format + "\n")) },
 		Hubs:      []casebook.HubConfig{{URL: f.srv.HubURL, Pins: client.NewPinStore(t.TempDir())}},
-	})
+	}, more...)
 	return f.desk
 }
 

@@ -32,13 +32,17 @@ func newDesk(t *testing.T, hubs ...casebook.HubConfig) *testDesk {
 	return newDeskWith(t, casebook.Options{Dir: t.TempDir(), Identities: []age.Identity{id}, Recipient: id.Recipient(), Hubs: hubs})
 }
 
-func newDeskWith(t *testing.T, o casebook.Options) *testDesk {
+func newDeskWith(t *testing.T, o casebook.Options, more ...func(*Options)) *testDesk {
 	t.Helper()
 	b, err := casebook.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Book: b, Now: o.Now, Logf: o.Logf})
+	do := Options{Book: b, Now: o.Now, Logf: o.Logf}
+	for _, f := range more {
+		f(&do)
+	}
+	s, err := New(do)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,6 +106,7 @@ func (s *Server) newView(r *http.Request, sess *session, page string, data any) 
 // doneKeys are the actions whose outcome a page may announce (?done=…).
 var doneKeys = map[string]bool{
 	"ack": true, "reply": true, "status": true, "delete": true, "purge": true, "lang": true,
+	"export_folder": true,
 }
 
 func categoryName(lang, id string) string {

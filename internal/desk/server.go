@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -21,6 +22,10 @@ type Options struct {
 	Book *casebook.Book
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// ExportDir is the folder into which the case page's "write a
+	// folder" writes exports (created, mode 0700, on first use); "" offers
+	// downloads only.
+	ExportDir string
 	// Logf receives the desk's errors; never content, never a time of
 	// the responder's activity. Discarded if nil.
 	Logf func(format string, args ...any)
@@ -34,6 +39,8 @@ type Server struct {
 	access *access
 	pages  *pages
 	thumbs *previews
+	// exportDir is [Options.ExportDir], absolute.
+	exportDir string
 
 	ln     net.Listener
 	host   string // 127.0.0.1:PORT
@@ -63,6 +70,12 @@ func New(o Options) (*Server, error) {
 		ln:     ln,
 		host:   "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
 		secret: secret,
+	}
+	if o.ExportDir != "" {
+		if s.exportDir, err = filepath.Abs(o.ExportDir); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("desk: unable to find the export folder: %w", err)
+		}
 	}
 	if s.now == nil {
 		s.now = time.Now

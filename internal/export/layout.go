@@ -39,6 +39,10 @@ func folderName(c Case) string {
 	return "case-" + id[:min(len(id), 64)]
 }
 
+// FolderName is the name of c's folder in an export ("case-" and the
+// id's safe characters): [WriteDir]'s folder, the archive's root.
+func FolderName(c Case) string { return folderName(c) }
+
 // layout returns the files of an export, SHA256SUMS last, and the
 // attachments' exported names in the order of c.Attachments.
 func layout(c Case) ([]file, []string, error) {

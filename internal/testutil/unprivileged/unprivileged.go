@@ -28,10 +28,32 @@ func Rerun(t *testing.T, test string) bool {
 	if os.Geteuid() != 0 {
 		return false
 	}
+	cmd := Command(t, test)
+	if cmd == nil {
+		return true
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
+		t.Fatalf("%s as nobody (uid %d): %v\n%s", test, cmd.SysProcAttr.Credential.Uid, err, out)
+	}
+	return true
+}
+
+// Command returns a command that runs the test named test of the running
+// test binary, alone, as the user nobody, with env added to a minimal
+// environment: the other user of a test that plays one. It needs root
+// (only root can start a process as another user): otherwise, or without
+// the user nobody, it marks t with [tool.Missing] and returns nil.
+func Command(t *testing.T, test string, env ...string) *exec.Cmd {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		tool.Missing(t, "playing another user of this computer needs root, to start a process as the user nobody")
+		return nil
+	}
 	nobody, err := user.Lookup("nobody")
 	if err != nil {
 		tool.Missing(t, "running a test as an unprivileged user needs the user nobody: "+err.Error())
-		return true
+		return nil
 	}
 	uid, err1 := strconv.ParseUint(nobody.Uid, 10, 32)
 	gid, err2 := strconv.ParseUint(nobody.Gid, 10, 32)
@@ -54,13 +76,9 @@ func Rerun(t *testing.T, test string) bool {
 	}
 	cmd := exec.Command(exe, "-test.run=^"+test+"$", "-test.count=1", "-test.v")
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir(), "HOME=" + dir}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir(), "HOME=" + dir}, env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
-		t.Fatalf("%s as nobody (uid %d): %v\n%s", test, uid, err, out)
-	}
-	return true
+	return cmd
 }
 
 // copyExecutable copies the running test binary to path, mode 0755.
