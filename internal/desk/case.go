@@ -93,7 +93,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.Unread {
 		if err := s.book.MarkRead(hub, id); err != nil {
-			s.logf("desk: unable to mark a case read: %v", err)
+			s.logf("desk: unable to mark a case read: %s", errorClass(err))
 		}
 	}
 	d := caseData{C: c, Files: s.fileViews(hub, id, c.Attachments), URL: caseURL(hub, id),

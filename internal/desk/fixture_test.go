@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -56,7 +57,7 @@ func (f *hubFixture) start(t *testing.T, more ...func(*Options)) *testDesk {
 	f.desk = newDeskWith(t, casebook.Options{
 		Dir: f.dir, Identities: []age.Identity{f.id}, Recipient: f.id.Recipient(), Now: f.clock.Now,
 		SyncEvery: time.Hour,
-		Logf:      func(format string, a ...any) { f.logs.Write([]byte(format + "\n")) },
+		Logf:      func(format string, a ...any) { fmt.Fprintf(f.logs, format+"\n", a...) },
 		Hubs:      []casebook.HubConfig{{URL: f.srv.HubURL, Pins: client.NewPinStore(t.TempDir())}},
 	}, more...)
 	return f.desk

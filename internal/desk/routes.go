@@ -104,7 +104,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, why st
 		case errors.Is(err, casebook.ErrCannotReply):
 			status, why = http.StatusConflict, "cannot_reply"
 		default:
-			s.logf("desk: %s: %v", why, err)
+			s.logf("desk: %s: %s", why, errorClass(err))
 		}
 	}
 	if r.Method == http.MethodPost && sessionOf(r.Context()) != nil {
