@@ -111,7 +111,8 @@ func hasAttachments(files []file) bool {
 
 // WriteDir writes c as the folder case-ID inside parent (which must
 // exist), and returns its path. An existing case folder is never
-// overwritten. Files are 0600, folders 0700.
+// overwritten; a write that fails removes the folder it began. Files are
+// 0600, folders 0700.
 func WriteDir(parent string, c Case) (string, error) {
 	files, _, err := layout(c)
 	if err != nil {
@@ -121,22 +122,31 @@ func WriteDir(parent string, c Case) (string, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return "", fmt.Errorf("export: unable to create the case folder: %w", err)
 	}
+	if err := fillDir(dir, files); err != nil {
+		// The folder is new (Mkdir above): nothing half-written stays, and
+		// the next attempt is not refused as existing.
+		return "", errors.Join(err, os.RemoveAll(dir))
+	}
+	return dir, nil
+}
+
+func fillDir(dir string, files []file) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return "", fmt.Errorf("export: unable to open the case folder: %w", err)
+		return fmt.Errorf("export: unable to open the case folder: %w", err)
 	}
 	defer root.Close()
 	if hasAttachments(files) {
 		if err := root.Mkdir(attachDir, 0o700); err != nil {
-			return "", fmt.Errorf("export: unable to create the attachments folder: %w", err)
+			return fmt.Errorf("export: unable to create the attachments folder: %w", err)
 		}
 	}
 	for _, f := range files {
 		if err := writeNew(root, f); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return dir, nil
+	return nil
 }
 
 func writeNew(root *os.Root, f file) error {
