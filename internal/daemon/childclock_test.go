@@ -18,6 +18,15 @@ import (
 // runs at chosen instants and its timers fire when the test says.
 const clockEnv = "DIFESA_TEST_CLOCK"
 
+// clockPollEnv, when set (a duration), bounds in real time how long the
+// child's timers wait. A test that moves the clock without first waiting
+// for a scheduler pass needs it: the scheduler computes a timer's length
+// from a time it read before calling After, and if the parent moved the
+// clock in between, the timer's end lies past the instant the scheduler
+// meant (by as much as the move). A test of what wakes the scheduler must
+// not set it: with it, the scheduler wakes by itself.
+const clockPollEnv = "DIFESA_TEST_CLOCK_POLL"
+
 // childOptions are the child's start options: its clock, if the parent
 // gave one.
 func childOptions() daemon.StartOptions {
@@ -26,6 +35,7 @@ func childOptions() daemon.StartOptions {
 		return daemon.StartOptions{}
 	}
 	c := &fileClock{path: path}
+	c.poll, _ = time.ParseDuration(os.Getenv(clockPollEnv))
 	return daemon.StartOptions{Now: c.Now, After: c.After}
 }
 
@@ -35,6 +45,7 @@ type fileClock struct {
 	mu     sync.Mutex
 	last   time.Time
 	passes int
+	poll   time.Duration
 }
 
 func (c *fileClock) Now() time.Time {
@@ -50,8 +61,9 @@ func (c *fileClock) Now() time.Time {
 }
 
 // After fires once the file's time has moved d past now, or after d of
-// real time, whichever comes first (early is harmless to the scheduler,
-// which looks at the clock again). The check-in scheduler calls it at the
+// real time (at most the clock's poll, when the parent set one), whichever
+// comes first (early is harmless to the scheduler, which looks at the
+// clock again). The check-in scheduler calls it at the
 // end of each pass: it counts them in the file's ".passes" companion, so
 // that the parent can wait for a pass (see [childClock.WaitPasses]).
 func (c *fileClock) After(d time.Duration) <-chan time.Time {
@@ -65,6 +77,9 @@ func (c *fileClock) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	until := c.Now().Add(d)
 	real := time.Now().Add(d)
+	if c.poll > 0 && c.poll < d {
+		real = time.Now().Add(c.poll)
+	}
 	go func() {
 		for {
 			if now := c.Now(); !now.Before(until) || time.Now().After(real) {
