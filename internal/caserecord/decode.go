@@ -77,8 +77,7 @@ func checkDuplicates(b []byte) error {
 		if len(stack) > 0 {
 			top = stack[len(stack)-1]
 		}
-		if top != nil && top.object && top.key {
-			name := t.(string)
+		if name, ok := t.(string); ok && top != nil && top.object && top.key {
 			if top.seen[name] {
 				return fmt.Errorf("%w: member %q appears twice", ErrMalformed, name)
 			}
