@@ -158,7 +158,11 @@ func TestVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, _ := got.Marshal(); !bytes.Equal(out, vf.Sealed.Record) {
+	var want bytes.Buffer
+	if err := json.Compact(&want, vf.Sealed.Record); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := got.Marshal(); !bytes.Equal(out, want.Bytes()) {
 		t.Fatalf("sealed vector opens to\n%s", out)
 	}
 }
