@@ -228,6 +228,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/submissions/{id}", s.handle(s.handleDownload))
 			r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
 			r.Delete("/submissions/{id}", s.handle(s.handleDelete))
+			// Case records: ciphertext, a version and an hour (case_handlers.go).
+			r.Get("/submissions/{id}/case", s.handle(s.handleGetCase))
+			r.Put("/submissions/{id}/case", s.handle(s.handlePutCase))
+			r.Get("/case-settings", s.handle(s.handleGetHubRecord))
+			r.Put("/case-settings", s.handle(s.handlePutHubRecord))
 			r.With(s.admit(responderUpload)).Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))

@@ -38,7 +38,7 @@ type eventsServer struct {
 	store  *store.Store
 }
 
-func newEventsServer(t *testing.T, recipients ...*age.HybridIdentity) *eventsServer {
+func newEventsServer(t testing.TB, recipients ...*age.HybridIdentity) *eventsServer {
 	t.Helper()
 	clock := instants.NewClock(time.Date(2026, 11, 23, 23, 59, 30, 0, time.UTC))
 	st, err := store.Open(filepath.Join(t.TempDir(), "db"), store.Options{Now: clock.Now})

@@ -45,6 +45,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
 	for _, sub := range page.Submissions {
 		ws := wireSubmission(sub)
 		ws.Checkin = page.Checkins[sub.ID]
+		ws.Case = page.Cases[sub.ID]
 		out.Submissions = append(out.Submissions, ws)
 	}
 	return writeJSON(w, http.StatusOK, out)

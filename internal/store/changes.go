@@ -11,7 +11,7 @@ import (
 )
 
 // The change index. Every write of a submission's record (its arrival, a
-// status change, a re-encryption) takes the hub's next change number, and
+// status change, a re-encryption, a write of its case record) takes the hub's next change number, and
 // changes/<hub> maps that number to the submission's id; the entry of the
 // record's previous change is removed in the same transaction. So every
 // submission has exactly one entry, and a listing in change order
@@ -84,6 +84,9 @@ func deleteRecord(tx *bolt.Tx, sub Submission) error {
 			return err
 		}
 	}
+	if err := deleteCase(tx, sub); err != nil {
+		return err
+	}
 	return unindexThread(tx, sub)
 }
 
@@ -98,6 +101,9 @@ type Page struct {
 	// Checkins holds the state of the timer whose instructions a listed
 	// submission is (kind checkin), by the submission's id.
 	Checkins map[ID]string
+	// Cases holds the version of a listed submission's case record, by
+	// the submission's id, for those that have one.
+	Cases map[ID]uint64
 }
 
 // SubmissionsAfter lists up to limit (at most [MaxPage]) of hub's
@@ -124,7 +130,7 @@ func (s *Store) SubmissionsAfter(hub string, after uint64, limit int) (Page, err
 		for ; k != nil; k, v = c.Next() {
 			if len(p.Submissions) == limit {
 				p.More = true
-				return p.checkins(tx, hub)
+				return p.annotate(tx, hub)
 			}
 			if len(k) != 8 || len(v) != IDSize {
 				return fmt.Errorf("store: corrupt change entry %x", k)
@@ -141,13 +147,21 @@ func (s *Store) SubmissionsAfter(hub string, after uint64, limit int) (Page, err
 			p.Submissions = append(p.Submissions, sub)
 			p.Next = n
 		}
-		return p.checkins(tx, hub)
+		return p.annotate(tx, hub)
 	})
 
 	if err != nil {
 		return Page{}, fmt.Errorf("store: unable to list submissions of %q: %w", hub, err)
 	}
 	return p, nil
+}
+
+// annotate fills what the page's listing shows beside the records.
+func (p *Page) annotate(tx *bolt.Tx, hub string) error {
+	if err := p.checkins(tx, hub); err != nil {
+		return err
+	}
+	return p.caseVersions(tx, hub) // cases.go
 }
 
 // checkins fills p.Checkins for the page's check-in instructions.

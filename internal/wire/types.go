@@ -36,6 +36,10 @@ type Submission struct {
 	// Thread is the id of the submission that opened the conversation this
 	// one belongs to (its own id for the opening one), or empty.
 	Thread string `json:"thread,omitempty"`
+	// Case is the version of the submission's case record (0: it has
+	// none): a desk fetches the record when it differs from its copy's.
+	// A write of the record lists the submission again, as a change.
+	Case uint64 `json:"case,omitempty"`
 }
 
 // SubmissionList answers GET /api/v1/hubs/{hub}/submissions?after=CURSOR&limit=N:
