@@ -18,6 +18,9 @@ const caseUsage = `Usage:
     difesa case note     -hub URL -i IDENTITY ID TEXT
     difesa case link     -hub URL -i IDENTITY ID duplicate|same_defender|same_incident OTHER-ID
     difesa case followup -hub URL -i IDENTITY ID YYYY-MM-DD|none
+    difesa case substatus -hub URL -i IDENTITY ID SUB-STATUS|none
+    difesa case labels   -hub URL -i IDENTITY +LABEL|-LABEL...
+    difesa case statuses -hub URL -i IDENTITY +SUB-STATUS|-SUB-STATUS...
 
 Shows or changes the case record of submission ID: the work the hub's
 responders share about it (assignee, labels, follow-up day, links to
@@ -28,6 +31,8 @@ report: the server stores it but cannot read it.
 You are named in the record by your label in the hub's signed recipient
 list. Labels come from the hub's label set. If someone else changed the
 case meanwhile, both changes are merged: no note and no label is lost.
+"case labels" and "case statuses" change the hub's label set and
+sub-statuses, which its cases may use.
 
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
@@ -42,7 +47,7 @@ const maxCaseWrites = 8
 
 func runCase(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("case", "expected show, assign, label, note, link or followup").hint(
+		return usageErrorf("case", "expected show, assign, label, note, link, followup, substatus, labels or statuses").hint(
 			"for example: difesa case show -hub URL -i key.txt ID")
 	}
 	sub := args[0]
@@ -53,6 +58,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	pos, err := parseFlags(flags, args[1:])
 	if err != nil {
 		return err
+	}
+	if sub == "labels" || sub == "statuses" {
+		return runCaseHub(ctx, e, sub, &rf, pos)
 	}
 	if len(pos) == 0 {
 		return usageErrorf("case", "expected a submission id").hint("list the ids with \"difesa inbox\"")
@@ -136,6 +144,23 @@ func parseCaseEdit(sub string, args []string) (func(r *caserecord.Record, hub *c
 			}
 			return r.Set(caserecord.FieldFollowUp, day, author, hour)
 		}, nil
+	case "substatus":
+		if err := want(1, "a sub-status of the hub or none"); err != nil {
+			return nil, err
+		}
+		return func(r *caserecord.Record, hub *caserecord.Hub, author, hour string) error {
+			st := args[0]
+			if st == "none" {
+				st = ""
+			}
+			if err := r.Set(caserecord.FieldSubStatus, st, author, hour); err != nil {
+				return err
+			}
+			if err := r.CheckHub(hub); err != nil {
+				return withHints(err, fmt.Sprintf("the hub's sub-statuses are: %s; \"difesa case statuses\" changes them", cleanList(hub.SubStatuses)))
+			}
+			return nil
+		}, nil
 	case "note":
 		if len(args) == 0 {
 			return nil, usageErrorf("case", "case note expects the text of the note after the id")
@@ -176,14 +201,14 @@ func parseCaseEdit(sub string, args []string) (func(r *caserecord.Record, hub *c
 			}
 			if err := r.CheckHub(hub); err != nil {
 				if len(hub.Labels) == 0 {
-					return withHints(err, "the hub has no labels yet: they are defined in its case settings")
+					return withHints(err, "the hub has no labels yet: \"difesa case labels +NAME\" adds one")
 				}
 				return withHints(err, fmt.Sprintf("the hub's labels are: %s", strings.Join(hub.Labels, ", ")))
 			}
 			return nil
 		}, nil
 	}
-	return nil, usageErrorf("case", "unknown subcommand %q", sub).hint("one of show, assign, label, note, link, followup")
+	return nil, usageErrorf("case", "unknown subcommand %q", sub).hint("one of show, assign, label, note, link, followup, substatus, labels, statuses")
 }
 
 // authorLabel is the label of the caller's key in the verified manifest.

@@ -228,3 +228,32 @@ func mustParseTime(t *testing.T, s string) time.Time {
 	}
 	return tm
 }
+
+// TestCaseHubSettings: "case labels" and "case statuses" define what the
+// cases may use; a label or sub-status outside them is refused with the
+// list, and nothing is written.
+func TestCaseHubSettings(t *testing.T) {
+	h := newCaseHub(t)
+	must(t, h.pins, "case", "labels", "-hub", h.hub, "-i", h.ana, "+urgent", "+legal")
+	out, _ := must(t, h.pins, "case", "statuses", "-hub", h.hub, "-i", h.bo, "+waiting for documents")
+	if !strings.Contains(out, "labels: legal, urgent\nsub-statuses: waiting for documents") {
+		t.Fatalf("statuses printed:\n%s", out)
+	}
+	refused(t, h.pins, []string{`label "medical"`, "the hub's labels are: legal, urgent"}, "case", "label", "-hub", h.hub, "-i", h.ana, h.id, "+medical")
+	refused(t, h.pins, []string{`sub-status "closed"`, "waiting for documents"}, "case", "substatus", "-hub", h.hub, "-i", h.ana, h.id, "closed")
+	c, _ := loginAs(t, h.hub, h.ana)
+	if ct, v, err := c.GetCase(context.Background(), h.id); err != nil || ct != nil || v != 0 {
+		t.Fatalf("a refused change wrote the case: version %d, %v", v, err)
+	}
+	must(t, h.pins, "case", "label", "-hub", h.hub, "-i", h.ana, h.id, "+urgent")
+	must(t, h.pins, "case", "substatus", "-hub", h.hub, "-i", h.bo, h.id, "waiting for documents")
+	must(t, h.pins, "case", "followup", "-hub", h.hub, "-i", h.bo, h.id, "2028-02-29")
+	must(t, h.pins, "case", "link", "-hub", h.hub, "-i", h.bo, h.id, "same_incident", strings.Repeat("a", 26))
+	out, _ = must(t, h.pins, "case", "show", "-hub", h.hub, "-i", h.ana, h.id)
+	for _, want := range []string{"labels:     urgent", "sub-status: waiting for documents", "follow-up:  2028-02-29",
+		"link:       same_incident " + strings.Repeat("a", 26), `Responder 2: follow_up "" -> "2028-02-29"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+}
