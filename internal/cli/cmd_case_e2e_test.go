@@ -21,6 +21,7 @@ import (
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/daemon"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/instants"
 	"filippo.io/age"
 )
 
@@ -254,6 +255,34 @@ func TestCaseHubSettings(t *testing.T) {
 		"link:       same_incident " + strings.Repeat("a", 26), `Responder 2: follow_up "" -> "2028-02-29"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCaseHoursAtInstants: a note and a change written at any moment (day
+// and year ends, a leap day, far zones) carry that moment's UTC hour, never
+// the minute, whatever the computer's zone.
+func TestCaseHoursAtInstants(t *testing.T) {
+	h := newCaseHub(t)
+	c, ids := loginAs(t, h.hub, h.ana)
+	t.Setenv(client.ConfigDirEnv, h.pins)
+	for i, in := range instants.All(t) {
+		now := func() time.Time { return in.T }
+		var so, se bytes.Buffer
+		if code := cli.MainAt(now, []string{"case", "note", "-hub", h.hub, "-i", h.ana, h.id, "at", in.Name}, strings.NewReader(""), &so, &se); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", in.Name, code, se.String())
+		}
+		r, _, err := getCase(c, h.id, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := in.T.UTC().Truncate(time.Hour).Format("2006-01-02T15:00:00Z")
+		found := false
+		for _, n := range r.Notes {
+			found = found || n.Text == "at "+in.Name && n.Hour == want
+		}
+		if !found || len(r.Notes) != i+1 {
+			t.Errorf("%s: no note at hour %s: %+v", in.Name, want, r.Notes)
 		}
 	}
 }
