@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"difesa.org/difesa/internal/caserecord"
@@ -15,7 +16,7 @@ const caseUsage = `Usage:
     difesa case show     -hub URL -i IDENTITY ID
     difesa case assign   -hub URL -i IDENTITY ID me|none|LABEL
     difesa case label    -hub URL -i IDENTITY ID +LABEL|-LABEL...
-    difesa case note     -hub URL -i IDENTITY ID TEXT
+    difesa case note     -hub URL -i IDENTITY ID [TEXT | -]
     difesa case link     -hub URL -i IDENTITY ID duplicate|same_defender|same_incident OTHER-ID
     difesa case followup -hub URL -i IDENTITY ID YYYY-MM-DD|none
     difesa case substatus -hub URL -i IDENTITY ID SUB-STATUS|none
@@ -31,6 +32,8 @@ report: the server stores it but cannot read it.
 You are named in the record by your label in the hub's signed recipient
 list. Labels come from the hub's label set. If someone else changed the
 case meanwhile, both changes are merged: no note and no label is lost.
+"case note" reads the note from standard input without TEXT (or with -):
+prefer it, as the computer's other users can see a command's arguments.
 "case labels" and "case statuses" change the hub's label set and
 sub-statuses, which its cases may use.
 
@@ -69,6 +72,11 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	if err := checkID("case", id); err != nil {
 		return err
 	}
+	if sub == "note" && (len(rest) == 0 || len(rest) == 1 && rest[0] == "-") {
+		if rest, err = noteFromStdin(e); err != nil {
+			return err
+		}
+	}
 	edit, err := parseCaseEdit(sub, rest)
 	if err != nil {
 		return err
@@ -105,6 +113,24 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	}
 	e.printf("case %s changed (version %d)", id, version)
 	return nil
+}
+
+// noteFromStdin reads a note's text from standard input, where it is not
+// seen by the computer's other users in the process list or kept in a
+// shell's history.
+func noteFromStdin(e *env) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(e.stdin, caserecord.MaxNoteText+2))
+	if err != nil {
+		return nil, fmt.Errorf("reading the note from standard input: %w", err)
+	}
+	text := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if len(text) > caserecord.MaxNoteText {
+		return nil, errorWithHints(fmt.Sprintf("the note is over %d bytes", caserecord.MaxNoteText), "shorten it, or split it into several notes")
+	}
+	if text == "" {
+		return nil, usageErrorf("case", "case note expects a text, after the id or on standard input")
+	}
+	return []string{text}, nil
 }
 
 // parseCaseEdit checks the arguments of a subcommand before anything

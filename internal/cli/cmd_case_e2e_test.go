@@ -286,3 +286,28 @@ func TestCaseHoursAtInstants(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseNoteFromStdin: a note read from standard input, its newline
+// dropped; one over the limit is refused and nothing is written.
+func TestCaseNoteFromStdin(t *testing.T) {
+	h := newCaseHub(t)
+	t.Setenv(client.ConfigDirEnv, h.pins)
+	var so, se bytes.Buffer
+	if code := cli.Main([]string{"case", "note", "-hub", h.hub, "-i", h.ana, h.id}, strings.NewReader(strings.Repeat("x", caserecord.MaxNoteText+1)), &so, &se); code != 1 || !strings.Contains(se.String(), "the note is over 8192 bytes") {
+		t.Fatalf("an oversized note: exit %d\n%s", code, se.String())
+	}
+	c, ids := loginAs(t, h.hub, h.ana)
+	if ct, _, err := c.GetCase(context.Background(), h.id); err != nil || ct != nil {
+		t.Fatalf("the oversized note wrote the case (%v)", err)
+	}
+	if code := cli.Main([]string{"case", "note", "-hub", h.hub, "-i", h.ana, h.id, "-"}, strings.NewReader("line one\nline two\n"), &so, &se); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se.String())
+	}
+	r, _, err := getCase(c, h.id, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Notes) != 1 || r.Notes[0].Text != "line one\nline two" || r.Notes[0].Author != "Responder 1" {
+		t.Fatalf("notes %+v", r.Notes)
+	}
+}
