@@ -7,10 +7,16 @@ import (
 	"io"
 
 	"filippo.io/age"
+
+	"difesa.org/difesa/internal/wire"
 )
 
-// MaxSealedSize bounds the age file of a case record, the server's limit.
-const MaxSealedSize = 256 << 10
+// MaxSealedSize bounds the age file of a case record, MaxSealedHubSize
+// that of the hub record: the server's limits.
+const (
+	MaxSealedSize    = wire.MaxCaseRecordSize
+	MaxSealedHubSize = wire.MaxHubRecordSize
+)
 
 // Seal encrypts a case record to the hub's current recipients.
 func Seal(r *Record, to []age.Recipient) ([]byte, error) {
@@ -18,7 +24,7 @@ func Seal(r *Record, to []age.Recipient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal(b, to)
+	return seal(b, to, MaxSealedSize)
 }
 
 // SealHub encrypts a hub record to the hub's current recipients.
@@ -27,10 +33,10 @@ func SealHub(h *Hub, to []age.Recipient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal(b, to)
+	return seal(b, to, MaxSealedHubSize)
 }
 
-func seal(b []byte, to []age.Recipient) ([]byte, error) {
+func seal(b []byte, to []age.Recipient, limit int) ([]byte, error) {
 	if len(to) == 0 {
 		return nil, errors.New("caserecord: unable to seal the record: no recipients")
 	}
@@ -45,8 +51,8 @@ func seal(b []byte, to []age.Recipient) ([]byte, error) {
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("caserecord: unable to seal the record: %w", err)
 	}
-	if out.Len() > MaxSealedSize {
-		return nil, fmt.Errorf("%w: %d bytes encrypted to %d recipients, over the server's %d", ErrTooLarge, out.Len(), len(to), MaxSealedSize)
+	if out.Len() > limit {
+		return nil, fmt.Errorf("%w: %d bytes encrypted to %d recipients, over the server's %d", ErrTooLarge, out.Len(), len(to), limit)
 	}
 	return out.Bytes(), nil
 }
@@ -54,7 +60,7 @@ func seal(b []byte, to []age.Recipient) ([]byte, error) {
 // Open decrypts a case record with a responder's identity and parses it
 // with [Parse].
 func Open(ct []byte, ids ...age.Identity) (*Record, error) {
-	b, err := open(ct, MaxRecordSize, ids)
+	b, err := open(ct, MaxSealedSize, MaxRecordSize, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -63,16 +69,16 @@ func Open(ct []byte, ids ...age.Identity) (*Record, error) {
 
 // OpenHub decrypts a hub record and parses it with [ParseHub].
 func OpenHub(ct []byte, ids ...age.Identity) (*Hub, error) {
-	b, err := open(ct, MaxHubRecordSize, ids)
+	b, err := open(ct, MaxSealedHubSize, MaxHubRecordSize, ids)
 	if err != nil {
 		return nil, err
 	}
 	return ParseHub(b)
 }
 
-func open(ct []byte, limit int, ids []age.Identity) ([]byte, error) {
-	if len(ct) > MaxSealedSize {
-		return nil, fmt.Errorf("%w: %d bytes of ciphertext, over the %d of a record", ErrTooLarge, len(ct), MaxSealedSize)
+func open(ct []byte, ctLimit, limit int, ids []age.Identity) ([]byte, error) {
+	if len(ct) > ctLimit {
+		return nil, fmt.Errorf("%w: %d bytes of ciphertext, over the %d of a record", ErrTooLarge, len(ct), ctLimit)
 	}
 	r, err := age.Decrypt(bytes.NewReader(ct), ids...)
 	if err != nil {

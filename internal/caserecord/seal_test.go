@@ -52,7 +52,7 @@ func TestOpenRefusesHostilePlaintext(t *testing.T) {
 		"duplicate": `{"v":1,"v":1}`,
 		"too large": `{"v":1,"assignee":"` + strings.Repeat("a", MaxRecordSize) + `"}`,
 	} {
-		ct, err := seal([]byte(pt), []age.Recipient{id.Recipient()})
+		ct, err := seal([]byte(pt), []age.Recipient{id.Recipient()}, MaxSealedSize)
 		if err != nil {
 			t.Fatal(err)
 		}
