@@ -101,6 +101,11 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if sub == "assign" && rest[0] != "me" && rest[0] != "none" {
+		if err := checkResponderLabel(v, rest[0]); err != nil {
+			return err
+		}
+	}
 	hub, err := fetchHubRecord(ctx, c, ids)
 	if err != nil {
 		return err
@@ -252,6 +257,22 @@ func authorLabel(v *client.Verified, ids []age.Identity) (string, error) {
 	}
 	return "", errorWithHints("your key has no label in the hub's recipient list: the case record could not say who you are",
 		"ask the hub's admin to give your key a label in the next manifest")
+}
+
+// checkResponderLabel refuses to assign a case to a label that no key of
+// the verified manifest has.
+func checkResponderLabel(v *client.Verified, label string) error {
+	var labels []string
+	for _, r := range v.Manifest.Recipients {
+		if r.Label == label {
+			return nil
+		}
+		if r.Label != "" {
+			labels = append(labels, r.Label)
+		}
+	}
+	return errorWithHints(fmt.Sprintf("no responder of the hub is labelled %q", label),
+		"assign to me, none, or one of: "+cleanList(labels))
 }
 
 func fetchCase(ctx context.Context, c *client.Client, id string, ids []age.Identity) (*caserecord.Record, uint64, error) {

@@ -246,12 +246,14 @@ func TestCaseHubSettings(t *testing.T) {
 	if ct, v, err := c.GetCase(context.Background(), h.id); err != nil || ct != nil || v != 0 {
 		t.Fatalf("a refused change wrote the case: version %d, %v", v, err)
 	}
+	refused(t, h.pins, []string{`no responder of the hub is labelled "Mallory"`, "Responder 1, Responder 2"}, "case", "assign", "-hub", h.hub, "-i", h.ana, h.id, "Mallory")
 	must(t, h.pins, "case", "label", "-hub", h.hub, "-i", h.ana, h.id, "+urgent")
+	must(t, h.pins, "case", "assign", "-hub", h.hub, "-i", h.ana, h.id, "Responder 2")
 	must(t, h.pins, "case", "substatus", "-hub", h.hub, "-i", h.bo, h.id, "waiting for documents")
 	must(t, h.pins, "case", "followup", "-hub", h.hub, "-i", h.bo, h.id, "2028-02-29")
 	must(t, h.pins, "case", "link", "-hub", h.hub, "-i", h.bo, h.id, "same_incident", strings.Repeat("a", 26))
 	out, _ = must(t, h.pins, "case", "show", "-hub", h.hub, "-i", h.ana, h.id)
-	for _, want := range []string{"labels:     urgent", "sub-status: waiting for documents", "follow-up:  2028-02-29",
+	for _, want := range []string{"labels:     urgent", "assignee:   Responder 2", "sub-status: waiting for documents", "follow-up:  2028-02-29",
 		"link:       same_incident " + strings.Repeat("a", 26), `Responder 2: follow_up "" -> "2028-02-29"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
