@@ -42,6 +42,7 @@ Usage:
     difesa reply  -hub URL -i IDENTITY [-m TEXT] [-attach FILE]... ID
     difesa ack    -hub URL -i IDENTITY [-note TEXT] ID
     difesa status -hub URL -i IDENTITY ID new|in_progress|closed
+    difesa case   show|assign|label|note|link|followup -hub URL -i IDENTITY ID ...
     difesa delete -hub URL -i IDENTITY [-y] ID
     difesa desk   -hub URL -i IDENTITY [-hub URL -i IDENTITY]... [-no-open]
     difesa watch  -hub URL -i IDENTITY [-exec COMMAND]
@@ -95,6 +96,7 @@ func commands() []*command {
 		{"forget", forgetUsage, runForget},
 		{"checkin", checkinUsage, runCheckin},
 		{"thread", threadUsage, runThread},
+		{"case", caseUsage, runCase},
 		{"reply", replyUsage, runReply},
 		{"ack", ackUsage, runAck},
 		{"keygen", keygenUsage, runKeygen},
