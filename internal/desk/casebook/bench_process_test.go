@@ -32,6 +32,7 @@ const (
 	envProcIdentity = "DIFESA_BENCH_SYNC_IDENTITY"
 	envProcCTs      = "DIFESA_BENCH_SYNC_CTS"
 	envProcProfile  = "DIFESA_BENCH_SYNC_CPUPROFILE"
+	envProcMemProf  = "DIFESA_BENCH_SYNC_MEMPROFILE"
 )
 
 // TestDeskSyncProcess is a child of [BenchmarkDeskFirstSyncProcess]; it
@@ -93,6 +94,16 @@ func TestDeskSyncProcess(t *testing.T) {
 	}
 	wall, cpu := time.Since(wall0), processCPU(t)-cpu0
 	fmt.Printf("RESULT %d %d\n", wall.Nanoseconds(), cpu.Nanoseconds())
+	if p := os.Getenv(envProcMemProf); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // processCPU is the CPU time of this process so far, user and system.
@@ -177,8 +188,8 @@ func runSyncChild(b *testing.B, mode string, env ...string) (wall, cpu time.Dura
 //
 //	go test ./internal/desk/casebook -run '^$' -bench DeskFirstSyncProcess -benchtime 1x
 //
-// and set DIFESA_BENCH_SYNC_CPUPROFILE to a file to profile the desk's
-// sync.
+// and set DIFESA_BENCH_SYNC_CPUPROFILE (DIFESA_BENCH_SYNC_MEMPROFILE) to
+// a file to profile the desk's sync's CPU (allocations).
 func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	f := newFixture(b)
 	cts := fillBundles(b, f, benchReports, 64<<10, testDay)
@@ -188,9 +199,9 @@ func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	profile := os.Getenv(envProcProfile)
 	var syncWall, syncCPU, decWall, decCPU time.Duration
 	for range b.N {
-		w, c := runSyncChild(b, "decrypt", append(env, envProcProfile+"=")...)
+		w, c := runSyncChild(b, "decrypt", append(env, envProcProfile+"=", envProcMemProf+"=")...)
 		decWall, decCPU = decWall+w, decCPU+c
-		w, c = runSyncChild(b, "sync", append(env, envProcProfile+"="+profile)...)
+		w, c = runSyncChild(b, "sync", append(env, envProcProfile+"="+profile, envProcMemProf+"="+os.Getenv(envProcMemProf))...)
 		syncWall, syncCPU = syncWall+w, syncCPU+c
 	}
 	s := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) }
