@@ -108,16 +108,12 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 			h.st.Total = max(total-len(b.models[h.id].entries), 0)
 			b.mu.Unlock()
 		}
-		err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
-			return b.takePage(ctx, h, c, p, seen)
-		})
+		err := b.takePages(ctx, h, c, cursor, seen)
 		if errors.Is(err, &wire.Error{Code: wire.CodeBadCursor}) && cursor != "" {
 			// The hub was restored, or is another: start again.
 			b.logf("casebook: hub %s: the hub refused the cursor; listing from the start", h.id)
 			seen = map[string]bool{}
-			err = c.EachPage(ctx, "", func(p *wire.SubmissionList) error {
-				return b.takePage(ctx, h, c, p, seen)
-			})
+			err = b.takePages(ctx, h, c, "", seen)
 		}
 		if err != nil {
 			return err
@@ -148,6 +144,40 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 		return fmt.Errorf("casebook: unable to sync hub %q: %w", h.id, err)
 	}
 	return nil
+}
+
+// takePages takes in every page listed after cursor. A page is kept in
+// the vault while the next one is listed, downloaded and decrypted, so
+// that the decrypting workers do not wait for the vault's commit; the
+// pages are still kept one after the other, each with its cursor, so a
+// sync cut short resumes after the last page kept.
+func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool) error {
+	var keeping chan error
+	wait := func() error {
+		if keeping == nil {
+			return nil
+		}
+		err := <-keeping
+		keeping = nil
+		return err
+	}
+	err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
+		out, now, err := b.fetchPage(ctx, h, c, p, seen)
+		if kerr := wait(); kerr != nil {
+			return kerr
+		}
+		if err != nil {
+			return err
+		}
+		ch := make(chan error, 1)
+		keeping = ch
+		go func() { ch <- b.keepPage(h, p, out, now) }()
+		return nil
+	})
+	if kerr := wait(); err == nil {
+		err = kerr
+	}
+	return err
 }
 
 // maxRetries bounds how many damaged copies one sync downloads again.
@@ -185,6 +215,15 @@ type fetched struct {
 // vault with the page's cursor (in one transaction when it fits), then in
 // memory.
 func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wire.SubmissionList, seen map[string]bool) error {
+	out, now, err := b.fetchPage(ctx, h, c, p, seen)
+	if err != nil {
+		return err
+	}
+	return b.keepPage(h, p, out, now)
+}
+
+// fetchPage downloads and decrypts what is new on a page.
+func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *wire.SubmissionList, seen map[string]bool) ([]fetched, time.Time, error) {
 	now := b.now()
 	out := make([]fetched, len(p.Submissions))
 	b.mu.RLock()
@@ -262,10 +301,19 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
-		return firstErr
+		return nil, now, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, now, err
+	}
+	return out, now, nil
+}
+
+// keepPage keeps what [Book.fetchPage] took of a page in the vault with
+// the page's cursor (in one transaction when it fits), then in memory.
+func (b *Book) keepPage(h *hubConn, p *wire.SubmissionList, out []fetched, now time.Time) error {
+	if b.beforeKeep != nil {
+		b.beforeKeep()
 	}
 	var recs []vault.Record
 	for _, f := range out {
@@ -274,7 +322,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	b.mu.Lock()
-	m = b.models[h.id] // a purge may have replaced it
+	m := b.models[h.id] // a purge may have replaced it
 	prev := m.cursor
 	m.cursor = p.Next
 	recs = append(recs, stateRecords(h.id, m, now)...)
