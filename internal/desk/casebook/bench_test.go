@@ -29,7 +29,7 @@ protest camera video witness hospital release bail judge hearing appeal`)
 // fillBundles stores n real report bundles on the demo hub, one in every
 // tenth with an attachment of attSize bytes, each encrypted to the hub's
 // recipients, and returns their ciphertexts.
-func fillBundles(b *testing.B, f *fixture, n, attSize int, received time.Time) [][]byte {
+func fillBundles(b testing.TB, f *fixture, n, attSize int, received time.Time) [][]byte {
 	b.Helper()
 	h := f.srv.Instance.Hubs.Get(daemon.DemoHubID)
 	cts := make([][]byte, n)

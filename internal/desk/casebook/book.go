@@ -26,6 +26,9 @@ type Book struct {
 	hubs  []*hubConn
 
 	writeMu sync.Mutex // serialises the changes to the vault's submissions
+	// beforeKeep, if set (by tests), runs as a page of a sync begins to
+	// be kept.
+	beforeKeep func()
 
 	mu     sync.RWMutex // guards models, the hubs' status, subs
 	models map[string]*hubModel

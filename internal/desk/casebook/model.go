@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"difesa.org/difesa/internal/bundle"
@@ -17,6 +18,10 @@ type hubModel struct {
 	read    map[string]bool
 	alarms  map[string]wire.Alarm
 	cursor  string
+	// grouped counts the submissions grouping into cases has visited
+	// ([hubModel.casesWith]): the test that a sync's work grows with the
+	// hub, not with its square, reads it.
+	grouped atomic.Int64
 }
 
 func newHubModel() *hubModel {
@@ -76,26 +81,40 @@ func (m *hubModel) cases(hub string) map[string]*kase {
 
 // caseOf returns the case whose opening message is id, or nil.
 func (m *hubModel) caseOf(hub, id string) *kase {
-	root, ok := m.entries[id]
-	if !ok || m.rootOf(root) != id {
-		return nil
+	return m.casesWith(hub, map[string]bool{id: true})[id]
+}
+
+// casesWith groups into cases, in one pass over the hub's submissions,
+// the conversations whose opening messages are roots; a root the desk
+// does not hold as an opening message has no case.
+func (m *hubModel) casesWith(hub string, roots map[string]bool) map[string]*kase {
+	out := make(map[string]*kase, len(roots))
+	for id := range roots {
+		if e, ok := m.entries[id]; ok && m.rootOf(e) == id {
+			out[id] = &kase{hub: hub, root: e}
+		}
 	}
-	k := &kase{hub: hub, root: root}
+	if len(out) == 0 {
+		return out
+	}
+	m.grouped.Add(int64(len(m.entries)))
 	for _, e := range m.entries {
-		if e == root || m.rootOf(e) == id {
+		if k := out[m.rootOf(e)]; k != nil {
 			k.msgs = append(k.msgs, e)
 		}
 	}
-	slices.SortFunc(k.msgs, func(a, b *entry) int {
-		if (a == root) != (b == root) {
-			if a == root {
-				return -1
+	for _, k := range out {
+		slices.SortFunc(k.msgs, func(a, b *entry) int {
+			if (a == k.root) != (b == k.root) {
+				if a == k.root {
+					return -1
+				}
+				return 1
 			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(a.sub.Serial, b.sub.Serial), strings.Compare(a.sub.ID, b.sub.ID))
-	})
-	return k
+			return cmp.Or(cmp.Compare(a.sub.Serial, b.sub.Serial), strings.Compare(a.sub.ID, b.sub.ID))
+		})
+	}
+	return out
 }
 
 func (k *kase) latest() *entry { return k.msgs[len(k.msgs)-1] }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -107,16 +108,12 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 			h.st.Total = max(total-len(b.models[h.id].entries), 0)
 			b.mu.Unlock()
 		}
-		err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
-			return b.takePage(ctx, h, c, p, seen)
-		})
+		err := b.takePages(ctx, h, c, cursor, seen)
 		if errors.Is(err, &wire.Error{Code: wire.CodeBadCursor}) && cursor != "" {
 			// The hub was restored, or is another: start again.
 			b.logf("casebook: hub %s: the hub refused the cursor; listing from the start", h.id)
 			seen = map[string]bool{}
-			err = c.EachPage(ctx, "", func(p *wire.SubmissionList) error {
-				return b.takePage(ctx, h, c, p, seen)
-			})
+			err = b.takePages(ctx, h, c, "", seen)
 		}
 		if err != nil {
 			return err
@@ -147,6 +144,40 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 		return fmt.Errorf("casebook: unable to sync hub %q: %w", h.id, err)
 	}
 	return nil
+}
+
+// takePages takes in every page listed after cursor. A page is kept in
+// the vault while the next one is listed, downloaded and decrypted, so
+// that the decrypting workers do not wait for the vault's commit; the
+// pages are still kept one after the other, each with its cursor, so a
+// sync cut short resumes after the last page kept.
+func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool) error {
+	var keeping chan error
+	wait := func() error {
+		if keeping == nil {
+			return nil
+		}
+		err := <-keeping
+		keeping = nil
+		return err
+	}
+	err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
+		out, now, err := b.fetchPage(ctx, h, c, p, seen)
+		if kerr := wait(); kerr != nil {
+			return kerr
+		}
+		if err != nil {
+			return err
+		}
+		ch := make(chan error, 1)
+		keeping = ch
+		go func() { ch <- b.keepPage(h, p, out, now) }()
+		return nil
+	})
+	if kerr := wait(); err == nil {
+		err = kerr
+	}
+	return err
 }
 
 // maxRetries bounds how many damaged copies one sync downloads again.
@@ -184,6 +215,15 @@ type fetched struct {
 // vault with the page's cursor (in one transaction when it fits), then in
 // memory.
 func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wire.SubmissionList, seen map[string]bool) error {
+	out, now, err := b.fetchPage(ctx, h, c, p, seen)
+	if err != nil {
+		return err
+	}
+	return b.keepPage(h, p, out, now)
+}
+
+// fetchPage downloads and decrypts what is new on a page.
+func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *wire.SubmissionList, seen map[string]bool) ([]fetched, time.Time, error) {
 	now := b.now()
 	out := make([]fetched, len(p.Submissions))
 	b.mu.RLock()
@@ -261,10 +301,19 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
-		return firstErr
+		return nil, now, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, now, err
+	}
+	return out, now, nil
+}
+
+// keepPage keeps what [Book.fetchPage] took of a page in the vault with
+// the page's cursor (in one transaction when it fits), then in memory.
+func (b *Book) keepPage(h *hubConn, p *wire.SubmissionList, out []fetched, now time.Time) error {
+	if b.beforeKeep != nil {
+		b.beforeKeep()
 	}
 	var recs []vault.Record
 	for _, f := range out {
@@ -273,7 +322,7 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	b.mu.Lock()
-	m = b.models[h.id] // a purge may have replaced it
+	m := b.models[h.id] // a purge may have replaced it
 	prev := m.cursor
 	m.cursor = p.Next
 	recs = append(recs, stateRecords(h.id, m, now)...)
@@ -285,15 +334,16 @@ func (b *Book) takePage(ctx context.Context, h *hubConn, c *client.Client, p *wi
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	m.cursor = p.Next
-	var changes []Change
+	var took []*entry
 	for _, f := range out {
 		if f.skip || f.e == nil {
 			continue
 		}
 		m.entries[f.e.sub.ID] = f.e
 		b.idx.put(h.id+"/"+f.e.sub.ID, f.e.text())
-		changes = append(changes, b.changeLocked(h.id, m, f.e))
+		took = append(took, f.e)
 	}
+	changes := b.changesLocked(h.id, m, took)
 	for _, f := range out {
 		if f.downloaded {
 			h.st.Done++
@@ -316,6 +366,37 @@ func (b *Book) changeLocked(hub string, m *hubModel, e *entry) Change {
 		ch.Urgent, ch.Kind = it.Urgent, it.Kind
 	}
 	return ch
+}
+
+// changesLocked is the change of the case each of es belongs to, in
+// order. It groups the page's cases in one pass over the hub's
+// submissions, not one per submission (which made a first sync of n
+// reports take n²/2 steps).
+func (b *Book) changesLocked(hub string, m *hubModel, es []*entry) []Change {
+	if len(es) == 0 {
+		return nil
+	}
+	roots := make(map[string]bool, len(es))
+	for _, e := range es {
+		roots[m.rootOf(e)] = true
+	}
+	cases := m.casesWith(hub, roots)
+	items := make(map[string]Item, len(cases))
+	out := make([]Change, 0, len(es))
+	for _, e := range es {
+		root := m.rootOf(e)
+		ch := Change{Hub: hub, ID: root, Kind: e.sub.Kind}
+		if k := cases[root]; k != nil {
+			it, ok := items[root]
+			if !ok {
+				it = k.item(m)
+				items[root] = it
+			}
+			ch.Urgent, ch.Kind = it.Urgent, it.Kind
+		}
+		out = append(out, ch)
+	}
+	return out
 }
 
 func cmpErr(first, err error) error {
@@ -364,7 +445,37 @@ func (w *boundedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-var _ io.Writer = (*boundedBuffer)(nil)
+// ReadFrom reads r to its end into the buffer's own memory, so that
+// io.Copy does not allocate a buffer of its own for each download (a
+// tenth of what a first sync allocated).
+func (w *boundedBuffer) ReadFrom(r io.Reader) (int64, error) {
+	var total int64
+	for {
+		if len(w.b) == cap(w.b) {
+			w.b = slices.Grow(w.b, min(max(cap(w.b), 512), 4<<20))
+		}
+		// One byte more than the limit allows tells a download too large.
+		room := min(int64(cap(w.b)-len(w.b)), w.limit+1-int64(len(w.b)))
+		n, err := r.Read(w.b[len(w.b) : len(w.b)+int(room)])
+		w.b = w.b[:len(w.b)+n]
+		total += int64(n)
+		if int64(len(w.b)) > w.limit {
+			w.b = w.b[:w.limit]
+			return total - 1, errTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+var (
+	_ io.Writer     = (*boundedBuffer)(nil)
+	_ io.ReaderFrom = (*boundedBuffer)(nil)
+)
 
 // forgetUnseen forgets the submissions of h the hub no longer lists.
 func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
