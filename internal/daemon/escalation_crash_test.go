@@ -379,8 +379,13 @@ func TestCrashEscalation(t *testing.T) {
 // alarm only at its next pass, up to a minute later.
 func TestAlertEscalatesOnTime(t *testing.T) {
 	r := newEscalationRig(t, time.Date(2026, 11, 23, 10, 17, 0, 0, time.UTC))
+	// The scheduler's idle sleep (a minute) is as long as escalate_after:
+	// without a bound in real time, a pass that began before the alarm
+	// was stored could be the last one before the clock moves, and the
+	// alarm would first be seen a minute late. With it, passes keep
+	// coming while the clock stands still.
+	r.poll = 20 * time.Millisecond
 	r.start()
-	passes := r.clock.Passes()
 	hc, err := bench.NewHubClient(r.p.HubURL, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -396,7 +401,9 @@ func TestAlertEscalatesOnTime(t *testing.T) {
 	if _, err := hc.SubmitKind(context.Background(), wire.KindAlert, bytes.NewReader(body), int64(len(body))); err != nil {
 		t.Fatal(err)
 	}
-	r.clock.WaitPasses(passes + 1) // the scheduler saw the alarm now
+	// The first pass after this read may have begun before the alarm was
+	// stored; the second began after it, at the same instant.
+	r.clock.WaitPasses(r.clock.Passes() + 2)
 	r.clock.Advance(time.Minute)   // escalate_after
 	// The alert's own notification and the escalation travel separately:
 	// either may arrive first.

@@ -27,6 +27,7 @@ var timestamp = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:(\d\d)(?::(\d\d)(?:[
 // binary) of the logins or of their expiry. Nothing in the scan depends on
 // the time of day: only the hour itself is allowed.
 func TestCanaryResponderActivity(t *testing.T) {
+	isolatePins(t)
 	srv := testserver.New(t)
 	before := time.Now()
 

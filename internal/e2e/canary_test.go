@@ -39,6 +39,7 @@ func runCLI(t *testing.T, stdin string, args ...string) string {
 // and every log line: no marker, no client address may be there, and the
 // only time stored about a submission is the hour.
 func TestCanary(t *testing.T) {
+	isolatePins(t)
 	srv := testserver.New(t)
 	marker := "CANARY-" + randomHex(12)
 	headerMarker := "HEADER-" + randomHex(12)

@@ -16,6 +16,7 @@ import (
 // without difesa. age is the real command, built from the module this
 // project depends on (`go tool age`).
 func TestStockToolsRecoverASubmission(t *testing.T) {
+	isolatePins(t)
 	if testing.Short() {
 		t.Skip("builds the age command; skipped in -short")
 	}
