@@ -404,7 +404,7 @@ func TestAlertEscalatesOnTime(t *testing.T) {
 	// The first pass after this read may have begun before the alarm was
 	// stored; the second began after it, at the same instant.
 	r.clock.WaitPasses(r.clock.Passes() + 2)
-	r.clock.Advance(time.Minute)   // escalate_after
+	r.clock.Advance(time.Minute) // escalate_after
 	// The alert's own notification and the escalation travel separately:
 	// either may arrive first.
 	r.waitHook("step 1 and the alert", func(as []bench.Arrival) bool {
