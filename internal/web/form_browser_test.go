@@ -36,6 +36,7 @@ import (
 	"difesa.org/difesa/internal/form"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/chrome"
 	"difesa.org/difesa/internal/testutil/tool"
 	"difesa.org/difesa/internal/wire"
 )
@@ -415,7 +416,7 @@ func TestBrowserFormOfflineStockAge(t *testing.T) {
 	// on (`go tool age`): Debian's age 1.1 predates the post-quantum
 	// recipients hubs use.
 	tool.Need(t, "go", "install Go")
-	chromium(t)
+	chrome.Find(t)
 	ageBin := filepath.Join(t.TempDir(), "age")
 	if out, err := exec.Command("go", "build", "-o", ageBin, "filippo.io/age/cmd/age").CombinedOutput(); err != nil {
 		t.Fatalf("building age: %v\n%s", err, out)
