@@ -41,20 +41,6 @@ import (
 	"difesa.org/difesa/internal/wire"
 )
 
-// adminKey reads the demo hub's admin secret key.
-func adminKey(t *testing.T, srv *testserver.Server) *manifest.SecretKey {
-	t.Helper()
-	b, err := os.ReadFile(srv.AdminKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, err := manifest.ParseSecretKeyFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sk
-}
-
 // publish publishes a signed form through the API.
 func publish(t *testing.T, srv *testserver.Server, s *wire.SignedForm) {
 	t.Helper()
@@ -264,7 +250,7 @@ func (p *takenOver) serve(page, api *wire.SignedForm) {
 // server.
 func TestBrowserFormAttacks(t *testing.T) {
 	srv := testserver.New(t)
-	sk := adminKey(t, srv)
+	sk := srv.AdminKey(t)
 	v1 := testserver.SignForm(t, sk, testserver.NewForm("demo", "safety", 1))
 	publish(t, srv, v1)
 	v2 := testserver.SignForm(t, sk, testserver.NewForm("demo", "safety", 2))
