@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,23 +14,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"difesa.org/difesa/internal/testutil/tool"
+	"difesa.org/difesa/internal/testutil/chrome"
 )
-
-// chromium finds a Chromium binary, or skips the test (fails it under
-// CI=true).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser tests are not short")
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return tool.Need(t, "chromium", "apt-get install chromium")
-}
 
 // browserTab is a fresh headless Chromium (its own profile) and one tab.
 // Downloads go to downloads; a JavaScript dialog (alert, confirm,
@@ -57,37 +41,9 @@ func (b *browserTab) dialogsSeen() []string {
 
 func newBrowser(t *testing.T) *browserTab {
 	t.Helper()
-	exe := chromium(t)
-	home, err := os.MkdirTemp("", "chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(filepath.Join(home, "profile")),
-		chromedp.Env("TMPDIR=" + home),
-		chromedp.WindowSize(1100, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancelC()
-		cancelA()
-		removeBrowserDir(t, home)
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	b := &browserTab{ctx: ctx, downloads: filepath.Join(home, "downloads"), done: make(chan string, 16), home: home,
-		stop: func() { cancelC(); cancelA() }}
+	c := chrome.Start(t, 1100, 900)
+	ctx, home := c.Ctx, c.Home
+	b := &browserTab{ctx: ctx, downloads: filepath.Join(home, "downloads"), done: make(chan string, 16), home: home, stop: c.Stop}
 	yes := true
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.downloads, EventsEnabled: &yes,
@@ -168,40 +124,10 @@ func (b *browserTab) screenshot(t *testing.T, name string) []byte {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(chrome.Artifacts(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return png
-}
-
-// artifacts is $DIFESA_ARTIFACTS when set, else a temporary folder.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("DIFESA_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// removeBrowserDir removes the folder of a browser that has exited; its
-// crash handler may still write there for a moment, so a failed removal
-// is tried again for up to 5 s.
-func removeBrowserDir(t *testing.T, dir string) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := os.RemoveAll(dir)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("removing the browser's folder: %v", err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // closeAndScan ends the browser, so that it writes what it keeps, and

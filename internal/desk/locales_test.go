@@ -20,9 +20,9 @@ var placeholderRE = regexp.MustCompile(`\{[0-9]+\}`)
 // Every catalogue has every key of the English one, no other, with the
 // same placeholders, its own name and a direction.
 func TestCataloguesComplete(t *testing.T) {
-	en := catalogues[defaultLang]
-	for _, lang := range langs {
-		c := catalogues[lang]
+	en := cat.Messages(defaultLang)
+	for _, lang := range cat.Langs() {
+		c := cat.Messages(lang)
 		if c["_name"] == "" || (c["_dir"] != "ltr" && c["_dir"] != "rtl") {
 			t.Errorf("%s: no _name or _dir", lang)
 		}
@@ -89,7 +89,7 @@ func TestEveryMessageExists(t *testing.T) {
 	}
 	for _, k := range keys {
 		for _, k := range strings.Fields(k) {
-			if _, ok := catalogues[defaultLang][k]; !ok {
+			if _, ok := cat.Messages(defaultLang)[k]; !ok {
 				t.Errorf("no message %s in locales/en.json", k)
 			}
 		}
@@ -98,8 +98,8 @@ func TestEveryMessageExists(t *testing.T) {
 
 // The desk speaks the defender pages' languages, all of them.
 func TestDeskSpeaksTheWebLanguages(t *testing.T) {
-	if !slices.Equal(langs, web.Langs()) {
-		t.Fatalf("desk %v, web %v", langs, web.Langs())
+	if !slices.Equal(cat.Langs(), web.Langs()) {
+		t.Fatalf("desk %v, web %v", cat.Langs(), web.Langs())
 	}
 }
 
@@ -107,7 +107,7 @@ func TestDeskSpeaksTheWebLanguages(t *testing.T) {
 func TestLanguagePicker(t *testing.T) {
 	d := newDesk(t)
 	c, csrf := d.session(t)
-	for _, lang := range langs {
+	for _, lang := range cat.Langs() {
 		if a := d.post(t, c, "/lang", url.Values{"csrf": {csrf}, "lang": {lang}, "back": {"/local"}}); a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/local?done=lang" {
 			t.Fatalf("%s: %s %s", lang, a.Status, a.Header.Get("Location"))
 		}

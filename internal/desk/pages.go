@@ -27,7 +27,7 @@ var pageNames = []string{"inbox", "search", "case", "delete", "local", "opened",
 
 func newPages() *pages {
 	p := &pages{t: map[string]map[string]*template.Template{}}
-	for _, lang := range langs {
+	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
 			"t":        func(key string, args ...any) string { return T(lang, key, args...) },
 			"category": func(id string) string { return categoryName(lang, id) },
@@ -93,7 +93,7 @@ func (s *Server) newView(r *http.Request, sess *session, page string, data any) 
 		v.CSRF = sess.csrf
 		v.Hubs = s.book.Status()
 		v.JS = jsMessages(lang)
-		for _, l := range langs {
+		for _, l := range cat.Langs() {
 			v.Langs = append(v.Langs, langOption{l, T(l, "_name"), l == lang})
 		}
 		if d := r.URL.Query().Get("done"); doneKeys[d] {
@@ -156,7 +156,7 @@ func categoryIDs() []string {
 // jsMessages are the messages of the page's script, in lang.
 func jsMessages(lang string) map[string]string {
 	m := map[string]string{}
-	for k := range catalogues[defaultLang] {
+	for k := range cat.Messages(defaultLang) {
 		if strings.HasPrefix(k, "js_") {
 			m[k] = T(lang, k)
 		}

@@ -66,7 +66,7 @@ func (s *Server) open(w http.ResponseWriter, r *http.Request) {
 // memory, nowhere in the browser.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l := r.PostFormValue("lang")
-	if catalogues[l] == nil {
+	if !cat.Has(l) {
 		s.fail(w, r, http.StatusBadRequest, "bad_request", nil)
 		return
 	}
@@ -121,7 +121,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, why st
 func (s *Server) problem(w http.ResponseWriter, r *http.Request) {
 	why := r.URL.Query().Get("e")
 	status, err := strconv.Atoi(r.URL.Query().Get("s"))
-	if _, ok := catalogues[defaultLang]["error_"+why]; !ok || err != nil || status < 400 || status > 599 {
+	if _, ok := cat.Messages(defaultLang)["error_"+why]; !ok || err != nil || status < 400 || status > 599 {
 		why, status = "bad_request", http.StatusBadRequest
 	}
 	s.pages.render(w, status, s.newView(r, sessionOf(r.Context()), "error", why))

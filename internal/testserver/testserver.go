@@ -5,12 +5,14 @@ package testserver
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"difesa.org/difesa/internal/config"
 	"difesa.org/difesa/internal/daemon"
+	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testutil/syncbuf"
 )
 
@@ -82,3 +84,19 @@ var fixedDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 // Logs returns everything the server has logged so far.
 func (s *Server) Logs() string { return s.logs.String() }
+
+// AdminKey reads the demo hub's admin secret key (AdminKeyFile), for a
+// test that signs manifests, bulletins or forms.
+func (s *Server) AdminKey(t testing.TB) *manifest.SecretKey {
+	t.Helper()
+	f, err := os.Open(s.AdminKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sk, err := manifest.ParseSecretKeyFile(f)
+	if err != nil {
+		t.Fatalf("testserver: unable to read the admin key: %v", err)
+	}
+	return sk
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/chrome"
 )
 
 // TestBrowserLeavesNothingInTempDir runs a browser test, with a screenshot,
@@ -14,7 +15,7 @@ import (
 // empty once that test has ended: neither Chromium's profile and
 // org.chromium.Chromium.* folders nor the screenshots stay behind.
 func TestBrowserLeavesNothingInTempDir(t *testing.T) {
-	chromium(t)
+	chrome.Find(t)
 	tmp, err := os.MkdirTemp("", "dfc-")
 	if err != nil {
 		t.Fatal(err)

@@ -29,64 +29,15 @@ import (
 	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/codename"
 	"difesa.org/difesa/internal/testserver"
-	"difesa.org/difesa/internal/testutil/tool"
+	"difesa.org/difesa/internal/testutil/chrome"
 	"difesa.org/difesa/internal/wire"
 )
 
-// chromium finds a Chromium binary or skips the test (fails it under
-// CI=true).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser tests are not short")
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	tool.Missing(t, "no Chromium installed: apt-get install chromium to run the browser tests")
-	return ""
-}
-
-// newBrowser starts a fresh headless Chromium (its own profile, nothing
-// cached) and returns a context for one tab. The profile and the temporary
-// files Chromium makes (its org.chromium.Chromium.* folders) go in one
-// folder, removed once the browser has exited.
+// newBrowser starts a fresh headless Chromium (chrome.Start) and returns
+// a context for one tab.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	exe := chromium(t)
-	// Short names: Chromium's singleton socket goes in TMPDIR, and a
-	// socket's path is at most 107 bytes.
-	home, err := os.MkdirTemp("", "chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.UserDataDir(filepath.Join(home, "profile")),
-		chromedp.Env("TMPDIR=" + home),
-		chromedp.WindowSize(1024, 900),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancelC()
-		cancelA() // waits for the browser to exit
-		removeBrowserDir(t, home)
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
+	return chrome.Start(t, 1024, 900).Ctx
 }
 
 // step runs actions with a time limit, failing the test with what.
@@ -110,39 +61,6 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-// removeBrowserDir removes the folder of a browser that has exited. Its
-// crash handler can still write there for a moment after the browser
-// exits, so a removal that finds the folder not empty is tried again, for
-// up to 5 s.
-func removeBrowserDir(t *testing.T, dir string) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := os.RemoveAll(dir)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("removing the browser's folder: %v", err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// artifacts returns the folder a screenshot goes to: $DIFESA_ARTIFACTS
-// when set, to keep them; else a temporary folder of the test's.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("DIFESA_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", dir)
-	return dir
-}
-
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -151,7 +69,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(chrome.Artifacts(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/testutil/bidi"
+	"difesa.org/difesa/internal/testutil/chrome"
 	"difesa.org/difesa/internal/testutil/tool"
 )
 
@@ -45,7 +46,7 @@ func firefox(t *testing.T, level bidi.Level) *bidi.Browser {
 // ffShot saves a screenshot of the tab in the artifacts folder.
 func ffShot(t *testing.T, b *bidi.Browser, name string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(artifacts(t), "firefox-"+name+".png"), b.Screenshot(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(chrome.Artifacts(t), "firefox-"+name+".png"), b.Screenshot(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

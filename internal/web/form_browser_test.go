@@ -36,23 +36,10 @@ import (
 	"difesa.org/difesa/internal/form"
 	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/chrome"
 	"difesa.org/difesa/internal/testutil/tool"
 	"difesa.org/difesa/internal/wire"
 )
-
-// adminKey reads the demo hub's admin secret key.
-func adminKey(t *testing.T, srv *testserver.Server) *manifest.SecretKey {
-	t.Helper()
-	b, err := os.ReadFile(srv.AdminKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, err := manifest.ParseSecretKeyFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sk
-}
 
 // publish publishes a signed form through the API.
 func publish(t *testing.T, srv *testserver.Server, s *wire.SignedForm) {
@@ -263,7 +250,7 @@ func (p *takenOver) serve(page, api *wire.SignedForm) {
 // server.
 func TestBrowserFormAttacks(t *testing.T) {
 	srv := testserver.New(t)
-	sk := adminKey(t, srv)
+	sk := srv.AdminKey(t)
 	v1 := testserver.SignForm(t, sk, testserver.NewForm("demo", "safety", 1))
 	publish(t, srv, v1)
 	v2 := testserver.SignForm(t, sk, testserver.NewForm("demo", "safety", 2))
@@ -415,7 +402,7 @@ func TestBrowserFormOfflineStockAge(t *testing.T) {
 	// on (`go tool age`): Debian's age 1.1 predates the post-quantum
 	// recipients hubs use.
 	tool.Need(t, "go", "install Go")
-	chromium(t)
+	chrome.Find(t)
 	ageBin := filepath.Join(t.TempDir(), "age")
 	if out, err := exec.Command("go", "build", "-o", ageBin, "filippo.io/age/cmd/age").CombinedOutput(); err != nil {
 		t.Fatalf("building age: %v\n%s", err, out)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"filippo.io/age"
 
 	"difesa.org/difesa/internal/form"
-	"difesa.org/difesa/internal/manifest"
 	"difesa.org/difesa/internal/testserver"
 	"difesa.org/difesa/internal/wire"
 )
@@ -22,14 +20,7 @@ import (
 // key and publishes it through the API.
 func publishForm(t *testing.T, srv *testserver.Server) *wire.SignedForm {
 	t.Helper()
-	b, err := os.ReadFile(srv.AdminKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, err := manifest.ParseSecretKeyFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sk := srv.AdminKey(t)
 	s := testserver.SignForm(t, sk, testserver.NewForm("demo", "safety", 1))
 	body, _ := json.Marshal(s)
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/hubs/demo/forms", bytes.NewReader(body))
@@ -146,14 +137,7 @@ func TestHomeOffersForms(t *testing.T) {
 // on the home page: the pages read the API's whole answer.
 func TestFormPageLargeForm(t *testing.T) {
 	srv := testserver.New(t)
-	b, err := os.ReadFile(srv.AdminKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sk, err := manifest.ParseSecretKeyFile(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sk := srv.AdminKey(t)
 	f := testserver.NewForm("demo", "large", 1)
 	for i := len(f.Fields); i < form.MaxFields; i++ {
 		f.Fields = append(f.Fields, form.Field{ID: fmt.Sprintf("q%d", i), Type: form.TypeShortText,

@@ -2,93 +2,40 @@ package web
 
 import (
 	"embed"
-	"encoding/json"
-	"fmt"
-	"io/fs"
 	"net/http"
-	"path"
-	"slices"
 	"strings"
+
+	"difesa.org/difesa/internal/locale"
 )
 
-// Message catalogues, one JSON file per language under locales/: a flat
-// object of message keys to text, plus "_name" (the language's own name,
-// for the picker) and "_dir" ("ltr" or "rtl"). English is the reference:
-// a missing key falls back to it, and the tests require every catalogue to
-// have every key. Placeholders are {0}, {1}…; keys starting with "js_" are
-// handed to the script. locales/_context.json is not a language: it holds
-// a note for translators on every key (files whose name starts with "_"
-// are skipped).
+// Message catalogues, one JSON file per language under locales/, in the
+// format of internal/locale; the tests require every catalogue to have
+// every key. Keys starting with "js_" are handed to the script.
+// locales/_context.json is not a language: it holds a note for
+// translators on every key.
 //
 //go:embed locales/*.json
 var localeFS embed.FS
 
 // DefaultLang is the language of the reference catalogue.
-const DefaultLang = "en"
+const DefaultLang = locale.Default
 
-type catalogue map[string]string
-
-var catalogues, langs = loadCatalogues()
-
-func loadCatalogues() (map[string]catalogue, []string) {
-	files, err := fs.Glob(localeFS, "locales/*.json")
-	if err != nil {
-		panic(err)
-	}
-	out := map[string]catalogue{}
-	var codes []string
-	for _, f := range files {
-		if strings.HasPrefix(path.Base(f), "_") {
-			continue
-		}
-		b, err := localeFS.ReadFile(f)
-		if err != nil {
-			panic(err)
-		}
-		var c catalogue
-		if err := json.Unmarshal(b, &c); err != nil {
-			panic(fmt.Sprintf("web: %s: %v", f, err)) // embedded at build time; the tests parse every file
-		}
-		code := strings.TrimSuffix(path.Base(f), ".json")
-		out[code] = c
-		codes = append(codes, code)
-	}
-	slices.Sort(codes)
-	return out, codes
-}
+var cat = locale.MustLoad(localeFS, "locales/*.json")
 
 // Langs returns the codes of the languages the pages speak.
-func Langs() []string { return slices.Clone(langs) }
+func Langs() []string { return cat.Langs() }
 
 // pickLang chooses the page's language: ?lang= first (the explicit
 // picker), then Accept-Language as a hint, then English.
 func pickLang(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); catalogues[l] != nil {
+	if l := r.URL.Query().Get("lang"); cat.Has(l) {
 		return l
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if catalogues[base] != nil {
-			return base
-		}
-	}
-	return DefaultLang
+	return cat.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 }
 
 // T returns the message key in lang with args in its placeholders.
-func T(lang, key string, args ...any) string {
-	s, ok := catalogues[lang][key]
-	if !ok {
-		if s, ok = catalogues[DefaultLang][key]; !ok {
-			return key
-		}
-	}
-	for i, a := range args {
-		s = strings.ReplaceAll(s, fmt.Sprintf("{%d}", i), fmt.Sprint(a))
-	}
-	return s
-}
+func T(lang, key string, args ...any) string { return cat.T(lang, key, args...) }
 
 // jsOnly names the script's messages that one page alone uses (the page
 // that reads a conversation, the page that starts a check-in, the form
@@ -108,7 +55,7 @@ var jsOnly = map[string]string{
 // jsMessages returns the messages the script needs on page, in lang.
 func jsMessages(lang, page string) map[string]string {
 	out := map[string]string{}
-	for k := range catalogues[DefaultLang] {
+	for k := range cat.Messages(DefaultLang) {
 		if only := jsOnly[k]; strings.HasPrefix(k, "js_") && (only == "" || only == page) {
 			out[k] = T(lang, k)
 		}

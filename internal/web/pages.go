@@ -92,7 +92,7 @@ func (p *Pages) newView(r *http.Request, h *hub.Hub, page string) *view {
 	if v.Dir != "rtl" {
 		v.Dir = "ltr"
 	}
-	for _, code := range langs {
+	for _, code := range cat.Langs() {
 		q := r.URL.Query()
 		q.Set("lang", code)
 		v.Langs = append(v.Langs, langLink{Code: code, Name: T(code, "_name"), URL: r.URL.Path + "?" + q.Encode(), Current: code == lang})

@@ -15,7 +15,7 @@ import { bundleParts, concat, envelope, padme, readBundle, report, safeName, goJ
 import { CodenameError, deriveKeys, generateCodename, tokenToString } from './codename.js';
 import { verifyCurrent, verifyEmbedded, fingerprint, parseAdminKey, parseSigned, parseManifest } from './manifest.js';
 import { Cancelled, Unreachable, benchEncrypt, encryptParts, fetchBounded, limits, post, within } from './transfer.js';
-import { ask, withPoW } from './pow.js';
+import { MAX_BITS, TooHard, ask, withPoW } from './pow.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 
 export { bundleParts, concat, envelope, padme, readBundle, report, goJSON, tarHeader, safeName };
@@ -24,7 +24,7 @@ export { verifyCurrent, fingerprint, parseAdminKey, parseSigned, parseManifest }
 export { encryptParts, benchEncrypt, limits };
 // For the form pages' script (src/formpage.js, built into assets/form.js),
 // which runs after this one and uses these instead of carrying copies.
-export { post, Cancelled, ask, withPoW, ed25519, sha256, hubKeys, embeddedKeys };
+export { post, Cancelled, ask, withPoW, powRefusal, ed25519, sha256, hubKeys, embeddedKeys };
 
 const $ = (id) => document.getElementById(id);
 
@@ -51,12 +51,21 @@ function fail(text) {
   e.focus();
 }
 
+/**
+ * The words for a proof-of-work challenge over MAX_BITS (a broken or
+ * hostile hub: nothing was sent), in the page's language; null for any
+ * other error.
+ */
+function powRefusal(e, tr) {
+  return e instanceof TooHard ? tr('js_pow_too_hard', String(e.bits), String(MAX_BITS)) : null;
+}
+
 /** The words for an error that ended a step; the form stays, to send again. */
 function errorText(e) {
   if (e instanceof Cancelled) return t('js_cancelled');
   // post's; fetch's failures (a TypeError) and time limit (fetchBounded)
   if (e instanceof Unreachable || e instanceof TypeError || e?.name === 'TimeoutError') return t('js_hub_unreachable');
-  return e instanceof Error && e.message ? e.message : String(e);
+  return powRefusal(e, t) ?? (e instanceof Error && e.message ? e.message : String(e));
 }
 
 function failed(e) {

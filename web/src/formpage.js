@@ -289,7 +289,7 @@ function start() {
     } catch (e) {
       busy(false);
       if (e instanceof FormError) refuse(e.code);
-      else fail(e instanceof app.Cancelled ? t('js_cancelled') : e instanceof Error && e.message ? e.message : String(e));
+      else fail(e instanceof app.Cancelled ? t('js_cancelled') : app.powRefusal(e, t) ?? (e instanceof Error && e.message ? e.message : String(e)));
     }
   });
 }

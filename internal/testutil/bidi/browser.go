@@ -295,25 +295,7 @@ func (b *session) close(t testing.TB) {
 	}
 	// Content processes of the group may outlive the parent for a moment.
 	syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
-	removeDir(t, b.dir)
-}
-
-// removeDir removes the folder of a browser that has exited; a child
-// process may still write there for a moment, so a removal that fails is
-// tried again for up to 5 s.
-func removeDir(t testing.TB, dir string) {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := os.RemoveAll(dir)
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("bidi: unable to remove the browser's folder: %v", err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	tool.RemoveDir(t, b.dir)
 }
 
 // tail keeps the last lines written by the browser.
