@@ -165,38 +165,7 @@ func followUp(name string, round int) string {
 // Cleo reads the merged record with "difesa case show".
 func TestCaseEditsFromProcesses(t *testing.T) {
 	s := newCaseSession(t)
-	var labels, statuses []string
-	for _, who := range []string{"ana", "bo"} {
-		for r := range editsEach / 5 {
-			labels = append(labels, fmt.Sprintf("+%s-%d", who, r))
-			statuses = append(statuses, fmt.Sprintf("+%s-s%d", who, r))
-		}
-	}
-	s.ana.must(t, s.viaHub, "labels", labels...)
-	s.ana.must(t, s.viaHub, "statuses", statuses...)
-	s.bo.must(t, s.viaHub, "show", s.id) // Bo's first contact: nothing written
-
-	var wg sync.WaitGroup
-	failures := make(chan string, 2*editsEach)
-	for _, who := range []*responder{s.ana, s.bo} {
-		wg.Go(func() {
-			for i := range editsEach {
-				args := s.edit(who, i)
-				res, err := difesaProcess(who.pins, "", args...)
-				if err != nil || res.code != 0 {
-					failures <- fmt.Sprintf("%s: difesa %s: exit %d %v\n%s", who.label, strings.Join(args, " "), res.code, err, res.stderr)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(failures)
-	for f := range failures {
-		t.Error(f)
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	s.editConcurrently(t)
 
 	// Every command wrote once; some writes were stale first.
 	const commands = 2 * editsEach
@@ -238,6 +207,46 @@ func TestCaseEditsFromProcesses(t *testing.T) {
 			t.Errorf("case show lacks %q:\n%s", w, out)
 		}
 	}
+}
+
+// editConcurrently sets the hub's labels and sub-statuses as Ana, then
+// has Ana and Bo make their editsEach changes each at the same time, each
+// change a difesa process of its own, through the proxy.
+func (s *caseSession) editConcurrently(t *testing.T) {
+	t.Helper()
+	var labels, statuses []string
+	for _, who := range []string{"ana", "bo"} {
+		for r := range editsEach / 5 {
+			labels = append(labels, fmt.Sprintf("+%s-%d", who, r))
+			statuses = append(statuses, fmt.Sprintf("+%s-s%d", who, r))
+		}
+	}
+	s.ana.must(t, s.viaHub, "labels", labels...)
+	s.ana.must(t, s.viaHub, "statuses", statuses...)
+	s.bo.must(t, s.viaHub, "show", s.id) // Bo's first contact: nothing written
+
+	var wg sync.WaitGroup
+	failures := make(chan string, 2*editsEach)
+	for _, who := range []*responder{s.ana, s.bo} {
+		wg.Go(func() {
+			for i := range editsEach {
+				args := s.edit(who, i)
+				res, err := difesaProcess(who.pins, "", args...)
+				if err != nil || res.code != 0 {
+					failures <- fmt.Sprintf("%s: difesa %s: exit %d %v\n%s", who.label, strings.Join(args, " "), res.code, err, res.stderr)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
 }
 
 // login logs r in to the hub at hubURL, for the test's own requests.
