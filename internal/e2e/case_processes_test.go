@@ -84,7 +84,7 @@ func isCaseWrite(r *http.Request) bool {
 }
 
 // caseSession is one real difesad with a hub of three labelled
-// responders and one report.
+// responders and one report (and more hubs: hubBlock).
 type caseSession struct {
 	srv            *child
 	ana, bo, cleo  *responder
@@ -94,7 +94,7 @@ type caseSession struct {
 	marker         string
 }
 
-func newCaseSession(t *testing.T) *caseSession {
+func newCaseSession(t *testing.T, more ...string) *caseSession {
 	t.Helper()
 	isolatePins(t)
 	s := &caseSession{marker: randomHex(6)}
@@ -102,7 +102,7 @@ func newCaseSession(t *testing.T) *caseSession {
 	// Cleo never writes: her label reaches the case only as an assignee,
 	// which the scan then looks for.
 	s.cleo = newResponder(t, "Cleo ASSIGNEE-"+s.marker)
-	s.srv = startDifesad(t, hubConfig(t, "it", s.ana, s.bo, s.cleo))
+	s.srv = startDifesad(t, hubConfig(t, "it", []*responder{s.ana, s.bo, s.cleo}, more...))
 	s.direct = s.srv.hubURL
 	base, _, _ := strings.Cut(s.direct, "/hubs/")
 	s.proxy = newCaseProxy(t, base)

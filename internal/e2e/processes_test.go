@@ -54,10 +54,22 @@ func newResponder(t *testing.T, label string) *responder {
 // hubConfig writes a difesad configuration of one hub, hubID, whose
 // signed manifest lists the responders with their labels, logging at
 // level debug and asking for no proof of work (the test's load is its
-// own). It returns the configuration file.
-func hubConfig(t *testing.T, hubID string, rs ...*responder) string {
+// own). More hubs can follow (hubBlock). It returns the configuration
+// file.
+func hubConfig(t *testing.T, hubID string, rs []*responder, more ...string) string {
 	t.Helper()
-	dir := t.TempDir()
+	text := "log_level = \"debug\"\npow_max_bits = 0\n" + hubBlock(t, hubID, rs...) + strings.Join(more, "")
+	cfg := filepath.Join(t.TempDir(), "difesad.toml")
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// hubBlock is the [[hub]] table of hub hubID, with a signed manifest of
+// the responders.
+func hubBlock(t *testing.T, hubID string, rs ...*responder) string {
+	t.Helper()
 	admin, err := manifest.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -71,17 +83,12 @@ func hubConfig(t *testing.T, hubID string, rs ...*responder) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mf := filepath.Join(dir, hubID+".manifest.json")
+	mf := filepath.Join(t.TempDir(), hubID+".manifest.json")
 	if err := os.WriteFile(mf, signed.Marshal(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(dir, "difesad.toml")
-	text := fmt.Sprintf("log_level = \"debug\"\npow_max_bits = 0\n\n[[hub]]\nid = %q\nname = \"Hub %s\"\nadmin_key = %q\nmanifest_file = %q\n",
+	return fmt.Sprintf("\n[[hub]]\nid = %q\nname = \"Hub %s\"\nadmin_key = %q\nmanifest_file = %q\n",
 		hubID, hubID, admin.Public().String(), mf)
-	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // startDifesad runs difesad on cfg in a child process and stops it when
