@@ -71,6 +71,9 @@ func TestCaseServerCanary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleo's label is in the manifest, which difesad reads from its file
+	// and does not copy into its database, and in no audit entry, as she
+	// never writes: only the record can say she is the assignee.
 	canaries := []string{label, status, note, attachment, s.cleo.label, "NOTE-" + m}
 	for _, c := range canaries {
 		if !bytes.Contains(plain, []byte(c)) {
