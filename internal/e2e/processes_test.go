@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -152,6 +153,10 @@ type result struct {
 	stdout, stderr string
 }
 
+// commandTimeout bounds one difesa process; none of the tests' takes a
+// second.
+const commandTimeout = 2 * time.Minute
+
 // difesaIn runs "difesa args…" in a process of its own (the test binary,
 // TestMain's "difesa" role) with its configuration (pins) in dir.
 func difesaIn(t *testing.T, dir, stdin string, args ...string) result {
@@ -170,7 +175,9 @@ func difesaProcess(dir, stdin string, args ...string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	cmd := exec.Command(exe, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), roleEnv+"=difesa", client.ConfigDirEnv+"="+dir, "ALL_PROXY=", "all_proxy=")
 	var so, se bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &so, &se
