@@ -198,8 +198,7 @@ func TestCaseEditsFromProcesses(t *testing.T) {
 	for _, who := range []string{"ana", "bo"} {
 		for r := range editsEach / 5 {
 			want = append(want, fmt.Sprintf("%s-%d", who, r), noteText(s.marker, who, 5*r+1),
-				fmt.Sprintf("follow_up %q -> %q", "", followUp(who, r))[len(`follow_up "" `):],
-				fmt.Sprintf("-> %q", fmt.Sprintf("%s-s%d", who, r)))
+				fmt.Sprintf("-> %q", followUp(who, r)), fmt.Sprintf("-> %q", fmt.Sprintf("%s-s%d", who, r)))
 		}
 	}
 	for _, w := range want {
