@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,9 +28,15 @@ var baselineBucket = []byte("submissions")
 
 // baselineHandler is the least a durable ingest endpoint can do: read the
 // body and store it under a random key in one fsync'd bbolt transaction
-// (db.Batch, as difesa's store does), then answer 201.
+// (db.Batch, as difesa's store does), then answer 201. Under /case/ it
+// serves records by compare-and-swap instead ([baselineCaseHandler]).
 func baselineHandler(db *bolt.DB) http.Handler {
+	cases := baselineCaseHandler(db)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/case/") {
+			cases.ServeHTTP(w, r)
+			return
+		}
 		if r.Method != http.MethodPost {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
@@ -64,7 +71,10 @@ func openBaselineDB(dir string) (*bolt.DB, error) {
 		return nil, err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(baselineBucket)
+		if _, err := tx.CreateBucketIfNotExists(baselineBucket); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(baselineCaseBucket)
 		return err
 	})
 	if err != nil {

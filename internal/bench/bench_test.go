@@ -198,10 +198,17 @@ func TestSoak(t *testing.T) {
 	for _, op := range s.Ops {
 		done[op.Kind] = op.Requests
 	}
-	for _, kind := range []string{"report", "large", "alert", "login", "list", "download", "delete", "checkin", "followup", "thread", "reply"} {
+	for _, kind := range []string{"report", "large", "alert", "login", "list", "download", "delete", "checkin", "followup", "thread", "reply",
+		"case read", "case write", "case read (baseline)", "case write (baseline)"} {
 		if done[kind] == 0 {
 			t.Errorf("no successful %s request: %v", kind, done)
 		}
+	}
+	if c := s.Cases; c == nil || c.Records != soakCases || c.Verified == 0 || c.RecordBytes == 0 {
+		t.Errorf("soak: case records %+v", c)
+	}
+	if !strings.Contains(stdout.String(), "case write p50 / p99: difesa ") {
+		t.Errorf("output lacks the case records' latencies:\n%s", &stdout)
 	}
 	if s.Unexpected != 0 || !s.FDsFlat || s.FDsStart == 0 || s.Verified == 0 || s.DBEnd == 0 || len(s.Samples) == 0 {
 		t.Errorf("soak: unexpected %d, fds %d → %d, verified %d, db %d bytes, %d samples",

@@ -38,8 +38,10 @@ times urgent alerts from their 201 to their webhook reaching a receiver on
 With -soak D it then keeps one difesad under mixed load for D: small
 reports from -concurrency clients (one every quarter second or so each),
 4 MiB uploads two at a time, alerts, responders who log in, list,
-download, decrypt and delete, and defenders who check in, follow up and
-read replies. It reports each kind of request's rate and latency, the
+download, decrypt and delete, two who read and write the case records of
+16 submissions (and two who do the same at a bare baseline's
+compare-and-swap endpoint, started for the soak), and defenders who check
+in, follow up and read replies. It reports each kind of request's rate and latency, the
 server's open files, threads and memory over time and its database's size,
 and fails if the open files grew or any request failed unexpectedly. Its
 server asks for no proof of work and its hub has no hourly cap: both would

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -429,6 +430,32 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 	if err != nil {
 		return err
 	}
+	// The case records' responders, at difesad and at the baseline.
+	baseline, err := r.start("-serve-baseline", "-data", filepath.Join(dir, "baseline"))
+	if err != nil {
+		return err
+	}
+	defer baseline.Stop(30 * time.Second)
+	cl, err := newCaseLoad(id, s.recips)
+	if err != nil {
+		return err
+	}
+	var caseHCs []*HubClient
+	var baselineStores []caseStore
+	for range soakCaseResponders {
+		hc, err := client(2)
+		if err != nil {
+			return err
+		}
+		caseHCs = append(caseHCs, hc)
+		baselineStores = append(baselineStores, &baselineCases{base: baseline.URL, http: &http.Client{Transport: NewTransport(2)}})
+	}
+	if err := caseHCs[0].Login(ctx, id, id.Recipient().String()); err != nil {
+		return err
+	}
+	if err := cl.create(ctx, reporterHC, small[0], caseHCs[0], baselineStores[0]); err != nil {
+		return fmt.Errorf("warming up: %w", err)
+	}
 	alertHC, err := client(1)
 	if err != nil {
 		return err
@@ -499,6 +526,17 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 		wg.Go(func() { s.responder(ctx, hc) })
 	}
 	wg.Go(func() { s.defenders(ctx, defHC, ds, small[7], replySum) })
+	for w, hc := range caseHCs {
+		login := func() error {
+			rctx, cancel := reqCtx(ctx)
+			defer cancel()
+			return hc.Login(rctx, id, id.Recipient().String())
+		}
+		wg.Go(func() { s.caseResponder(ctx, cl, hc, "", w, login) })
+	}
+	for w, bs := range baselineStores {
+		wg.Go(func() { s.caseResponder(ctx, cl, bs, baselineSuffix, w, nil) })
+	}
 	sampled := make(chan []SoakSample, 1)
 	go func() {
 		var samples []SoakSample
@@ -555,6 +593,7 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 	}
 	sr.FDsEnd, sr.ThreadsEnd, sr.RSSPeak, sr.DBEnd = end.FDs, end.Threads, end.Peak, fileSize(dbPath)
 	sr.Left, sr.Verified = len(s.pending), s.verified
+	sr.Cases = cl.result()
 	sr.Ops, sr.Unexpected, sr.Expected = s.rec.ops(elapsed)
 	sr.judgeSamples(elapsed)
 	if bad := recv.Refused(); len(bad) > 0 {
@@ -565,6 +604,9 @@ func (r *runner) soak(ctx context.Context, res *Results, d time.Duration, report
 		sr.Unexpected += sr.AlertsSent - sr.AlertsHooks
 	}
 	if err := p.Stop(30 * time.Second); err != nil {
+		return err
+	}
+	if err := baseline.Stop(30 * time.Second); err != nil {
 		return err
 	}
 	switch {

@@ -66,6 +66,10 @@ type SoakResult struct {
 	// and under it.
 	AlarmsIdle   *AlarmLatency `json:"alarms_idle,omitempty"`
 	AlarmsLoaded *AlarmLatency `json:"alarms_under_load,omitempty"`
+	// Cases is the case records' load (soak_cases.go); their latencies
+	// are the ops "case read" and "case write", and the same with
+	// " (baseline)" for the bare compare-and-swap endpoint.
+	Cases *CaseLoadResult `json:"cases,omitempty"`
 	// Open files and OS threads of the server: at launch, at the start
 	// (after one of each request, idle), in the middle (under load), at
 	// the end (idle again), and the most seen.
@@ -305,6 +309,7 @@ func (s *SoakResult) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n  downloads decrypted and checked: %d; submissions left unread at the end: %d\n", s.Verified, s.Left)
 	fmt.Fprintf(w, "  urgent alerts: %d sent, %d webhooks received\n", s.AlertsSent, s.AlertsHooks)
+	s.printCases(w)
 	printAlarms(w, "idle", s.AlarmsIdle)
 	printAlarms(w, "soak", s.AlarmsLoaded)
 	fmt.Fprintf(w, "  server fds:     launch %d, start %d, middle %d, end %d, most %d\n", s.FDsLaunch, s.FDsStart, s.FDsMiddle, s.FDsEnd, s.FDsMax)
