@@ -8,6 +8,7 @@ import (
 
 	"filippo.io/age"
 
+	"difesa.org/difesa/internal/bundle"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -24,7 +25,7 @@ func Seal(r *Record, to []age.Recipient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal(b, to, MaxSealedSize)
+	return seal(pad(b, MaxRecordSize), to, MaxSealedSize)
 }
 
 // SealHub encrypts a hub record to the hub's current recipients.
@@ -33,7 +34,20 @@ func SealHub(h *Hub, to []age.Recipient) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return seal(b, to, MaxSealedHubSize)
+	return seal(pad(b, MaxHubRecordSize), to, MaxSealedHubSize)
+}
+
+// pad appends spaces to the record's JSON up to its Padmé length (at most
+// limit), which JSON readers skip: the server sees the size of every
+// version, and without padding the difference between two versions would
+// be the length of what was added (a note, a label). With it, the size
+// leaks only about its order of magnitude (internal/bundle's Padme).
+func pad(b []byte, limit int) []byte {
+	n := min(int(bundle.Padme(int64(len(b)))), limit)
+	if n <= len(b) {
+		return b
+	}
+	return append(b, bytes.Repeat([]byte{' '}, n-len(b))...)
 }
 
 func seal(b []byte, to []age.Recipient, limit int) ([]byte, error) {
