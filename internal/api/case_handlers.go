@@ -45,7 +45,7 @@ func (s *Server) handlePutCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.putRecord(w, r, wire.MaxCaseRecordSize, wire.EventCaseChanged, id.String(),
 		func(h *hub.Hub, base uint64, ct []byte, by string) (store.CaseRecord, error) {
-			return s.store.PutCase(h.ID, id, base, ct, h.RoundTime(s.now()), by)
+			return s.store.PutCase(h.ID, id, base, ct, h.Epoch(), h.RoundTime(s.now()), by)
 		})
 }
 
@@ -57,7 +57,7 @@ func (s *Server) handleGetHubRecord(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) handlePutHubRecord(w http.ResponseWriter, r *http.Request) error {
 	return s.putRecord(w, r, wire.MaxHubRecordSize, wire.EventHubCaseChanged, "",
 		func(h *hub.Hub, base uint64, ct []byte, by string) (store.CaseRecord, error) {
-			return s.store.PutHubRecord(h.ID, base, ct, h.RoundTime(s.now()), by)
+			return s.store.PutHubRecord(h.ID, base, ct, h.Epoch(), h.RoundTime(s.now()), by)
 		})
 }
 
