@@ -77,7 +77,7 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 			}
 			extra = []age.Recipient{r}
 		}
-		err := rekeyOne(ctx, c, s.ID, ids, v, extra)
+		err := rekeyOne(ctx, c, s.ID, ids, v.Epoch, append(append([]age.Recipient(nil), v.Recipients...), extra...))
 		switch {
 		case err == nil:
 			done++
@@ -123,7 +123,7 @@ func (d *decryptError) Error() string {
 
 func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err} }
 
-// rekeyOne moves one submission to v's epoch. The ciphertext is kept in a
+// rekeyOne encrypts one submission again to `to` at epoch. The ciphertext is kept in a
 // temporary file (mode 0600); the plaintext flows through a pipe from the
 // decrypter to the encrypter to the upload, and never touches the disk.
 // replyKeys caches, per conversation, the defender's reply recipient from
@@ -148,7 +148,7 @@ func (k replyKeys) of(ctx context.Context, c *client.Client, ids []age.Identity,
 	return r, nil
 }
 
-func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, v *client.Verified, extra []age.Recipient) error {
+func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, epoch uint64, to []age.Recipient) error {
 	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
 	if err != nil {
 		return fmt.Errorf("creating a temporary file: %w", err)
@@ -173,7 +173,7 @@ func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identi
 	encErr := make(chan error, 1)
 	go func() {
 		src := &readFailure{r: plain}
-		w, err := age.Encrypt(pw, append(append([]age.Recipient(nil), v.Recipients...), extra...)...)
+		w, err := age.Encrypt(pw, to...)
 		if err == nil {
 			if _, err = io.Copy(w, src); src.err != nil {
 				err = &decryptError{id: id, err: fmt.Errorf("the ciphertext is damaged: %w", src.err)}
@@ -184,7 +184,7 @@ func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identi
 		pw.CloseWithError(err)
 		encErr <- err
 	}()
-	_, err = c.ReplaceCiphertext(ctx, id, v.Epoch, pr)
+	_, err = c.ReplaceCiphertext(ctx, id, epoch, pr)
 	pr.CloseWithError(errUploadEnded)
 	eerr := <-encErr
 	if eerr != nil && !errors.Is(eerr, errUploadEnded) {
