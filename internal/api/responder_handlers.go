@@ -56,6 +56,9 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
 	for _, keys := range restricted {
 		if !slices.Contains(keys, sess.Recipient) {
 			out.Restricted++
+			if !slices.ContainsFunc(keys, func(k string) bool { _, ok := h.HasRecipient(k); return ok }) {
+				out.Unreadable++
+			}
 		}
 	}
 	for _, sub := range page.Submissions {

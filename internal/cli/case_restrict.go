@@ -275,3 +275,32 @@ func explainCaseError(err error) error {
 	}
 	return notFoundHint(err, noSubmissionHint)
 }
+
+// restrictedTo returns v, or, if case id is restricted, a copy of v
+// whose recipients are the case's responders only: what a reply in it
+// is encrypted to (besides the defender).
+func restrictedTo(ctx context.Context, c *client.Client, v *client.Verified, id string) (*client.Verified, error) {
+	to, err := caseSealTo(ctx, c, v, id)
+	if err != nil {
+		return nil, err
+	}
+	vv := *v
+	vv.Recipients = to
+	return &vv, nil
+}
+
+// printRestricted says how many cases of the hub are restricted to other
+// responders, which the listing leaves out.
+func printRestricted(ctx context.Context, e *env, c *client.Client) error {
+	n, unreadable, err := c.RestrictedCount(ctx)
+	if err != nil {
+		return fmt.Errorf("counting restricted cases: %w", err)
+	}
+	if n > 0 {
+		e.printf("%s, restricted to other responders of the hub, not shown", count(n, "restricted case", "restricted cases"))
+	}
+	if unreadable > 0 {
+		e.printf("%s: no remaining member can read it (its responders all left the hub's recipient list)", count(unreadable, "restricted case", "restricted cases"))
+	}
+	return nil
+}

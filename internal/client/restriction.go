@@ -107,14 +107,15 @@ func (c *Client) changeRestriction(ctx context.Context, method, id string, body 
 }
 
 // RestrictedCount returns how many of the hub's cases are restricted to
-// responders other than the caller: the listing leaves them out and says
-// only their number.
-func (c *Client) RestrictedCount(ctx context.Context) (int, error) {
+// responders other than the caller (the listing leaves them out and says
+// only their number), and how many of those no responder of the hub's
+// current manifest can read any more.
+func (c *Client) RestrictedCount(ctx context.Context) (restricted, unreadable int, err error) {
 	p, err := c.ListPage(ctx, "", 1)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return p.Restricted, nil
+	return p.Restricted, p.Unreadable, nil
 }
 
 // CaseFile is a case record (or the hub record) as the hub keeps it.

@@ -66,6 +66,10 @@ type SubmissionList struct {
 	// among the responders of, and that no page lists for them (docs/api.md,
 	// "Restricted cases"): the same number on every page.
 	Restricted int `json:"restricted,omitempty"`
+	// Unreadable counts, of those, the cases none of whose responders is
+	// among the hub's current recipients any more: no remaining member of
+	// the hub can read them (they stay encrypted to the old keys).
+	Unreadable int `json:"unreadable,omitempty"`
 }
 
 // Page sizes of the listings that take ?after=CURSOR&limit=N.
