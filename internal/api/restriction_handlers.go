@@ -207,12 +207,10 @@ func (s *Server) visibleTo(hubID, key string, n *notify.Notification) bool {
 	}
 	kept := n.Submissions[:0:0]
 	for _, sid := range n.Submissions {
-		id, err := store.ParseID(sid)
-		if err != nil {
-			continue
-		}
-		if _, rs, err := s.store.Restriction(hubID, id); err == nil && !rs.Allows(key) {
-			continue
+		if id, err := store.ParseID(sid); err == nil {
+			if _, rs, err := s.store.Restriction(hubID, id); err == nil && !rs.Allows(key) {
+				continue
+			}
 		}
 		kept = append(kept, sid)
 	}
