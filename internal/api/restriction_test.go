@@ -402,3 +402,35 @@ func TestRestrictionHostileInput(t *testing.T) {
 		t.Errorf("the first change was lost: %s", r.body)
 	}
 }
+
+// TestRestrictedAlarmNote: an alarm of a restricted case stays in every
+// responder's listing (anyone may act on it at once), but its
+// acknowledgement's note is served to the case's responders only.
+func TestRestrictedAlarmNote(t *testing.T) {
+	t.Parallel()
+	h := newRestrictedHub(t)
+	all := []age.Recipient{h.ana.Recipient(), h.bo.Recipient(), h.cy.Recipient()}
+	r := do(t, "POST", h.api+"/submissions?kind=alert", wire.MediaTypeAge, "", bytes.NewReader(encrypt(t, []byte("at the door"), false, all...)))
+	if r.status != 201 {
+		t.Fatalf("alert: %d %s", r.status, r.body)
+	}
+	var created wire.SubmissionCreated
+	json.Unmarshal(r.body, &created)
+	if r := h.restrict(t, h.tAna, created.ID, `"0"`, keysBody(h.ana.Recipient().String(), h.bo.Recipient().String())); r.status != 200 {
+		t.Fatalf("restrict: %d %s", r.status, r.body)
+	}
+	l := listAlarms(t, h.api, h.tCy, "")
+	if len(l.Alarms) != 1 || l.Alarms[0].Submission != created.ID {
+		t.Fatalf("Cy's alarms: %+v", l)
+	}
+	note := encrypt(t, []byte("on my way"), false, all...)
+	if r := do(t, "POST", h.api+"/alarms/"+l.Alarms[0].ID+"/ack", wire.MediaTypeAge, h.tAna, bytes.NewReader(note)); r.status != 200 {
+		t.Fatalf("ack: %d %s", r.status, r.body)
+	}
+	if a := listAlarms(t, h.api, h.tBo, "").Alarms[0]; a.State != wire.AlarmAcknowledged || a.Note == nil {
+		t.Errorf("Bo's alarm: %s, note %v", a.State, a.Note != nil)
+	}
+	if a := listAlarms(t, h.api, h.tCy, "").Alarms[0]; a.State != wire.AlarmAcknowledged || a.Note != nil || a.By == "" {
+		t.Errorf("Cy's alarm: %s by %q, note %v", a.State, a.By, a.Note != nil)
+	}
+}
