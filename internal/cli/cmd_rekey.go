@@ -163,9 +163,6 @@ func (d *decryptError) Error() string {
 
 func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err} }
 
-// rekeyOne encrypts one submission again to `to` at epoch. The ciphertext is kept in a
-// temporary file (mode 0600); the plaintext flows through a pipe from the
-// decrypter to the encrypter to the upload, and never touches the disk.
 // replyKeys caches, per conversation, the defender's reply recipient from
 // the conversation's opening report.
 type replyKeys map[string]*age.HybridRecipient
@@ -188,6 +185,11 @@ func (k replyKeys) of(ctx context.Context, c *client.Client, ids []age.Identity,
 	return r, nil
 }
 
+// rekeyOne encrypts one submission again to `to` at epoch (a newer one,
+// or, for a restricted case or one whose restriction was lifted, the same
+// epoch with other recipients). The ciphertext is kept in a temporary
+// file (mode 0600); the plaintext flows through a pipe from the decrypter
+// to the encrypter to the upload, and never touches the disk.
 func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, epoch uint64, to []age.Recipient) error {
 	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
 	if err != nil {

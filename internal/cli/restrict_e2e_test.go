@@ -27,10 +27,10 @@ const (
 // ("Responder 2") and Cy ("Responder 3"); a report with a conversation
 // (the report and a follow-up) and a case record; and another report.
 type restrictStory struct {
-	srv                *testserver.Server
-	th                 *testserver.Hub
-	hub, pins, dir     string
-	ana, bo, cy        string // key files
+	srv                 *testserver.Server
+	th                  *testserver.Hub
+	hub, pins, dir      string
+	ana, bo, cy         string // key files
 	id, followup, other string
 }
 
