@@ -295,3 +295,51 @@ func TestRestrictHostileCommands(t *testing.T) {
 		t.Errorf("Cy after the refusals: %v", err)
 	}
 }
+
+// TestRestrictedConversation: in a conversation with replies, restrict
+// encrypts every reply again to the case's responders and to the
+// defender, who still reads them; a reply sent while the case is
+// restricted goes to the same; Cy reads none of it.
+func TestRestrictedConversation(t *testing.T) {
+	dir := t.TempDir()
+	pins, defender := filepath.Join(dir, "pins"), filepath.Join(dir, "defender")
+	key := func(n string) string { return filepath.Join(dir, n+".key") }
+	for _, n := range []string{"ana", "bo", "cy"} {
+		must(t, pins, "keygen", "-o", key(n))
+	}
+	th := testserver.NewHub(t, "it", publicKeyOf(t, key("ana")), publicKeyOf(t, key("bo")), publicKeyOf(t, key("cy")))
+	cfg := config.Default()
+	cfg.Hubs = []config.Hub{th.Config}
+	srv := newServer(t, cfg)
+	hub := srv.URL + "/hubs/it"
+	out, stderr := must(t, defender, "submit", "-hub", hub, "-m", "canary-conversation-report")
+	id := strings.TrimSpace(out)
+	name := codenameOf(t, stderr)
+	out, _ = must(t, pins, "reply", "-hub", hub, "-i", key("ana"), "-m", "canary-reply-before", id)
+	before := strings.TrimSpace(out)
+
+	_, stderr = must(t, pins, "case", "restrict", "-hub", hub, "-i", key("ana"), id, "Responder 1", "Responder 2")
+	if !strings.Contains(stderr, "(2 files encrypted again)") {
+		t.Errorf("restrict says:\n%s", stderr)
+	}
+	out, _ = must(t, pins, "reply", "-hub", hub, "-i", key("bo"), "-m", "canary-reply-after", id)
+	after := strings.TrimSpace(out)
+
+	ana, _ := loginAs(t, hub, key("ana"))
+	for _, mid := range []string{id, before, after} {
+		var b bytes.Buffer
+		if _, err := ana.Download(context.Background(), mid, &b); err != nil {
+			t.Fatal(err)
+		}
+		if canDecrypt(t, b.Bytes(), readIdentities(t, key("cy"))...) {
+			t.Errorf("Cy can decrypt %s", mid)
+		}
+		if !canDecrypt(t, b.Bytes(), readIdentities(t, key("bo"))...) {
+			t.Errorf("Bo cannot decrypt %s", mid)
+		}
+	}
+	out, _ = must(t, defender, "check", "-hub", hub, "-codename-fd", secretFD(t, name))
+	if !strings.Contains(out, "canary-reply-before") || !strings.Contains(out, "canary-reply-after") {
+		t.Errorf("the defender reads:\n%s", out)
+	}
+}
