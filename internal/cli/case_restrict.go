@@ -304,3 +304,44 @@ func printRestricted(ctx context.Context, e *env, c *client.Client) error {
 	}
 	return nil
 }
+
+// restrictionLine is what "case show" adds for a restricted case: the
+// labels of its responders in the verified manifest, a line; "" for a
+// case that is not restricted.
+func restrictionLine(ctx context.Context, e *env, c *client.Client, pin, id string) (string, error) {
+	rs, err := c.GetRestriction(ctx, id)
+	if err != nil {
+		return "", explainCaseError(fmt.Errorf("reading the restriction of %s: %w", id, err))
+	}
+	if len(rs.Keys) == 0 {
+		return "", nil
+	}
+	v, err := verifyHub(ctx, e, c, pin)
+	if err != nil {
+		return "", err
+	}
+	var labels []string
+	gone := 0
+	for _, k := range rs.Keys {
+		label := ""
+		for _, r := range v.Manifest.Recipients {
+			if r.Key == k {
+				label = r.Label
+				if label == "" {
+					label = "an unlabelled key"
+				}
+			}
+		}
+		if label == "" {
+			gone++
+			continue
+		}
+		labels = append(labels, label)
+	}
+	slices.Sort(labels)
+	line := "restricted: " + cleanList(labels)
+	if gone > 0 {
+		line += fmt.Sprintf(" (and %s no longer in the recipient list)", count(gone, "key", "keys"))
+	}
+	return line + "\n", nil
+}

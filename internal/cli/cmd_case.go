@@ -105,7 +105,11 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return explainCaseError(err)
 		}
-		return writeAll(e.stdout, formatCase(id, r))
+		restricted, err := restrictionLine(ctx, e, c, rf.pin, id) // case_restrict.go
+		if err != nil {
+			return err
+		}
+		return writeAll(e.stdout, formatCase(id, r)+restricted)
 	}
 	v, err := verifyHub(ctx, e, c, rf.pin)
 	if err != nil {

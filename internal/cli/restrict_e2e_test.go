@@ -183,7 +183,8 @@ func TestRestrictedCaseStory(t *testing.T) {
 	// Bo still works on it, sealed to the two.
 	must(t, s.pins, "case", "note", "-hub", s.hub, "-i", s.bo, s.id, restrictNoteCanary+" from Bo")
 	out, _ = must(t, s.pins, "case", "show", "-hub", s.hub, "-i", s.ana, s.id)
-	if !strings.Contains(out, restrictNoteCanary+" from Bo") || !strings.Contains(out, restrictNoteCanary) {
+	if !strings.Contains(out, restrictNoteCanary+" from Bo") || !strings.Contains(out, restrictNoteCanary) ||
+		!strings.Contains(out, "restricted: Responder 1, Responder 2\n") {
 		t.Errorf("Ana's show:\n%s", out)
 	}
 	s.readable(t, agePath, s.ana, map[string]bool{s.ana: true, s.bo: true, s.cy: false})
