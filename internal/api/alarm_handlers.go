@@ -35,9 +35,21 @@ func (s *Server) handleAlarms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sess, err := s.auth.Authenticate(h, bearerOf(r))
+	if err != nil {
+		return err
+	}
 	out := wire.AlarmList{Alarms: make([]wire.Alarm, 0, len(page)), Next: formatAlarmCursor(next), More: more}
 	for _, a := range page {
-		out.Alarms = append(out.Alarms, wireAlarm(a))
+		wa := wireAlarm(a)
+		// Every responder sees every alarm, to act on it at once; the
+		// note of one about a case restricted to others is theirs only.
+		if wa.Note != nil {
+			if _, rs, err := s.store.Restriction(h.ID, a.Submission); err == nil && !rs.Allows(sess.Recipient) {
+				wa.Note = nil
+			}
+		}
+		out.Alarms = append(out.Alarms, wa)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

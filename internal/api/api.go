@@ -225,26 +225,34 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireResponder)
 			r.Post("/auth/logout", s.handle(s.handleLogout))
 			r.Get("/submissions", s.handle(s.handleList))
-			r.Get("/submissions/{id}", s.handle(s.handleDownload))
-			r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
-			r.Delete("/submissions/{id}", s.handle(s.handleDelete))
-			// Case records: ciphertext, a version and an hour (case_handlers.go).
-			r.Get("/submissions/{id}/case", s.handle(s.handleGetCase))
-			r.Put("/submissions/{id}/case", s.handle(s.handlePutCase))
 			r.Get("/case-settings", s.handle(s.handleGetHubRecord))
 			r.Put("/case-settings", s.handle(s.handlePutHubRecord))
-			r.With(s.admit(responderUpload)).Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
 			r.Get("/epochs", s.handle(s.handleEpochs))
 			r.Get("/audit", s.handle(s.handleAudit))
 			r.Get("/events", s.handle(s.handleEvents))
 			r.Get("/alarms", s.handle(s.handleAlarms))
 			r.Post("/alarms/{id}/ack", s.handle(s.handleAck))
-			r.Get("/threads/{id}", s.handle(s.showThread(s.responderThread)))
-			// A reply is encrypted to the epoch's recipients (so colleagues
-			// can read the conversation) and to exactly one more, the
-			// defender's reply key.
-			r.With(s.admit(responderUpload)).Post("/threads/{id}/replies", s.handle(s.addToThread(s.responderThread, wire.KindReply, 1, "")))
-			r.Delete("/threads/{id}", s.handle(s.deleteThread(s.responderThread)))
+			// Everything of one case: refused to responders outside its
+			// restriction, if it has one (restriction_handlers.go).
+			r.Group(func(r chi.Router) {
+				r.Use(s.guardCase)
+				r.Get("/submissions/{id}", s.handle(s.handleDownload))
+				r.Put("/submissions/{id}/status", s.handle(s.handleSetStatus))
+				r.Delete("/submissions/{id}", s.handle(s.handleDelete))
+				// Case records: ciphertext, a version and an hour (case_handlers.go).
+				r.Get("/submissions/{id}/case", s.handle(s.handleGetCase))
+				r.Put("/submissions/{id}/case", s.handle(s.handlePutCase))
+				r.Get("/submissions/{id}/restriction", s.handle(s.handleGetRestriction))
+				r.Put("/submissions/{id}/restriction", s.handle(s.handlePutRestriction))
+				r.Delete("/submissions/{id}/restriction", s.handle(s.handleDeleteRestriction))
+				r.With(s.admit(responderUpload)).Put("/submissions/{id}/ciphertext", s.handle(s.handleReplaceCiphertext))
+				r.Get("/threads/{id}", s.handle(s.showThread(s.responderThread)))
+				// A reply is encrypted to the epoch's recipients (so colleagues
+				// can read the conversation; a restricted case's: its
+				// responders') and to exactly one more, the defender's reply key.
+				r.With(s.admit(responderUpload)).Post("/threads/{id}/replies", s.handle(s.addToThread(s.responderThread, wire.KindReply, 1, "")))
+				r.Delete("/threads/{id}", s.handle(s.deleteThread(s.responderThread)))
+			})
 		})
 	})
 	return r

@@ -43,9 +43,13 @@ func (s *Server) handlePutCase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.putRecord(w, r, wire.MaxCaseRecordSize, wire.EventCaseChanged, id.String(),
+	set, err := s.caseRecipients(hubOf(r), id)
+	if err != nil {
+		return err
+	}
+	return s.putRecord(w, r, set, wire.MaxCaseRecordSize, wire.EventCaseChanged, id.String(),
 		func(h *hub.Hub, base uint64, ct []byte, by string) (store.CaseRecord, error) {
-			return s.store.PutCase(h.ID, id, base, ct, h.RoundTime(s.now()), by)
+			return s.store.PutCase(h.ID, id, base, ct, h.Epoch(), h.RoundTime(s.now()), by)
 		})
 }
 
@@ -55,9 +59,9 @@ func (s *Server) handleGetHubRecord(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handlePutHubRecord(w http.ResponseWriter, r *http.Request) error {
-	return s.putRecord(w, r, wire.MaxHubRecordSize, wire.EventHubCaseChanged, "",
+	return s.putRecord(w, r, hubOf(r).Current(), wire.MaxHubRecordSize, wire.EventHubCaseChanged, "",
 		func(h *hub.Hub, base uint64, ct []byte, by string) (store.CaseRecord, error) {
-			return s.store.PutHubRecord(h.ID, base, ct, h.RoundTime(s.now()), by)
+			return s.store.PutHubRecord(h.ID, base, ct, h.Epoch(), h.RoundTime(s.now()), by)
 		})
 }
 
@@ -74,6 +78,7 @@ func writeCaseRecord(w http.ResponseWriter, rec store.CaseRecord, err error) err
 	w.Header().Set("Content-Length", strconv.Itoa(len(rec.Ciphertext)))
 	w.Header().Set("ETag", formatVersion(rec.Version))
 	w.Header().Set(wire.HeaderCaseUpdated, rec.Updated.UTC().Format(time.RFC3339))
+	w.Header().Set(wire.HeaderCaseEpoch, strconv.FormatUint(rec.Epoch, 10))
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(rec.Ciphertext)
 	return err
@@ -81,9 +86,9 @@ func writeCaseRecord(w http.ResponseWriter, rec store.CaseRecord, err error) err
 
 // putRecord checks and stores a write of a record: the version it
 // replaces (If-Match), then the body, at most limit bytes of an age file
-// to the hub's current recipients, then the swap, which names the
+// to set (the hub's current recipients, or a restricted case's), then the swap, which names the
 // responder in the audit log. Connected desks get event with subject.
-func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, limit int, event, subject string,
+func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, set *hub.RecipientSet, limit int, event, subject string,
 	put func(h *hub.Hub, base uint64, ct []byte, by string) (store.CaseRecord, error)) error {
 	h := hubOf(r)
 	sess, err := s.auth.Authenticate(h, bearerOf(r))
@@ -94,7 +99,7 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request, limit int, ev
 	if err != nil {
 		return err
 	}
-	ct, err := readCaseRecord(w, r, h, limit)
+	ct, err := readCaseRecord(w, r, set, limit)
 	if err != nil {
 		return err
 	}
@@ -136,8 +141,8 @@ func ifMatch(r *http.Request) (uint64, error) {
 func formatVersion(v uint64) string { return wire.FormatVersion(v) }
 
 // readCaseRecord reads and checks a record's body: a whole age file to
-// the hub's current recipients, at most limit bytes, sent as an age file.
-func readCaseRecord(w http.ResponseWriter, r *http.Request, h *hub.Hub, limit int) ([]byte, error) {
+// set's recipients, at most limit bytes, sent as an age file.
+func readCaseRecord(w http.ResponseWriter, r *http.Request, set *hub.RecipientSet, limit int) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !acceptedUploadTypes[mt] {
 		return nil, apiError(http.StatusUnsupportedMediaType, wire.CodeUnsupportedType,
@@ -160,7 +165,7 @@ func readCaseRecord(w http.ResponseWriter, r *http.Request, h *hub.Hub, limit in
 	if err != nil {
 		return nil, err
 	}
-	if err := ageformat.CheckRecipients(ar.Header(), h.Recipients()); err != nil {
+	if err := ageformat.CheckRecipients(ar.Header(), set.Recipients()); err != nil {
 		return nil, err
 	}
 	if _, err := io.Copy(io.Discard, ar); err != nil {

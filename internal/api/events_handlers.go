@@ -74,6 +74,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 				return endStream(w, rc)
 			default:
 			}
+			if !s.visibleTo(h.ID, sess.Recipient, &n) {
+				continue // of a case restricted to others only
+			}
 			data, _ := json.Marshal(n)
 			if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", n.ID, n.Type, data); err != nil {
 				return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,15 +38,43 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sess, err := s.auth.Authenticate(h, bearerOf(r))
+	if err != nil {
+		return err
+	}
+	// One read of the hub's restrictions: a case restricted to others is
+	// left out of every page and counted on each.
+	restricted, err := s.store.Restrictions(h.ID)
+	if err != nil {
+		return err
+	}
 	out := wire.SubmissionList{
 		Submissions: make([]wire.Submission, 0, len(page.Submissions)),
 		Next:        formatCursor(page.Next),
 		More:        page.More,
 	}
+	for _, keys := range restricted {
+		if !slices.Contains(keys, sess.Recipient) {
+			out.Restricted++
+			if !slices.ContainsFunc(keys, func(k string) bool { _, ok := h.HasRecipient(k); return ok }) {
+				out.Unreadable++
+			}
+		}
+	}
 	for _, sub := range page.Submissions {
+		root := sub.ID
+		if sub.Thread != (store.ID{}) {
+			root = sub.Thread
+		}
+		keys, isRestricted := restricted[root]
+		if isRestricted && !slices.Contains(keys, sess.Recipient) {
+			continue
+		}
 		ws := wireSubmission(sub)
 		ws.Checkin = page.Checkins[sub.ID]
 		ws.Case = page.Cases[sub.ID]
+		ws.CaseEpoch = page.CaseEpochs[sub.ID]
+		ws.Restricted = isRestricted
 		out.Submissions = append(out.Submissions, ws)
 	}
 	return writeJSON(w, http.StatusOK, out)

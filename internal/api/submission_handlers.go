@@ -90,7 +90,9 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleReplaceCiphertext swaps in a re-encryption of a submission to the
-// current epoch (rekey). The old ciphertext stays until the swap commits.
+// current epoch (rekey), or, within it, to a restricted case's responders
+// or back to the whole hub's. The old ciphertext stays until the swap
+// commits.
 func (s *Server) handleReplaceCiphertext(w http.ResponseWriter, r *http.Request) error {
 	h := hubOf(r)
 	id, err := submissionID(r)
@@ -106,6 +108,10 @@ func (s *Server) handleReplaceCiphertext(w http.ResponseWriter, r *http.Request)
 	}
 	old, err := s.store.Submission(h.ID, id)
 	if err != nil {
+		return err
+	}
+	// A restricted case's blobs go to its responders only.
+	if set, err = s.caseRecipients(h, id); err != nil {
 		return err
 	}
 	extra := 0

@@ -127,6 +127,15 @@ func (s *Server) addToThread(resolve threadResolver, kind string, extra int, eve
 		if err != nil {
 			return err
 		}
+		if kind == wire.KindReply {
+			// A responder's reply in a restricted case goes to its
+			// responders only (a defender's follow-up cannot know them:
+			// it comes to the whole hub, and the case's responders
+			// re-encrypt it with "difesa case restrict" again).
+			if set, err = s.replySet(h, root, set); err != nil {
+				return err
+			}
+		}
 		up := s.store.NewUpload(h.ID)
 		up.JoinThread(root)
 		if event != "" {
@@ -176,4 +185,18 @@ func (s *Server) responderThread(r *http.Request) (*hub.Hub, store.ID, error) {
 		return nil, id, apiError(http.StatusNotFound, wire.CodeNoThread, "this submission has no conversation: the defender left no codename")
 	}
 	return h, sub.Thread, nil
+}
+
+// replySet returns the recipients a reply in the conversation root must
+// be encrypted to (besides the defender's reply key): set, or, in a
+// restricted case, its responders at the current epoch.
+func (s *Server) replySet(h *hub.Hub, root store.ID, set *hub.RecipientSet) (*hub.RecipientSet, error) {
+	_, rs, err := s.store.Restriction(h.ID, root)
+	if err != nil || !rs.Restricted() {
+		return set, err
+	}
+	if set != h.Current() {
+		return nil, apiError(http.StatusConflict, wire.CodeStaleEpoch, "a reply in a restricted case is encrypted to its responders at the current epoch %d", h.Epoch())
+	}
+	return subsetOf(h, rs)
 }

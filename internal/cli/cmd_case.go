@@ -22,6 +22,8 @@ const caseUsage = `Usage:
     difesa case substatus -hub URL -i IDENTITY ID SUB-STATUS|none
     difesa case labels   -hub URL -i IDENTITY +LABEL|-LABEL...
     difesa case statuses -hub URL -i IDENTITY +SUB-STATUS|-SUB-STATUS...
+    difesa case restrict -hub URL -i IDENTITY ID LABEL...
+    difesa case unrestrict -hub URL -i IDENTITY ID
 
 Shows or changes the case record of submission ID: the work the hub's
 responders share about it (assignee, labels, follow-up day, links to
@@ -37,6 +39,15 @@ prefer it, as the computer's other users can see a command's arguments.
 "case labels" and "case statuses" change the hub's label set and
 sub-statuses, which its cases may use.
 
+"case restrict" restricts case ID to the responders with the given
+labels (yours among them: the lawyer and the coordinator, say): the hub
+refuses the case to everyone else at once, and the report, each message
+of its conversation and its case record are encrypted again to those
+responders only. The others see only "1 restricted case" in their inbox.
+"case unrestrict" opens the case to the whole hub again. The hub learns
+the list of keys (docs/api.md, "Restricted cases"); if the command stops
+half-way, run it again to finish.
+
 Options:
     -hub URL        The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -i IDENTITY     Your responder key file, made with "difesa keygen".
@@ -50,7 +61,7 @@ const maxCaseWrites = 8
 
 func runCase(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("case", "expected show, assign, label, note, link, followup, substatus, labels or statuses").hint(
+		return usageErrorf("case", "expected show, assign, label, note, link, followup, substatus, labels, statuses, restrict or unrestrict").hint(
 			"for example: difesa case show -hub URL -i key.txt ID")
 	}
 	sub := args[0]
@@ -64,6 +75,9 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	}
 	if sub == "labels" || sub == "statuses" {
 		return runCaseHub(ctx, e, sub, &rf, pos)
+	}
+	if sub == "restrict" || sub == "unrestrict" {
+		return runCaseRestrict(ctx, e, sub, &rf, pos) // case_restrict.go
 	}
 	if len(pos) == 0 {
 		return usageErrorf("case", "expected a submission id").hint("list the ids with \"difesa inbox\"")
@@ -89,9 +103,13 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	if sub == "show" {
 		r, _, err := fetchCase(ctx, c, id, ids)
 		if err != nil {
+			return explainCaseError(err)
+		}
+		restricted, err := restrictionLine(ctx, e, c, rf.pin, id) // case_restrict.go
+		if err != nil {
 			return err
 		}
-		return writeAll(e.stdout, formatCase(id, r))
+		return writeAll(e.stdout, formatCase(id, r)+restricted)
 	}
 	v, err := verifyHub(ctx, e, c, rf.pin)
 	if err != nil {
@@ -112,9 +130,13 @@ func runCase(ctx context.Context, e *env, args []string) error {
 	}
 	hour := caserecord.Hour(e.now())
 	apply := func(r *caserecord.Record) error { return edit(r, hub, author, hour) }
-	version, err := writeCase(ctx, c, id, ids, v.Recipients, apply)
+	to, err := caseSealTo(ctx, c, v, id) // a restricted case's responders only
 	if err != nil {
 		return err
+	}
+	version, err := writeCase(ctx, c, id, ids, to, apply)
+	if err != nil {
+		return explainCaseError(err)
 	}
 	e.printf("case %s changed (version %d)", id, version)
 	return nil

@@ -77,6 +77,9 @@ func runInbox(ctx context.Context, e *env, args []string) error {
 			e.printf("%s not shown", count(hidden, "older acknowledged alarm", "older acknowledged alarms"))
 		}
 	}
+	if err := printRestricted(ctx, e, c); err != nil { // case_restrict.go
+		return err
+	}
 	if len(subs) == 0 {
 		e.printf("no submissions on hub %q", c.HubID())
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/wire"
@@ -33,6 +34,12 @@ older epochs.
 It is safe to stop and run again: only what is still old is looked at. A
 submission that none of the identities can decrypt is reported and skipped.
 
+Case records and the hub's case settings are sealed again too. A
+restricted case goes to those of its responders who are still in the
+list, and only they can rekey it: for the others, rekey says how many
+such cases it left. A restricted case none of whose responders is in the
+list any more stays readable only with their old keys: rekey says so.
+
 Options:
     -hub URL           The hub's address, like http://xyz…xyz.onion/hubs/NAME.
     -i IDENTITY        A responder key file; repeat for several.
@@ -58,15 +65,25 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 			todo = append(todo, s)
 		}
 	}
+	targets := newCaseTargets(c, v, ids)
 	if len(todo) == 0 {
 		e.printf("every submission on hub %q is encrypted to the current recipients (epoch %d)", clean(c.HubID()), v.Epoch)
-		return nil
+	} else {
+		e.printf("%s to move to epoch %d", count(len(todo), "submission", "submissions"), v.Epoch)
 	}
-	e.printf("%s to move to epoch %d", count(len(todo), "submission", "submissions"), v.Epoch)
-	done, failed := 0, 0
+	done, failed, unreadable := 0, 0, 0
 	defenders := replyKeys{}
 	for i, s := range todo {
-		var extra []age.Recipient
+		to, err := targets.of(ctx, s) // a restricted case's responders, or everyone
+		if errors.Is(err, errNoMemberLeft) {
+			unreadable++
+			e.printf("skipped %d/%d: %s: %s", i+1, len(todo), clean(s.ID), err)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("rekeying %s: %w", clean(s.ID), err)
+		}
+		to = slices.Clone(to)
 		if s.Kind == wire.KindReply {
 			// A reply stays readable by the defender it answers.
 			r, err := defenders.of(ctx, c, ids, s.ID)
@@ -75,9 +92,9 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 				e.printf("skipped %d/%d: reply %s: %s", i+1, len(todo), clean(s.ID), clean(err.Error()))
 				continue
 			}
-			extra = []age.Recipient{r}
+			to = append(to, r)
 		}
-		err := rekeyOne(ctx, c, s.ID, ids, v, extra)
+		err = rekeyOne(ctx, c, s.ID, ids, v.Epoch, to)
 		switch {
 		case err == nil:
 			done++
@@ -88,6 +105,8 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 		case errors.Is(err, &wire.Error{Code: wire.CodeNotFound}):
 			done++
 			e.printf("skipped %d/%d: %s was deleted meanwhile", i+1, len(todo), clean(s.ID))
+		case client.IsRestricted(err):
+			e.printf("skipped %d/%d: %s was restricted to other responders meanwhile: one of them rekeys it", i+1, len(todo), clean(s.ID))
 		case errors.Is(err, errCannotDecrypt):
 			failed++
 			e.printf("skipped %d/%d: %s", i+1, len(todo), clean(err.Error()))
@@ -98,6 +117,27 @@ func runRekey(ctx context.Context, e *env, args []string) error {
 			return withHints(fmt.Errorf("rekeying %s: %w", clean(s.ID), err),
 				fmt.Sprintf("%d of %d moved; run the same command again to go on where it stopped", done, len(todo)))
 		}
+	}
+	records, recordsFailed, err := rekeyCaseRecords(ctx, e, targets, subs)
+	if err != nil {
+		return withHints(fmt.Errorf("rekeying case records: %w", err), "run the same command again to go on where it stopped")
+	}
+	failed += recordsFailed
+	if records > 0 {
+		e.printf("sealed %s again to epoch %d", count(records, "case record", "case records"), v.Epoch)
+	}
+	others, lost, err := c.RestrictedCount(ctx)
+	if err != nil {
+		return fmt.Errorf("counting restricted cases: %w", err)
+	}
+	if others > 0 {
+		e.printf("%s restricted to other responders left as they are: one of their responders rekeys them with \"difesa rekey\"", count(others, "case", "cases"))
+	}
+	if lost+unreadable > 0 {
+		e.printf("%s: no remaining member can read it; it stays readable only with its responders' old keys", count(lost+unreadable, "restricted case", "restricted cases"))
+	}
+	if len(todo) == 0 {
+		return nil
 	}
 	e.printf("moved %d of %s to epoch %d", done, count(len(todo), "submission", "submissions"), v.Epoch)
 	if failed > 0 {
@@ -123,9 +163,6 @@ func (d *decryptError) Error() string {
 
 func (d *decryptError) Unwrap() []error { return []error{errCannotDecrypt, d.err} }
 
-// rekeyOne moves one submission to v's epoch. The ciphertext is kept in a
-// temporary file (mode 0600); the plaintext flows through a pipe from the
-// decrypter to the encrypter to the upload, and never touches the disk.
 // replyKeys caches, per conversation, the defender's reply recipient from
 // the conversation's opening report.
 type replyKeys map[string]*age.HybridRecipient
@@ -148,7 +185,12 @@ func (k replyKeys) of(ctx context.Context, c *client.Client, ids []age.Identity,
 	return r, nil
 }
 
-func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, v *client.Verified, extra []age.Recipient) error {
+// rekeyOne encrypts one submission again to `to` at epoch (a newer one,
+// or, for a restricted case or one whose restriction was lifted, the same
+// epoch with other recipients). The ciphertext is kept in a temporary
+// file (mode 0600); the plaintext flows through a pipe from the decrypter
+// to the encrypter to the upload, and never touches the disk.
+func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, epoch uint64, to []age.Recipient) error {
 	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
 	if err != nil {
 		return fmt.Errorf("creating a temporary file: %w", err)
@@ -173,7 +215,7 @@ func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identi
 	encErr := make(chan error, 1)
 	go func() {
 		src := &readFailure{r: plain}
-		w, err := age.Encrypt(pw, append(append([]age.Recipient(nil), v.Recipients...), extra...)...)
+		w, err := age.Encrypt(pw, to...)
 		if err == nil {
 			if _, err = io.Copy(w, src); src.err != nil {
 				err = &decryptError{id: id, err: fmt.Errorf("the ciphertext is damaged: %w", src.err)}
@@ -184,7 +226,7 @@ func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identi
 		pw.CloseWithError(err)
 		encErr <- err
 	}()
-	_, err = c.ReplaceCiphertext(ctx, id, v.Epoch, pr)
+	_, err = c.ReplaceCiphertext(ctx, id, epoch, pr)
 	pr.CloseWithError(errUploadEnded)
 	eerr := <-encErr
 	if eerr != nil && !errors.Is(eerr, errUploadEnded) {

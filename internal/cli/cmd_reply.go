@@ -99,6 +99,9 @@ func runReply(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if v, err = restrictedTo(ctx, c, v, th.ID); err != nil { // case_restrict.go
+		return err
+	}
 	created, v, err := sendBundle(ctx, e, c, rf.pin, v, []age.Recipient{defender}, b,
 		func(body io.Reader, epoch uint64) (*wire.SubmissionCreated, error) {
 			return c.Reply(ctx, id, epoch, body)

@@ -65,6 +65,12 @@ func (c *Client) PutHubRecord(ctx context.Context, ciphertext []byte, baseVersio
 }
 
 func (c *Client) getRecord(ctx context.Context, u string, limit int) ([]byte, uint64, error) {
+	return c.getRecordWith(ctx, u, limit, nil)
+}
+
+// getRecordWith is getRecord, telling header (if not nil) the answer's
+// headers.
+func (c *Client) getRecordWith(ctx context.Context, u string, limit int, header func(http.Header)) ([]byte, uint64, error) {
 	if c.token == "" {
 		return nil, 0, ErrNotLoggedIn
 	}
@@ -81,6 +87,9 @@ func (c *Client) getRecord(ctx context.Context, u string, limit int) ([]byte, ui
 		return nil, 0, err
 	}
 	defer resp.Body.Close()
+	if header != nil {
+		header(resp.Header)
+	}
 	v, ok := ParseVersion(resp.Header.Get("ETag"))
 	if !ok || v == 0 {
 		return nil, 0, fmt.Errorf("unexpected answer from the hub (GET %s): no version in ETag", req.URL.Path)

@@ -63,3 +63,31 @@ func TestListStopsOnAStuckCursor(t *testing.T) {
 		t.Fatalf("List = %v", err)
 	}
 }
+
+// A page that holds only cases restricted to others comes empty, with
+// more to follow and the count: List goes on past it.
+func TestListGoesPastAPageOfRestrictedCases(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := wire.SubmissionList{Restricted: 1}
+		switch r.URL.Query().Get("after") {
+		case "":
+			page.Submissions, page.Next, page.More = []wire.Submission{{ID: "s0"}}, "1", true
+		case "1":
+			page.Next, page.More = "2", true // s1 is restricted to others
+		default:
+			page.Submissions, page.Next = []wire.Submission{{ID: "s2"}}, "3"
+		}
+		json.NewEncoder(w).Encode(page)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/hubs/demo", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.token = "t"
+	subs, err := c.List(context.Background())
+	if err != nil || len(subs) != 2 || subs[1].ID != "s2" {
+		t.Fatalf("List = %v, %v", subs, err)
+	}
+}

@@ -46,7 +46,13 @@ func (c *Client) List(ctx context.Context) ([]wire.Submission, error) {
 func (c *Client) EachPage(ctx context.Context, cursor string, fn func(*wire.SubmissionList) error) error {
 	return eachPage(cursor, "listing",
 		func(cursor string) (*wire.SubmissionList, error) { return c.ListPage(ctx, cursor, 0) },
-		func(p *wire.SubmissionList) (string, int, bool) { return p.Next, len(p.Submissions), p.More },
+		func(p *wire.SubmissionList) (string, int, bool) {
+			n := len(p.Submissions)
+			if n == 0 && p.Restricted > 0 {
+				n = 1 // a page of cases restricted to others only, left out
+			}
+			return p.Next, n, p.More
+		},
 		fn)
 }
 

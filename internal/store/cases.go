@@ -31,6 +31,8 @@ type CaseRecord struct {
 	Updated time.Time
 	// Ciphertext is the age file, opaque to the server.
 	Ciphertext []byte
+	// Epoch is the manifest epoch it was written to (0: unknown).
+	Epoch uint64
 }
 
 // Errors of case records.
@@ -88,6 +90,7 @@ func (s *Store) Case(hub string, id ID) (CaseRecord, error) {
 		}
 		var err error
 		rec, err = decodeCase(v)
+		rec.Epoch = caseEpoch(tx, hub, id[:])
 		return err
 	})
 	if err != nil {
@@ -100,9 +103,9 @@ func (s *Store) Case(hub string, id ID) (CaseRecord, error) {
 // ciphertext if the record's version is base (0: there is none yet), in
 // one transaction, and logs "case.changed" with by (the responder's
 // label) in the audit log. updated is the hour of the write, rounded by
-// the caller. A stale base fails with a [*StaleVersionError]; a
+// the caller; epoch is the manifest epoch the ciphertext is encrypted to. A stale base fails with a [*StaleVersionError]; a
 // submission that does not exist with [ErrNotFound].
-func (s *Store) PutCase(hub string, id ID, base uint64, ciphertext []byte, updated time.Time, by string) (CaseRecord, error) {
+func (s *Store) PutCase(hub string, id ID, base uint64, ciphertext []byte, epoch uint64, updated time.Time, by string) (CaseRecord, error) {
 	var rec CaseRecord
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if _, err := getSubmission(tx, hub, id); err != nil {
@@ -114,6 +117,10 @@ func (s *Store) PutCase(hub string, id ID, base uint64, ciphertext []byte, updat
 		}
 		rec, err = swapRecord(b, id[:], base, ciphertext, updated)
 		if err != nil {
+			return err
+		}
+		rec.Epoch = epoch
+		if err := putCaseEpoch(tx, hub, id[:], epoch); err != nil {
 			return err
 		}
 		// What changed since a listing cursor includes the submission, so
@@ -143,6 +150,7 @@ func (s *Store) HubRecord(hub string) (CaseRecord, error) {
 		}
 		var err error
 		rec, err = decodeCase(v)
+		rec.Epoch = caseEpoch(tx, hub, hubRecordKey)
 		return err
 	})
 	if err != nil {
@@ -153,12 +161,16 @@ func (s *Store) HubRecord(hub string) (CaseRecord, error) {
 
 // PutHubRecord replaces hub's record as [Store.PutCase] replaces a case
 // record, logging "case-settings.changed".
-func (s *Store) PutHubRecord(hub string, base uint64, ciphertext []byte, updated time.Time, by string) (CaseRecord, error) {
+func (s *Store) PutHubRecord(hub string, base uint64, ciphertext []byte, epoch uint64, updated time.Time, by string) (CaseRecord, error) {
 	var rec CaseRecord
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var err error
 		rec, err = swapRecord(tx.Bucket(bucketHubRecords), []byte(hub), base, ciphertext, updated)
 		if err != nil {
+			return err
+		}
+		rec.Epoch = epoch
+		if err := putCaseEpoch(tx, hub, hubRecordKey, epoch); err != nil {
 			return err
 		}
 		return s.audit(tx, hub, AuditEvent{Event: wire.EventHubCaseChanged, By: by})
@@ -196,12 +208,17 @@ func swapRecord(b *bolt.Bucket, key []byte, base uint64, ciphertext []byte, upda
 // deleteCase removes the case record of sub, if any, inside tx: a deleted
 // submission leaves nothing behind.
 func deleteCase(tx *bolt.Tx, sub Submission) error {
+	if err := deleteRestriction(tx, sub); err != nil {
+		return err
+	}
 	t := tx.Bucket(bucketCases)
 	if t == nil {
 		return nil
 	}
 	if b := t.Bucket([]byte(sub.Hub)); b != nil {
-		return b.Delete(sub.ID[:])
+		if err := b.Delete(sub.ID[:]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -249,9 +266,10 @@ func (p *Page) caseVersions(tx *bolt.Tx, hub string) error {
 			return err
 		}
 		if p.Cases == nil {
-			p.Cases = map[ID]uint64{}
+			p.Cases, p.CaseEpochs = map[ID]uint64{}, map[ID]uint64{}
 		}
 		p.Cases[sub.ID] = rec.Version
+		p.CaseEpochs[sub.ID] = caseEpoch(tx, hub, sub.ID[:])
 	}
 	return nil
 }

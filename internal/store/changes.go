@@ -104,6 +104,8 @@ type Page struct {
 	// Cases holds the version of a listed submission's case record, by
 	// the submission's id, for those that have one.
 	Cases map[ID]uint64
+	// CaseEpochs holds the epoch each of those records was written to.
+	CaseEpochs map[ID]uint64
 }
 
 // SubmissionsAfter lists up to limit (at most [MaxPage]) of hub's

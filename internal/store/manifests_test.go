@@ -63,12 +63,20 @@ func TestReplacementSwapsCiphertext(t *testing.T) {
 	if err := s.Verify(); err != nil {
 		t.Fatalf("old chunks left behind: %v", err)
 	}
-	// Going back, or sideways, is refused and leaves nothing.
-	again := s.NewReplacement("h", orig.ID)
-	if _, err := again.Commit([]byte{3}, Submission{Epoch: 2}); !errors.Is(err, ErrAlreadyCurrent) {
-		t.Fatalf("same epoch: %v", err)
+	// Going back, or to the same recipients again, is refused and leaves
+	// nothing; other recipients at the same epoch (a restricted case's)
+	// are a move.
+	for _, to := range []Submission{{Epoch: 1, Recipients: "old"}, {Epoch: 2, Recipients: "new"}} {
+		again := s.NewReplacement("h", orig.ID)
+		if _, err := again.Commit([]byte{3}, to); !errors.Is(err, ErrAlreadyCurrent) {
+			t.Fatalf("to %+v: %v", to, err)
+		}
+		again.Abort()
 	}
-	again.Abort()
+	sideways := s.NewReplacement("h", orig.ID)
+	if sub, err := sideways.Commit([]byte{4}, Submission{Epoch: 2, Recipients: "subset"}); err != nil || sub.Recipients != "subset" {
+		t.Fatalf("to other recipients at the same epoch: %+v %v", sub, err)
+	}
 	gone := s.NewReplacement("h", NewID())
 	if _, err := gone.Commit([]byte{3}, Submission{Epoch: 3}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown submission: %v", err)
@@ -78,7 +86,7 @@ func TestReplacementSwapsCiphertext(t *testing.T) {
 		t.Fatal(err)
 	}
 	log, _ := s.Audit("h")
-	if len(log) != 1 || log[0].Event != "submission.rekeyed" || log[0].Submission != orig.ID.String() {
+	if len(log) != 2 || log[0].Event != "submission.rekeyed" || log[0].Submission != orig.ID.String() { // the move and the sideways one
 		t.Fatalf("audit: %+v", log)
 	}
 	counts, _ := s.EpochCounts("h")

@@ -75,7 +75,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return s, s.Ping()
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs, bucketThreadRoots, bucketAlarms, bucketCases, bucketHubRecords} {
+		for _, b := range [][]byte{bucketSubs, bucketChunks, bucketPending, bucketManifests, bucketAudit, bucketThreads, bucketThreadSeq, bucketOutbox, bucketCheckins, bucketCheckinCodes, bucketBulletins, bucketBulletinIDs, bucketChanges, bucketThreadMsgs, bucketThreadRoots, bucketAlarms, bucketCases, bucketHubRecords, bucketRestrictions, bucketCaseEpochs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ type Upload struct {
 }
 
 // ErrAlreadyCurrent is returned when a replacement would not move a
-// submission to a newer epoch.
+// submission to a newer epoch, nor to other recipients at its epoch.
 var ErrAlreadyCurrent = errors.New("store: submission already at that epoch or later")
 
 // NewUpload starts an upload for hub under a fresh random id.
@@ -106,7 +106,10 @@ func (u *Upload) Commit(last []byte, sub Submission) (Submission, error) {
 			if err != nil {
 				return err
 			}
-			if old.Epoch >= sub.Epoch {
+			// A replacement moves the file to a newer epoch, or, within an
+			// epoch, to other recipients (a restricted case's, or the whole
+			// hub's again when a restriction is lifted).
+			if old.Epoch > sub.Epoch || old.Epoch == sub.Epoch && old.Recipients == sub.Recipients {
 				return ErrAlreadyCurrent
 			}
 			if err := deleteChunks(tx, old.Blob); err != nil {

@@ -26,6 +26,9 @@ type CaseRecord struct {
 // [CodeStaleVersion] and the current version in the ETag header.
 const (
 	HeaderCaseUpdated = "Difesa-Case-Updated"
+	// HeaderCaseEpoch is the manifest epoch a record was last written to
+	// (0 if unknown), on a GET.
+	HeaderCaseEpoch = "Difesa-Case-Epoch"
 )
 
 // Size limits of the ciphertexts, in bytes.

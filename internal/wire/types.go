@@ -40,6 +40,14 @@ type Submission struct {
 	// none): a desk fetches the record when it differs from its copy's.
 	// A write of the record lists the submission again, as a change.
 	Case uint64 `json:"case,omitempty"`
+	// CaseEpoch is the manifest epoch the case record was last written to
+	// (0: no record, or written before epochs were kept): rekey writes
+	// again the records of older epochs.
+	CaseEpoch uint64 `json:"case_epoch,omitempty"`
+	// Restricted is true when the case (this submission's, or its
+	// conversation's) is restricted to some responders, the caller among
+	// them: it is encrypted to them only.
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // SubmissionList answers GET /api/v1/hubs/{hub}/submissions?after=CURSOR&limit=N:
@@ -54,6 +62,14 @@ type SubmissionList struct {
 	Next string `json:"next"`
 	// More reports whether submissions follow Next now.
 	More bool `json:"more"`
+	// Restricted counts the hub's restricted cases that the caller is not
+	// among the responders of, and that no page lists for them (docs/api.md,
+	// "Restricted cases"): the same number on every page.
+	Restricted int `json:"restricted,omitempty"`
+	// Unreadable counts, of those, the cases none of whose responders is
+	// among the hub's current recipients any more: no remaining member of
+	// the hub can read them (they stay encrypted to the old keys).
+	Unreadable int `json:"unreadable,omitempty"`
 }
 
 // Page sizes of the listings that take ?after=CURSOR&limit=N.
