@@ -143,7 +143,7 @@ func (b *Book) fetchSettings(ctx context.Context, h *hubConn, c *client.Client) 
 		hr, version = caserecord.NewHub(), 0
 	}
 	w := &hubWork{settings: hr, settingsVersion: version}
-	v, err := h.verify(ctx, c)
+	v, err := h.verifyForRead(ctx, c)
 	if err != nil {
 		if unreachable(err) {
 			return nil, err
@@ -154,6 +154,19 @@ func (b *Book) fetchSettings(ctx context.Context, h *hubConn, c *client.Client) 
 	w.team = caseedit.Responders(v)
 	w.me, _ = caseedit.Author(v, h.ids)
 	return w, nil
+}
+
+// verifyForRead checks the hub's signed recipient list to learn who is
+// who on the hub. It does not pin the admin key on first use: a sync
+// must not decide what the first reply or "difesa inbox" would (the
+// pin is taken then, as the CLI does); an existing pin is checked.
+func (h *hubConn) verifyForRead(ctx context.Context, c *client.Client) (*client.Verified, error) {
+	if h.pins != nil {
+		if _, ok, err := h.pins.Get(h.url); err == nil && ok {
+			return h.verify(ctx, c)
+		}
+	}
+	return c.VerifiedRecipients(ctx, client.Trust{Fingerprint: h.pin})
 }
 
 // settingsChanged asks the next sync of h to fetch the hub record again.
