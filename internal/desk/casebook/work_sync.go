@@ -126,11 +126,6 @@ func (b *Book) syncWork(ctx context.Context, h *hubConn, c *client.Client) error
 		changes = append(changes, Change{Hub: h.id, Kind: "settings"})
 	}
 	b.notifyLocked(changes)
-	if len(got) == 1 && got[0] != nil && settings == nil {
-		// One record changed (a colleague's edit): move its case in the
-		// cached inbox rather than rebuild the order of every case.
-		b.reorderLocked(h.id, m.caseOf(h.id, want[0].ID))
-	}
 	return nil
 }
 

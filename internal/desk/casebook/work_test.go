@@ -115,6 +115,10 @@ func TestWorkSync(t *testing.T) {
 	if n := cg.gets.Load(); n != 2 {
 		t.Fatalf("a sync with nothing changed fetched %d case records in all, want still 2", n)
 	}
+	if p := mustInbox(t, b, Filter{Label: "legal"}); p.Total != 1 {
+		t.Fatalf("label legal: %d cases, want 1", p.Total)
+	}
+	// The inbox was listed (its order cached): the change below shows.
 	colleagueWrite(t, col, ids, bID, func(r *caserecord.Record) error { return r.AddLabel("legal") })
 	syncAll(t, b)
 	if n := cg.gets.Load(); n != 3 {
