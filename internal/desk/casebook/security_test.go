@@ -28,9 +28,12 @@ import (
 // not known.
 func TestStolenLaptop(t *testing.T) {
 	f := newFixture(t)
-	f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "secret"}, nil, false)
+	sid, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "secret"}, nil, false)
 	b := f.open(t)
 	syncAll(t, b)
+	if _, err := b.EditCase(context.Background(), demoHub, sid, AddNote("a note "+canary)); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
 
 	thief, err := age.GenerateHybridIdentity()
@@ -84,7 +87,13 @@ func TestStolenLaptop(t *testing.T) {
 	if p := mustInbox(t, b, Filter{}); p.Total != 1 {
 		t.Fatalf("with the identity, %d cases, want 1", p.Total)
 	}
+	if c, err := b.Case(demoHub, sid); err != nil || len(c.Work.Notes) != 1 {
+		t.Fatalf("with the identity, the case work: %+v, %v", c, err)
+	}
 	b.Close()
+	if found := scanDir(t, f.dir, canary); len(found) != 0 {
+		t.Fatalf("the desk folder holds the case note in plaintext: %q", found)
+	}
 }
 
 // canary is the plaintext no file of the desk folder may hold.
@@ -334,4 +343,27 @@ func TestDamagedCopy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scanDir returns the files under dir that hold needle.
+func scanDir(t *testing.T, dir, needle string) []string {
+	t.Helper()
+	var found []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, []byte(needle)) {
+			found = append(found, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }
