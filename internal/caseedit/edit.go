@@ -126,6 +126,9 @@ func WriteHub(ctx context.Context, c *client.Client, ids []age.Identity, to []ag
 		if err := apply(h); err != nil {
 			return nil, 0, n - 1, fmt.Errorf("caseedit: unable to change the hub's case settings: %w", err)
 		}
+		if _, err := h.Marshal(); err != nil { // sorts, and checks the limits
+			return nil, 0, n - 1, fmt.Errorf("caseedit: unable to change the hub's case settings: %w", err)
+		}
 		ct, err := caserecord.SealHub(h, to)
 		if err != nil {
 			return nil, 0, n - 1, fmt.Errorf("caseedit: unable to encrypt the hub's case settings: %w", err)
