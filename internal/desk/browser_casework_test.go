@@ -90,6 +90,7 @@ func TestBrowserCaseWork(t *testing.T) {
 			t.Fatalf("the case work lacks %q: %s", want, page)
 		}
 	}
+	shot := b.screenshot(t, "desk-casework")
 	hist := b.eval(t, `document.getElementById("work-history").innerText`)
 	if !strings.Contains(hist, "assignee") || !strings.Contains(hist, "follow-up day") || !strings.Contains(hist, "Demo responder") {
 		t.Fatalf("the history: %s", hist)
@@ -133,6 +134,7 @@ func TestBrowserCaseWork(t *testing.T) {
 	if len(b.dialogsSeen()) != 0 {
 		t.Fatalf("dialogs: %q", b.dialogsSeen())
 	}
+	writeDocShot(t, "casework.png", shot)
 }
 
 // submitAndWait runs actions that leave the page (a form's submission)
