@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -335,17 +336,39 @@ func TestWorkRefusals(t *testing.T) {
 	}
 }
 
-// TestWorkPurge: purging everything forgets the case records too.
+// TestWorkPurge: purging the copies older than N days forgets their case
+// records and keeps the hub's settings; purging everything forgets the
+// case records and the settings too.
 func TestWorkPurge(t *testing.T) {
 	f := newFixture(t)
-	id, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "x"}, nil, false)
+	old, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "x"}, nil, false)
 	b := f.open(t)
+	syncAll(t, b) // the settings are fetched now, on the old report's day
+	f.clock.Advance(40 * 24 * time.Hour)
+	id, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "y"}, nil, false)
 	syncAll(t, b)
-	if _, err := b.EditCase(context.Background(), demoHub, id, AddNote("a note")); err != nil {
-		t.Fatal(err)
+	for _, x := range []string{old, id} {
+		if _, err := b.EditCase(context.Background(), demoHub, x, AddNote("a note")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if keys, _ := b.v.Keys(bucketCase + demoHub); len(keys) != 1 {
-		t.Fatalf("the vault holds %d case records, want 1", len(keys))
+	if keys, _ := b.v.Keys(bucketCase + demoHub); len(keys) != 2 {
+		t.Fatalf("the vault holds %d case records, want 2", len(keys))
+	}
+	// 65 days after the first sync, a purge of 30 days forgets the old
+	// report and its record, and keeps the settings fetched then.
+	f.clock.Advance(25 * 24 * time.Hour)
+	if n, err := b.Purge(30); err != nil || n != 1 {
+		t.Fatalf("Purge(30) = %d, %v; want 1", n, err)
+	}
+	if keys, _ := b.v.Keys(bucketCase + demoHub); len(keys) != 1 || keys[0] != id {
+		t.Fatalf("after Purge(30) the vault holds the case records %q, want only %s", keys, id)
+	}
+	if s, _ := b.Settings(demoHub); s.Me != "Demo responder" {
+		t.Fatalf("after Purge(30) the settings: %+v", s)
+	}
+	if c, err := b.Case(demoHub, id); err != nil || len(c.Work.Notes) != 1 {
+		t.Fatalf("after Purge(30) the recent case: %+v, %v", c, err)
 	}
 	if err := b.PurgeAll(); err != nil {
 		t.Fatal(err)
