@@ -34,8 +34,10 @@ type Work struct {
 	History []HistoryEntry
 	// Err says why the hub's copy of the record could not be read.
 	Err string
-	// Settings are the hub's labels, sub-statuses and responders.
+	// Settings are the hub's labels, sub-statuses and responders;
+	// Addable the hub's labels the case does not have.
 	Settings Settings
+	Addable  []string
 }
 
 // Link is a link to a related case (Kind is a caserecord link kind).
@@ -155,8 +157,15 @@ func settingsOf(hub string, w *hubWork) Settings {
 }
 
 // workOf is the Work of case id; the caller holds b.mu.
-func workOf(hub, id string, m *hubModel) Work {
-	w := Work{Settings: settingsOf(hub, m.work), Labels: []string{}, Links: []Link{}, Notes: []Note{}, History: []HistoryEntry{}}
+func workOf(hub, id string, m *hubModel) (w Work) {
+	w = Work{Settings: settingsOf(hub, m.work), Labels: []string{}, Links: []Link{}, Notes: []Note{}, History: []HistoryEntry{}}
+	defer func() {
+		for _, l := range w.Settings.Labels {
+			if !slices.Contains(w.Labels, l) {
+				w.Addable = append(w.Addable, l)
+			}
+		}
+	}()
 	cw := m.work.records[id]
 	if cw == nil {
 		return w

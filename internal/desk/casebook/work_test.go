@@ -108,6 +108,9 @@ func TestWorkSync(t *testing.T) {
 		len(w.Notes) != 1 || w.Notes[0].Text != "call the lawyer" || w.Notes[0].Hour != "2026-11-23 12:00" || len(w.History) != 2 {
 		t.Fatalf("the case work: %+v", w)
 	}
+	if strings.Join(w.Addable, ",") != "medical" {
+		t.Fatalf("the labels the case can take: %q", w.Addable)
+	}
 	if c.Due != DueToday || w.Settings.Me != "Demo responder" || strings.Join(w.Settings.Labels, ",") != "legal,medical" ||
 		strings.Join(w.Settings.Responders, ",") != "Demo responder" {
 		t.Fatalf("due %q, settings %+v", c.Due, w.Settings)
