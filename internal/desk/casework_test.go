@@ -100,6 +100,16 @@ func TestCaseWorkThroughPages(t *testing.T) {
 			t.Errorf("%s: %d cases (%s), want %d", q, n, p.Status, want)
 		}
 	}
+	for q, want := range map[string]int{"first": 1, "second": 0} {
+		a := d.post(t, c, "/search", url.Values{"csrf": {csrf}, "q": {q}, "label": {"legal"}, "assignee": {"mine"}, "due": {"1"}})
+		if a.StatusCode != http.StatusSeeOther {
+			t.Fatalf("search %s: %s", q, a.Status)
+		}
+		p := d.get(t, c, a.Header.Get("Location"))
+		if n := strings.Count(p.body, `<li class="item`); n != want {
+			t.Errorf("search %q with the case-work filters: %d cases, want %d", q, n, want)
+		}
+	}
 	if a := d.get(t, c, "/?due=yes"); a.StatusCode != http.StatusBadRequest {
 		t.Errorf("due=yes: %s", a.Status)
 	}
