@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"difesa.org/difesa/internal/caseedit"
 	"difesa.org/difesa/internal/caserecord"
 	"difesa.org/difesa/internal/client"
 	"filippo.io/age"
@@ -57,7 +58,7 @@ Options:
 
 // maxCaseWrites bounds the writes of one change when others write the
 // same case meanwhile.
-const maxCaseWrites = 8
+const maxCaseWrites = caseedit.MaxWrites
 
 func runCase(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -266,19 +267,12 @@ func parseCaseEdit(sub string, args []string) (func(r *caserecord.Record, hub *c
 
 // authorLabel is the label of the caller's key in the verified manifest.
 func authorLabel(v *client.Verified, ids []age.Identity) (string, error) {
-	for _, id := range ids {
-		rcpt, err := client.RecipientOf(id)
-		if err != nil {
-			continue
-		}
-		for _, r := range v.Manifest.Recipients {
-			if r.Key == rcpt && r.Label != "" {
-				return r.Label, nil
-			}
-		}
+	l, err := caseedit.Author(v, ids)
+	if err != nil {
+		return "", errorWithHints("your key has no label in the hub's recipient list: the case record could not say who you are",
+			"ask the hub's admin to give your key a label in the next manifest")
 	}
-	return "", errorWithHints("your key has no label in the hub's recipient list: the case record could not say who you are",
-		"ask the hub's admin to give your key a label in the next manifest")
+	return l, nil
 }
 
 // checkResponderLabel refuses to assign a case to a label that no key of
@@ -298,74 +292,27 @@ func checkResponderLabel(v *client.Verified, label string) error {
 }
 
 func fetchCase(ctx context.Context, c *client.Client, id string, ids []age.Identity) (*caserecord.Record, uint64, error) {
-	ct, version, err := c.GetCase(ctx, id)
-	if err != nil {
-		return nil, 0, notFoundHint(fmt.Errorf("reading the case record of %s: %w", id, err), noSubmissionHint)
-	}
-	if ct == nil {
-		return caserecord.New(), 0, nil
-	}
-	r, err := caserecord.Open(ct, ids...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("opening the case record of %s: %w", id, err)
-	}
-	return r, version, nil
+	r, v, err := caseedit.Fetch(ctx, c, id, ids)
+	return r, v, notFoundHint(err, noSubmissionHint)
 }
 
 func fetchHubRecord(ctx context.Context, c *client.Client, ids []age.Identity) (*caserecord.Hub, error) {
-	ct, _, err := c.GetHubRecord(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the hub's case settings: %w", err)
-	}
-	if ct == nil {
-		return caserecord.NewHub(), nil
-	}
-	h, err := caserecord.OpenHub(ct, ids...)
-	if err != nil {
-		return nil, fmt.Errorf("opening the hub's case settings: %w", err)
-	}
-	return h, nil
+	h, _, err := caseedit.FetchHub(ctx, c, ids)
+	return h, err
 }
 
-// writeCase applies a change to the current record and writes it; if
-// someone wrote first, it merges their record with this change
-// (caserecord.Merge) and tries again, at most maxCaseWrites times.
+// writeCase applies a change through the edit loop the desk shares
+// (internal/caseedit): on a colleague's write it merges and tries again.
 func writeCase(ctx context.Context, c *client.Client, id string, ids []age.Identity, to []age.Recipient, apply func(*caserecord.Record) error) (uint64, error) {
-	base, version, err := fetchCase(ctx, c, id, ids)
+	res, err := caseedit.Write(ctx, c, id, ids, to, apply)
+	if errors.Is(err, caseedit.ErrKeptChanging) {
+		return 0, errorWithHints(fmt.Sprintf("the case record of %s kept changing while it was written %d times", id, caseedit.MaxWrites),
+			"try again in a moment")
+	}
 	if err != nil {
-		return 0, err
+		return 0, notFoundHint(err, noSubmissionHint)
 	}
-	mine, err := caserecord.Merge(base, base, base) // a copy
-	if err != nil {
-		return 0, err
-	}
-	if err := apply(mine); err != nil {
-		return 0, fmt.Errorf("changing the case record of %s: %w", id, err)
-	}
-	for range maxCaseWrites {
-		ct, err := caserecord.Seal(mine, to)
-		if err != nil {
-			return 0, fmt.Errorf("encrypting the case record of %s: %w", id, err)
-		}
-		v, err := c.PutCase(ctx, id, ct, version)
-		if err == nil {
-			return v, nil
-		}
-		if !errors.Is(err, client.ErrStaleVersion) {
-			return 0, notFoundHint(fmt.Errorf("writing the case record of %s: %w", id, err), noSubmissionHint)
-		}
-		theirs, tv, err := fetchCase(ctx, c, id, ids)
-		if err != nil {
-			return 0, err
-		}
-		merged, err := caserecord.Merge(base, mine, theirs)
-		if err != nil {
-			return 0, fmt.Errorf("merging the case record of %s with a colleague's change: %w", id, err)
-		}
-		base, mine, version = theirs, merged, tv
-	}
-	return 0, errorWithHints(fmt.Sprintf("the case record of %s kept changing while it was written %d times", id, maxCaseWrites),
-		"try again in a moment")
+	return res.Version, nil
 }
 
 // formatCase writes a record for people and scripts, one fact a line.

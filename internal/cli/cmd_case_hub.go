@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"slices"
 
+	"difesa.org/difesa/internal/caseedit"
 	"difesa.org/difesa/internal/caserecord"
-	"difesa.org/difesa/internal/client"
 )
 
 // runCaseHub runs "difesa case labels|statuses -hub URL -i IDENTITY
 // +NAME|-NAME...": it changes the hub record's label set or sub-statuses.
 // A stale write fetches the hub record again and applies the same adds and
-// removes to it, which is the merge of two sets.
+// removes to it, which is the merge of two sets (caseedit.WriteHub).
 func runCaseHub(ctx context.Context, e *env, sub string, rf *responderFlags, pos []string) error {
 	if len(pos) == 0 {
 		return usageErrorf("case", "case %s expects +NAME or -NAME", sub).hint(
@@ -33,17 +33,7 @@ func runCaseHub(ctx context.Context, e *env, sub string, rf *responderFlags, pos
 	if err != nil {
 		return err
 	}
-	for range maxCaseWrites {
-		ct, version, err := c.GetHubRecord(ctx)
-		if err != nil {
-			return fmt.Errorf("reading the hub's case settings: %w", err)
-		}
-		h := caserecord.NewHub()
-		if ct != nil {
-			if h, err = caserecord.OpenHub(ct, ids...); err != nil {
-				return fmt.Errorf("opening the hub's case settings: %w", err)
-			}
-		}
+	h, nv, _, err := caseedit.WriteHub(ctx, c, ids, v.Recipients, func(h *caserecord.Hub) error {
 		list := &h.Labels
 		if sub == "statuses" {
 			list = &h.SubStatuses
@@ -55,22 +45,17 @@ func runCaseHub(ctx context.Context, e *env, sub string, rf *responderFlags, pos
 				*list = slices.DeleteFunc(*list, func(x string) bool { return x == a[1:] })
 			}
 		}
-		sealed, err := caserecord.SealHub(h, v.Recipients)
-		if err != nil {
-			return fmt.Errorf("changing the hub's case settings: %w", err)
-		}
-		nv, err := c.PutHubRecord(ctx, sealed, version)
-		if errors.Is(err, client.ErrStaleVersion) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("writing the hub's case settings: %w", err)
-		}
-		e.printf("case settings of hub %q changed (version %d)", c.HubID(), nv)
-		return writeAll(e.stdout, fmt.Sprintf("labels: %s\nsub-statuses: %s\n", cleanList(h.Labels), cleanList(h.SubStatuses)))
+		return nil
+	})
+	if errors.Is(err, caseedit.ErrKeptChanging) {
+		return errorWithHints(fmt.Sprintf("the hub's case settings kept changing while they were written %d times", maxCaseWrites),
+			"try again in a moment")
 	}
-	return errorWithHints(fmt.Sprintf("the hub's case settings kept changing while they were written %d times", maxCaseWrites),
-		"try again in a moment")
+	if err != nil {
+		return err
+	}
+	e.printf("case settings of hub %q changed (version %d)", c.HubID(), nv)
+	return writeAll(e.stdout, fmt.Sprintf("labels: %s\nsub-statuses: %s\n", cleanList(h.Labels), cleanList(h.SubStatuses)))
 }
 
 func cleanList(s []string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/caserecord"
 	"difesa.org/difesa/internal/desk/casebook"
 )
 
@@ -70,6 +71,29 @@ func TestBrowserHostileReport(t *testing.T) {
 		file("bomb.png", bombPNG()),
 	)
 	f.followup(t, keys, evil("followup"))
+	// A colleague's case work, hostile too: the desk treats it as it
+	// treats a report.
+	evilLabel := `<img src="` + p + `/label" onerror="alert(7)">`
+	evilStatus := `<script>fetch("` + p + `/status")</script>`
+	evilAssignee := `<svg onload=alert(8)><image href="` + p + `/a"/>`
+	f.colleagueWrites(t, "", []string{evilLabel}, nil)
+	f.colleagueWrites(t, id, nil, func(r *caserecord.Record) error {
+		const hour = "2026-11-23T12:00:00Z"
+		if err := r.AddLabel(evilLabel); err != nil {
+			return err
+		}
+		if err := r.Set(caserecord.FieldAssignee, evilAssignee, evilAssignee, hour); err != nil {
+			return err
+		}
+		if err := r.Set(caserecord.FieldSubStatus, evilStatus, evilAssignee, hour); err != nil {
+			return err
+		}
+		if err := r.AddLink(caserecord.LinkDuplicate, id); err != nil {
+			return err
+		}
+		_, err := r.AddNote(evilAssignee, hour, evil("note"), evil("attachment")[:200])
+		return err
+	})
 	d := f.start(t)
 	f.waitFor(t, "the report", func(p casebook.Page) bool { return p.Total == 1 && p.Items[0].Followups == 1 })
 	cs, err := d.book.Case(demoHub, id)
@@ -87,6 +111,20 @@ func TestBrowserHostileReport(t *testing.T) {
 	if n := b.eval(t, `String(document.querySelectorAll("script[src]").length) + " " + document.querySelectorAll("img, iframe, svg, link[href^='http'], style").length`); n != "1 0" {
 		t.Fatalf("the case page holds elements from the report: %s", n)
 	}
+	work := b.eval(t, `document.getElementById("work").innerText`)
+	for _, want := range []string{evilLabel, evilAssignee, `<script>fetch("` + p + `/note-script")`} {
+		if !strings.Contains(work, want) {
+			t.Fatalf("the case work does not show %q as text: %s", want, work)
+		}
+	}
+	b.step(t, "the inbox with the case work", chromedp.Navigate(d.Origin()+"/"), chromedp.WaitVisible("#items"))
+	if n := b.eval(t, `String(document.querySelectorAll("script[src]").length) + " " + document.querySelectorAll("img, iframe, svg, link[href^='http'], style").length`); n != "1 0" {
+		t.Fatalf("the inbox holds elements from the case work: %s", n)
+	}
+	if s := b.eval(t, `document.getElementById("items").innerText + document.getElementById("f-label").innerText`); strings.Count(s, evilLabel) != 2 {
+		t.Fatalf("the inbox does not show the label as text: %s", s)
+	}
+	b.step(t, "the settings page", chromedp.Navigate(d.Origin()+"/settings"), chromedp.WaitVisible("main"))
 	b.step(t, "search", chromedp.Navigate(d.Origin()+"/search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "script"),
 		chromedp.Click("form.filters button"), chromedp.WaitVisible("#items"))
 	b.step(t, "delete page", chromedp.Navigate(d.Origin()+u+"/delete"), chromedp.WaitVisible("footer"))

@@ -19,7 +19,9 @@ type caseData struct {
 	Files    []fileView // the opening message's
 	Thread   []messageView
 	Statuses []string
-	URL      string
+	// LinkKinds are the kinds of links between cases.
+	LinkKinds []string
+	URL       string
 	// ExportDir is where "write a folder" writes ("" if the desk has no
 	// such folder); Written, what it just wrote there for this case.
 	ExportDir, Written string
@@ -97,7 +99,8 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d := caseData{C: c, Files: s.fileViews(hub, id, c.Attachments), URL: caseURL(hub, id),
-		Statuses: []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed}, ExportDir: s.exportDir}
+		Statuses: []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed}, ExportDir: s.exportDir,
+		LinkKinds: casebook.LinkKinds}
 	if r.URL.Query().Get("done") == "export_folder" {
 		d.Written = sessionOf(r.Context()).written(hub, id)
 	}

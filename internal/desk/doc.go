@@ -17,7 +17,9 @@
 //     random, HttpOnly, SameSite=Strict and held in memory only.
 //   - A request that changes anything needs the session, an Origin (or
 //     Sec-Fetch-Site) of the desk itself, and the session's CSRF token.
-//   - Every report is hostile: pages are html/template, with a strict CSP
+//   - Every report is hostile, and so is the case work colleagues share
+//     (labels, notes, sub-statuses, assignees come from the hub's other
+//     responders, through the hub): pages are html/template, with a strict CSP
 //     (no inline script or style, nothing from elsewhere), no-store,
 //     no referrer, nosniff. Images are shown only as re-encoded by
 //     internal/media; every other file, and every original, is only a

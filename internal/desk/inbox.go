@@ -22,8 +22,16 @@ func filterOf(q url.Values) (casebook.Filter, bool) {
 	f := casebook.Filter{
 		Hub: q.Get("hub"), Kind: q.Get("kind"), Category: q.Get("category"),
 		Status: q.Get("status"), Month: q.Get("month"), Query: q.Get("q"),
+		Assignee: q.Get("assignee"), Label: q.Get("label"),
 	}
-	for _, s := range []string{f.Hub, f.Kind, f.Category, f.Status, f.Month, f.Query} {
+	switch q.Get("due") {
+	case "":
+	case "1":
+		f.Due = true
+	default:
+		return f, false
+	}
+	for _, s := range []string{f.Hub, f.Kind, f.Category, f.Status, f.Month, f.Query, f.Assignee, f.Label} {
 		if len(s) > maxFilterLen {
 			return f, false
 		}
@@ -54,7 +62,9 @@ type listing struct {
 	Kinds      []string
 	Categories []string
 	Statuses   []string
-	Prev, Next string // links to the other pages, or ""
+	// Labels and Responders are what the case-work filters offer.
+	Labels, Responders []string
+	Prev, Next         string // links to the other pages, or ""
 }
 
 var listKinds = []string{wire.KindReport, wire.KindAlert, wire.KindCheckin}
@@ -63,6 +73,7 @@ func (s *Server) listing(q url.Values, f casebook.Filter, p casebook.Page, base 
 	l := listing{Filter: f, Page: p, Kinds: listKinds,
 		Statuses: []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed}}
 	l.Categories = categoryIDs()
+	l.Labels, l.Responders = s.workChoices()
 	q = maps.Clone(q)
 	q.Del("csrf")
 	if f.Offset > 0 {

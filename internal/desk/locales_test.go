@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"difesa.org/difesa/internal/caserecord"
+	"difesa.org/difesa/internal/desk/casebook"
 	"difesa.org/difesa/internal/web"
 	"difesa.org/difesa/internal/wire"
 )
@@ -82,6 +84,12 @@ func TestEveryMessageExists(t *testing.T) {
 	}
 	for _, s := range []string{wire.StatusNew, wire.StatusInProgress, wire.StatusClosed} {
 		keys = append(keys, "status_"+s)
+	}
+	for _, k := range casebook.LinkKinds {
+		keys = append(keys, "link_"+k)
+	}
+	for _, f := range []string{caserecord.FieldAssignee, caserecord.FieldSubStatus, caserecord.FieldFollowUp} {
+		keys = append(keys, "work_field_"+f)
 	}
 	keys = append(keys, "refused_no_session", "error_not_found", "error_read_only", "error_cannot_reply", "title_"+strings.Join(pageNames, " title_"))
 	if len(keys) < 100 {

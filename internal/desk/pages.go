@@ -23,26 +23,28 @@ type pages struct {
 	t map[string]map[string]*template.Template // lang → page → template
 }
 
-var pageNames = []string{"inbox", "search", "case", "delete", "local", "opened", "refused", "error"}
+var pageNames = []string{"inbox", "search", "case", "delete", "local", "opened", "refused", "error", "settings"}
 
 func newPages() *pages {
 	p := &pages{t: map[string]map[string]*template.Template{}}
 	for _, lang := range cat.Langs() {
 		funcs := template.FuncMap{
-			"t":        func(key string, args ...any) string { return T(lang, key, args...) },
-			"category": func(id string) string { return categoryName(lang, id) },
-			"status":   func(s string) string { return T(lang, "status_"+s) },
-			"kind":     func(s string) string { return T(lang, "kind_"+s) },
-			"size":     func(n int64) string { return humanSize(lang, n) },
-			"esc":      url.PathEscape,
-			"pct":      percent,
-			"caseURL":  caseURL,
-			"field":    func(name string) string { return fieldName(lang, name) },
+			"t":         func(key string, args ...any) string { return T(lang, key, args...) },
+			"category":  func(id string) string { return categoryName(lang, id) },
+			"status":    func(s string) string { return T(lang, "status_"+s) },
+			"kind":      func(s string) string { return T(lang, "kind_"+s) },
+			"size":      func(n int64) string { return humanSize(lang, n) },
+			"esc":       url.PathEscape,
+			"pct":       percent,
+			"caseURL":   caseURL,
+			"field":     func(name string) string { return fieldName(lang, name) },
+			"linkKind":  func(k string) string { return T(lang, "link_"+k) },
+			"workField": func(f string) string { return T(lang, "work_field_"+f) },
 		}
 		p.t[lang] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			p.t[lang][name] = template.Must(template.New("layout.html").Funcs(funcs).
-				ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
+				ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/casework.html", "templates/"+name+".html"))
 		}
 	}
 	return p
@@ -106,7 +108,7 @@ func (s *Server) newView(r *http.Request, sess *session, page string, data any) 
 // doneKeys are the actions whose outcome a page may announce (?done=…).
 var doneKeys = map[string]bool{
 	"ack": true, "reply": true, "status": true, "delete": true, "purge": true, "lang": true,
-	"export_folder": true,
+	"export_folder": true, "work": true, "settings": true,
 }
 
 func categoryName(lang, id string) string {

@@ -24,6 +24,9 @@ func (s *Server) routes() http.Handler {
 	in.HandleFunc("GET /case/{hub}/{id}/delete", s.deleteConfirm)
 	in.HandleFunc("POST /case/{hub}/{id}/delete", s.deleteCase)
 	in.HandleFunc("POST /case/{hub}/{id}/export", s.exportCase)
+	in.HandleFunc("POST /case/{hub}/{id}/work", s.caseWork)
+	in.HandleFunc("GET /settings", s.settings)
+	in.HandleFunc("POST /settings/{hub}", s.editSettings)
 	in.HandleFunc("POST /alarm/{hub}/{id}/ack", s.ack)
 	in.HandleFunc("GET /local", s.local)
 	in.HandleFunc("POST /local/purge", s.purge)
@@ -103,6 +106,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, why st
 			status, why = http.StatusServiceUnavailable, "read_only"
 		case errors.Is(err, casebook.ErrCannotReply):
 			status, why = http.StatusConflict, "cannot_reply"
+		case errors.Is(err, casebook.ErrBadEdit):
+			status, why = http.StatusBadRequest, "bad_edit"
+		case errors.Is(err, casebook.ErrNoLabel):
+			status, why = http.StatusForbidden, "no_label"
 		default:
 			s.logf("desk: %s: %s", why, errorClass(err))
 		}

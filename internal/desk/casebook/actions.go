@@ -317,7 +317,7 @@ func (b *Book) PurgeAll() error {
 }
 
 // keepState stores every hub's cursor and read set (and, unless
-// cursorOnly, alarms) on now's day.
+// cursorOnly, alarms and case settings) on now's day.
 func (b *Book) keepState(now time.Time, cursorOnly bool) error {
 	b.mu.RLock()
 	var recs []vault.Record
@@ -332,6 +332,14 @@ func (b *Book) keepState(now time.Time, cursorOnly bool) error {
 		}
 		for _, a := range m.alarms {
 			r, err := alarmRecord(id, a, now)
+			if err != nil {
+				b.mu.RUnlock()
+				return err
+			}
+			recs = append(recs, r)
+		}
+		if m.work.settingsVersion > 0 || m.work.me != "" {
+			r, err := settingsRecord(id, m.work, now)
 			if err != nil {
 				b.mu.RUnlock()
 				return err

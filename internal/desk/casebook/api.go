@@ -110,6 +110,12 @@ type Filter struct {
 	// Query is the full-text query of [Book.Search]: every word must
 	// start a word of the case.
 	Query string
+	// Assignee narrows to the cases assigned to a responder label,
+	// [AssigneeMine] (the responder's own label on the case's hub) or
+	// [AssigneeNone]; Label to the cases with that label; Due to the
+	// cases whose follow-up day is today or past.
+	Assignee, Label string
+	Due             bool
 	// Offset and Limit page the items (Limit 0: 50; at most 500).
 	Offset, Limit int
 }
@@ -125,11 +131,18 @@ type Page struct {
 	// Counts are the cases per state, over all that match the filter
 	// without its Status.
 	Counts Counts
+	// Restricted is the number of cases the hubs restricted to other
+	// responders: they are not listed, only counted. Always 0 until
+	// the hubs list them.
+	Restricted int
 }
 
 // Counts are the number of cases in each state.
 type Counts struct {
 	New, InProgress, Closed, Unread int
+	// DueToday and Overdue count the cases whose follow-up day is today,
+	// or before today (the desk computer's day).
+	DueToday, Overdue int
 }
 
 // Item is a case in a list.
@@ -146,6 +159,14 @@ type Item struct {
 	Urgent bool
 	// Followups is the number of the defender's follow-ups.
 	Followups int
+	// Assignee, Labels, SubStatus and FollowUp are the case record's
+	// (empty without one). Due is "today" or "overdue" when the
+	// follow-up day is today or past, else "".
+	Assignee  string
+	Labels    []string
+	SubStatus string
+	FollowUp  string
+	Due       string
 }
 
 // Case is a report (or alert, or check-in) with its whole conversation.
@@ -165,6 +186,8 @@ type Case struct {
 	Alarms []Alarm
 	// CanReply is set when the defender left a reply key.
 	CanReply bool
+	// Work is the case work colleagues share about it (work_api.go).
+	Work Work
 	// Err says why the case could not be read, if it could not.
 	Err string
 }

@@ -133,6 +133,11 @@ func (b *Book) load(h *hubConn) error {
 	if err := loadState(b.v, h.id, m); err != nil {
 		return err
 	}
+	w, err := loadWork(b.v, h.id)
+	if err != nil {
+		return err
+	}
+	m.work = w
 	keys, err := b.v.Keys(bucketSub + h.id)
 	if err != nil {
 		return fmt.Errorf("casebook: unable to read the local copy: %w", err)

@@ -16,7 +16,8 @@ func (b *Book) Case(hub, id string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Case{Item: k.item(m), CanReply: k.root.replyKey() != "", Err: k.root.err}
+	c := &Case{Item: k.item(m), CanReply: k.root.replyKey() != "", Err: k.root.err, Work: workOf(hub, id, m)}
+	c.Due = dueOn(c.FollowUp, today(b.now()))
 	o := k.root.opened
 	c.Fields = fields(o)
 	c.Narrative = narrative(o)

@@ -15,6 +15,8 @@
 //	age:HUB       ID.N → the N-th 32 MiB chunk of the age ciphertext, as sent
 //	state:HUB     "cursor" → the submissions cursor; "read" → ids opened
 //	alarms:HUB    ID → the alarm, as listed
+//	case:HUB      ID → the case record, decrypted, and its version
+//	state:HUB     "settings" → the hub record, and who is who on the hub
 //
 // HUB is the hub's id. Each record is kept under the UTC day its
 // submission arrived, which [Book.Purge] counts from. The full-text index
@@ -31,7 +33,10 @@
 // from the local copy, actions return [ErrReadOnly].
 //
 // Replies and acknowledgement notes are encrypted and sent through
-// internal/sealed, the code path of "difesa reply" and "difesa ack".
+// internal/sealed, the code path of "difesa reply" and "difesa ack"; case
+// work ([Book.EditCase], [Book.EditSettings]) through internal/caseedit,
+// the edit loop of "difesa case". The listing carries each case record's
+// version: a sync fetches only the records that changed.
 //
 // # Threat model
 //

@@ -3,6 +3,8 @@ package casebook
 import (
 	"context"
 	"time"
+
+	"difesa.org/difesa/internal/wire"
 )
 
 // eventLoop follows h's event stream while ctx lasts, syncing on every
@@ -54,6 +56,9 @@ func (b *Book) followEvents(ctx context.Context, h *hubConn) (bool, error) {
 		}
 		if n.Alarm != nil && submissionID.MatchString(n.Alarm.ID) {
 			b.takeAlarm(h, *n.Alarm)
+		}
+		if n.Type == wire.EventHubCaseChanged {
+			b.settingsChanged(h)
 		}
 		h.kickSync()
 	}

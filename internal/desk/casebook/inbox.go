@@ -49,8 +49,13 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 			return Page{Alarms: []Alarm{}, Items: []Item{}}, nil
 		}
 	}
-	var all []*listed
+	var all []Item
 	var p Page
+	day := today(b.now())
+	me := make(map[string]string, len(b.hubs))
+	for _, h := range b.hubs {
+		me[h.id] = b.models[h.id].work.me
+	}
 	for _, r := range b.rowsLocked() {
 		if f.Hub != "" && f.Hub != r.item.Hub {
 			continue
@@ -61,11 +66,17 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 		if !f.matchButStatus(r.item) {
 			continue
 		}
-		p.Counts.add(r.item)
-		if f.Status != "" && r.item.Status != f.Status {
+		it := r.item
+		it.Due = dueOn(it.FollowUp, day)
+		if !f.matchWork(it, me[it.Hub]) {
 			continue
 		}
-		all = append(all, r)
+		p.Counts.add(it)
+		p.Counts.addDue(it)
+		if f.Status != "" && it.Status != f.Status {
+			continue
+		}
+		all = append(all, it)
 	}
 	if !search {
 		for _, h := range b.hubs {
@@ -78,7 +89,7 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 	p.Total = len(all)
 	p.Items = []Item{}
 	for i := f.Offset; i < len(all) && i < f.Offset+f.Limit; i++ {
-		p.Items = append(p.Items, all[i].item)
+		p.Items = append(p.Items, all[i])
 	}
 	if p.Alarms == nil {
 		p.Alarms = []Alarm{}

@@ -18,6 +18,7 @@ type hubModel struct {
 	read    map[string]bool
 	alarms  map[string]wire.Alarm
 	cursor  string
+	work    *hubWork // case records and the hub record (work.go)
 	// grouped counts the submissions grouping into cases has visited
 	// ([hubModel.casesWith]): the test that a sync's work grows with the
 	// hub, not with its square, reads it.
@@ -25,7 +26,7 @@ type hubModel struct {
 }
 
 func newHubModel() *hubModel {
-	return &hubModel{entries: map[string]*entry{}, read: map[string]bool{}, alarms: map[string]wire.Alarm{}}
+	return &hubModel{entries: map[string]*entry{}, read: map[string]bool{}, alarms: map[string]wire.Alarm{}, work: newHubWork()}
 }
 
 // kase is a case as the model groups it: an opening message and the
@@ -160,6 +161,7 @@ func (k *kase) item(m *hubModel) Item {
 		}
 	}
 	it.Urgent = s.Kind == wire.KindAlert && s.Status != wire.StatusClosed
+	m.work.decorate(&it)
 	for _, a := range m.alarms {
 		if a.State == wire.AlarmOpen && a.Submission == s.ID {
 			it.Urgent = true

@@ -17,6 +17,7 @@ import (
 	"filippo.io/age"
 
 	"difesa.org/difesa/internal/bundle"
+	"difesa.org/difesa/internal/caserecord"
 	"difesa.org/difesa/internal/export"
 	"difesa.org/difesa/internal/vault"
 	"difesa.org/difesa/internal/wire"
@@ -27,9 +28,12 @@ import (
 // not known.
 func TestStolenLaptop(t *testing.T) {
 	f := newFixture(t)
-	f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "secret"}, nil, false)
+	sid, _ := f.submit(t, bundle.KindReport, &bundle.Report{Category: "other", Narrative: "secret"}, nil, false)
 	b := f.open(t)
 	syncAll(t, b)
+	if _, err := b.EditCase(context.Background(), demoHub, sid, AddNote("a note "+canary)); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
 
 	thief, err := age.GenerateHybridIdentity()
@@ -83,7 +87,13 @@ func TestStolenLaptop(t *testing.T) {
 	if p := mustInbox(t, b, Filter{}); p.Total != 1 {
 		t.Fatalf("with the identity, %d cases, want 1", p.Total)
 	}
+	if c, err := b.Case(demoHub, sid); err != nil || len(c.Work.Notes) != 1 {
+		t.Fatalf("with the identity, the case work: %+v, %v", c, err)
+	}
 	b.Close()
+	if found := scanDir(t, f.dir, canary); len(found) != 0 {
+		t.Fatalf("the desk folder holds the case note in plaintext: %q", found)
+	}
 }
 
 // canary is the plaintext no file of the desk folder may hold.
@@ -99,6 +109,21 @@ func TestCanaryScan(t *testing.T) {
 	}, map[string][]byte{canary + ".txt": []byte("file " + canary)}, false)
 	f.followup(t, keys, "follow-up "+canary)
 	f.submit(t, bundle.KindAlert, &bundle.Report{Category: "other", Narrative: canary}, nil, true)
+	// Case work a colleague wrote: a label, a note and an assignee
+	// carrying the canary.
+	col := f.responder(t)
+	ids := []age.Identity{f.id}
+	colleagueSettings(t, col, ids, []string{"label " + canary, "other label"}, []string{"status " + canary})
+	colleagueWrite(t, col, ids, id, func(r *caserecord.Record) error {
+		if err := r.AddLabel("label " + canary); err != nil {
+			return err
+		}
+		if err := r.Set(caserecord.FieldAssignee, "assignee "+canary, "colleague "+canary, "2026-11-23T12:00:00Z"); err != nil {
+			return err
+		}
+		_, err := r.AddNote("colleague "+canary, "2026-11-23T12:00:00Z", "note "+canary, "")
+		return err
+	})
 
 	var logMu sync.Mutex
 	var logs strings.Builder
@@ -126,6 +151,17 @@ func TestCanaryScan(t *testing.T) {
 	must(b.MarkRead(demoHub, id))
 	must(b.Reply(ctx, demoHub, id, "reply "+canary, []File{{Name: canary + ".pdf", Data: []byte(canary)}}))
 	must(b.SetStatus(ctx, demoHub, id, wire.StatusInProgress))
+	if c, err := b.Case(demoHub, id); err != nil || c.Work.Assignee != "assignee "+canary || len(c.Work.Notes) != 1 {
+		t.Fatalf("the case work synced: %+v, %v", c, err)
+	}
+	_, err = b.EditCase(ctx, demoHub, id, AddNote("my note "+canary))
+	must(err)
+	_, err = b.EditCase(ctx, demoHub, id, SetSubStatus("status "+canary))
+	must(err)
+	must(b.EditSettings(ctx, demoHub, EditList(false, true, "new label "+canary)))
+	if p := mustInbox(t, b, Filter{Label: "label " + canary, Assignee: "assignee " + canary}); p.Total != 1 {
+		t.Fatalf("filtered by the canary label and assignee: %d cases", p.Total)
+	}
 	x, err := b.ExportCase(demoHub, id)
 	must(err)
 	if len(x.Attachments) != 1 || !strings.Contains(x.Narrative, canary) || len(x.Ciphertext) == 0 {
@@ -141,7 +177,7 @@ func TestCanaryScan(t *testing.T) {
 	if _, err := b.Purge(365); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := b.Case(demoHub, id); err != nil || len(c.Thread) != 2 {
+	if c, err := b.Case(demoHub, id); err != nil || len(c.Thread) != 2 || len(c.Work.Notes) != 2 {
 		t.Fatalf("after the session, the case: %+v, %v", c, err)
 	}
 	must(b.Close())
@@ -307,4 +343,27 @@ func TestDamagedCopy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scanDir returns the files under dir that hold needle.
+func scanDir(t *testing.T, dir, needle string) []string {
+	t.Helper()
+	var found []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, []byte(needle)) {
+			found = append(found, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
 }

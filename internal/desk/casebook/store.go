@@ -100,6 +100,9 @@ func forgetSub(v *vault.Vault, hub, id string, chunks int) error {
 			return fmt.Errorf("casebook: unable to forget a submission: %w", err)
 		}
 	}
+	if err := v.Delete(bucketCase+hub, id); err != nil {
+		return fmt.Errorf("casebook: unable to forget a case record: %w", err)
+	}
 	return nil
 }
 

@@ -135,6 +135,9 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 				return err
 			}
 		}
+		if err := b.syncWork(ctx, h, c); err != nil {
+			return err
+		}
 		if err := b.retryDamaged(ctx, h, c); err != nil {
 			return err
 		}
@@ -509,6 +512,7 @@ func (b *Book) forget(h *hubConn, e *entry) error {
 	root := m.rootOf(e)
 	delete(m.entries, e.sub.ID)
 	delete(m.read, e.sub.ID)
+	delete(m.work.records, e.sub.ID)
 	b.idx.drop(h.id + "/" + e.sub.ID)
 	b.notifyLocked([]Change{{Hub: h.id, ID: root, Kind: e.sub.Kind}})
 	return nil
