@@ -154,11 +154,11 @@ func TestCaseHostileRequestsToProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := difesaIn(t, s.cleo.pins, "", s.cleo.caseArgs(s.direct, "show", s.id)...)
-	if res.code != 1 || !strings.Contains(res.stderr, "opening the case record of "+s.id) {
+	if res.code != 1 || !strings.Contains(res.stderr, "open the case record of "+s.id) {
 		t.Errorf("show of a record that is no case record: exit %d\n%s", res.code, res.stderr)
 	}
 	res = difesaIn(t, s.bo.pins, "", s.bo.caseArgs(s.direct, "note", s.id, "over the junk")...)
-	if res.code != 1 || !strings.Contains(res.stderr, "opening the case record of "+s.id) {
+	if res.code != 1 || !strings.Contains(res.stderr, "open the case record of "+s.id) {
 		t.Errorf("note on a record that is no case record: exit %d\n%s", res.code, res.stderr)
 	}
 	if ct, v, err := cleo.GetCase(ctx, s.id); err != nil || v != 3 || !bytes.Equal(ct, junk) {
