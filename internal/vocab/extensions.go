@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"difesa.org/difesa/internal/hub"
 )
@@ -81,6 +82,9 @@ func ParseExtensions(data []byte, hubID string) (*Extensions, error) {
 	}
 	if !hub.ValidID(hubID) {
 		return nil, fmt.Errorf("vocab: %w: %q is not a hub ID", ErrExtensionFormat, truncate(hubID))
+	}
+	if !utf8.Valid(data) { // encoding/json would turn bad bytes into U+FFFD
+		return nil, fmt.Errorf("vocab: %w: not valid UTF-8", ErrExtensionFormat)
 	}
 	if err := noDuplicateKeys(data); err != nil {
 		return nil, fmt.Errorf("vocab: %w: %w", ErrExtensionFormat, err)

@@ -21,12 +21,15 @@ const iso3166 = "" +
 	"TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI " +
 	"VN VU WF WS YE YT ZA ZM ZW"
 
-// isoCountry is the set of iso3166.
+// isoCountry is the set of iso3166, and XK.
 var isoCountry = func() map[string]bool {
 	m := map[string]bool{}
 	for _, c := range strings.Fields(iso3166) {
 		m[c] = true
 	}
+	// Kosovo has no ISO code yet; XK (user-assigned) is the one the EU,
+	// Eurostat and the Council of Europe use.
+	m["XK"] = true
 	return m
 }()
 
