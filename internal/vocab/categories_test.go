@@ -20,7 +20,7 @@ func TestFromCategoryCoversEveryCategory(t *testing.T) {
 			t.Errorf("category %q maps to %q, which is not an act", c.ID, code)
 		}
 	}
-	if len(fromCategory) != len(bundle.Categories) {
+	if len(fromCategory) > len(bundle.Categories) {
 		t.Errorf("%d categories mapped, %d exist: remove the mapping of a category that is gone", len(fromCategory), len(bundle.Categories))
 	}
 	if code, ok := FromCategory("from_a_newer_client"); ok {
