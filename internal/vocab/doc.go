@@ -19,7 +19,7 @@
 // quarter ("2026-Q1") or a year ("2026"), without a scheme prefix.
 //
 // Some codes are valid by rule rather than listed: every officially
-// assigned ISO 3166-1 code (names ship for the Council of Europe's member
+// assigned ISO 3166-1 code and XK, Kosovo (names ship for the Council of Europe's member
 // states, Belarus, Russia and Kosovo; the others are labelled by their
 // code), every code of NUTS shape whose country is in NUTS, and every
 // month, quarter and year from 1900 to 2999.
