@@ -52,6 +52,9 @@ func TestParseExtensions(t *testing.T) {
 			t.Errorf("Valid(%q, ext) = false", code)
 		}
 	}
+	if got, _ := e.Lookup("region.SI04"); got.Label != "Western Slovenia" || got.Country != "country.SI" {
+		t.Errorf("Lookup(region.SI04) = %+v: want the name the hub gave it", got)
+	}
 	if Valid("x-demo.act.threat.graffiti", nil) {
 		t.Error("a hub term is valid without the hub's list")
 	}

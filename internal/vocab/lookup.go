@@ -39,7 +39,11 @@ func (e *Extensions) Lookup(code string) (t Term, ok bool) {
 		return Term{Code: code, Scheme: SchemeTime, Label: code}, true
 	}
 	if country, ok := nutsRegion(code); ok {
-		return Term{Code: code, Scheme: SchemeRegion, Label: code[len("region."):], Country: country}, true
+		label := code[len("region."):]
+		if e != nil && e.labels[code]["en"] != "" { // a NUTS region the hub named
+			label = e.labels[code]["en"]
+		}
+		return Term{Code: code, Scheme: SchemeRegion, Label: label, Country: country}, true
 	}
 	return Term{}, false
 }
