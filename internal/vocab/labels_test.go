@@ -120,3 +120,27 @@ func TestScopeNotes(t *testing.T) {
 		t.Errorf("labels/_context.json has no _review note for native speakers; keys: %q", slices.Sorted(maps.Keys(notes)))
 	}
 }
+
+// TestCategoryLabelsAreThePages requires the act a report category maps
+// to to carry the category's label on the pages, in every language, so
+// that the desk does not call one thing two names. Judicial harassment
+// leaves out "/ SLAPP", a narrower term of its own here.
+func TestCategoryLabelsAreThePages(t *testing.T) {
+	t.Parallel()
+	for _, lang := range Languages {
+		data, err := os.ReadFile("../web/locales/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages map[string]string
+		if err := json.Unmarshal(data, &pages); err != nil {
+			t.Fatal(err)
+		}
+		for cat, code := range fromCategory {
+			want := strings.TrimSuffix(pages["cat_"+cat], " / SLAPP")
+			if got := Label(code, lang); got != want {
+				t.Errorf("%s: %s is %q, the pages' %s is %q", lang, code, got, cat, want)
+			}
+		}
+	}
+}
