@@ -30,7 +30,7 @@ type Term struct {
 	Code   string // stable code, such as "act.threat.online"
 	Scheme string // one of [Schemes]
 	Parent string // code of the broader term, "" at the top of a scheme
-	Label  string // English label; the code itself for a term valid by rule
+	Label  string // English label; for a term valid by rule, its code (or the name a hub gave a NUTS region)
 	Scope  string // English scope note: what the term covers; may be empty
 	// Country is the "country.XX" code a region lies in (regions only).
 	Country string
