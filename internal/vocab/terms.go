@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"difesa.org/difesa/internal/locale"
 )
 
 // The schemes of the vocabulary. A code's scheme is [Scheme] of it.
@@ -71,16 +73,15 @@ func load() (*vocabulary, error) {
 		return nil, fmt.Errorf("vocab: unable to parse terms.json: %w", err)
 	}
 	v := &vocabulary{terms: map[string]*Term{}, children: map[string][]string{}, labels: map[string]map[string]string{}}
+	cat, err := locale.Load(files, "labels/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("vocab: unable to load the labels: %w", err)
+	}
 	for _, lang := range Languages {
-		b, err := files.ReadFile("labels/" + lang + ".json")
-		if err != nil {
-			return nil, fmt.Errorf("vocab: unable to read the %s labels: %w", lang, err)
+		if !cat.Has(lang) {
+			return nil, fmt.Errorf("vocab: no %s labels", lang)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("vocab: unable to parse the %s labels: %w", lang, err)
-		}
-		v.labels[lang] = m
+		v.labels[lang] = cat.Messages(lang)
 	}
 	for _, e := range list {
 		scheme, ok := sharedShape(e.Code)
