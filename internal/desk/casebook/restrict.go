@@ -100,7 +100,7 @@ func (b *Book) syncRestrictions(ctx context.Context, h *hubConn, c *client.Clien
 	h.restr.known, h.restr.restricted, h.restr.unreadable = true, n, unreadable
 	var todo []wire.Submission
 	for _, e := range b.models[h.id].entries {
-		if !e.sub.Restricted || e.sub.Thread != "" {
+		if !e.sub.Restricted || e.sub.Thread != "" && e.sub.Thread != e.sub.ID {
 			continue
 		}
 		if cr, ok := h.restr.cases[e.sub.ID]; ok && cr.recipients == e.sub.Recipients && cr.epoch == e.sub.Epoch {
@@ -120,7 +120,8 @@ func (b *Book) syncRestrictions(ctx context.Context, h *hubConn, c *client.Clien
 		if unreachable(err) {
 			return changed, err
 		}
-		return changed, nil // members stay unnamed until the manifest verifies
+		b.logf("casebook: hub %s: the recipient list does not verify; the members of restricted cases stay unnamed", h.id)
+		return changed, nil
 	}
 	for _, s := range todo {
 		rs, err := c.GetRestriction(ctx, s.ID)
@@ -134,6 +135,7 @@ func (b *Book) syncRestrictions(ctx context.Context, h *hubConn, c *client.Clien
 			if unreachable(err) {
 				return changed, err
 			}
+			b.logf("casebook: hub %s: a case's restriction could not be read (%s)", h.id, errorCode(err))
 			continue
 		}
 		b.keepRestriction(h, s, v, rs)
