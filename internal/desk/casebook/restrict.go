@@ -190,6 +190,11 @@ func (b *Book) dropCase(h *hubConn, root string) error {
 			return err
 		}
 	}
+	if len(gone) > 0 {
+		if err := b.v.Compact(); err != nil {
+			return fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
+		}
+	}
 	b.mu.Lock()
 	delete(h.restr.cases, root)
 	b.notifyLocked([]Change{{Hub: h.id, ID: root, Kind: KindGone}})

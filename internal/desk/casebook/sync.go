@@ -501,6 +501,13 @@ func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
 			return err
 		}
 	}
+	if len(gone) > 0 {
+		// Deleted, or restricted to others (restrict.go): their sealed
+		// records must not stay in the file's free pages either.
+		if err := b.v.Compact(); err != nil {
+			return fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
+		}
+	}
 	return nil
 }
 
