@@ -26,6 +26,7 @@ import (
 	"difesa.org/difesa/internal/testutil/instants"
 	"difesa.org/difesa/internal/testutil/syncbuf"
 	"difesa.org/difesa/internal/testutil/tool"
+	"difesa.org/difesa/internal/wire"
 )
 
 const teamHub = "team"
@@ -188,6 +189,9 @@ func TestRestrictedCaseThroughPages(t *testing.T) {
 	if r := desks[1].post(t, cb, u+"/work", url.Values{"csrf": {csrfB}, "op": {"note"}, "text": {"canary-restricted-note"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("B's note: %s", r.Status)
 	}
+	if r := desks[1].post(t, cb, u+"/reply", url.Values{"csrf": {csrfB}, "text": {"canary-restricted-reply"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("B's reply in the restricted case: %s", r.Status)
+	}
 	if p := desks[1].get(t, cb, u); !strings.Contains(p.body, "canary-restricted-note") || !strings.Contains(p.body, "Only these responders can read this case: Responder 1, Responder 2.") {
 		t.Errorf("B's case page:\n%s", p.body)
 	}
@@ -202,6 +206,30 @@ func TestRestrictedCaseThroughPages(t *testing.T) {
 		}
 	}
 	outsiderCannotDecrypt(t, c, f.Ciphertext)
+	replies := 0
+	subs, err := responderClient(t, a).List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		if s.Kind != wire.KindReply || s.Thread != secret {
+			continue
+		}
+		replies++
+		var ct bytes.Buffer
+		if _, err := responderClient(t, a).Download(context.Background(), s.ID, &ct); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := age.Decrypt(bytes.NewReader(ct.Bytes()), c.id); err == nil {
+			t.Error("the outsider decrypts B's reply in the restricted case")
+		}
+		if _, err := age.Decrypt(bytes.NewReader(ct.Bytes()), a.id); err != nil {
+			t.Errorf("A cannot decrypt B's reply: %v", err)
+		}
+	}
+	if replies != 1 {
+		t.Errorf("%d replies in the restricted case", replies)
+	}
 	if _, err := responderClient(t, c).GetCaseFile(context.Background(), secret); !client.IsRestricted(err) {
 		t.Errorf("C fetches the case record: %v", err)
 	}
@@ -250,7 +278,8 @@ func TestRestrictedCaseThroughPages(t *testing.T) {
 	}
 	c.waitFor(t, "the case back on C's desk", func(p casebook.Page) bool {
 		k, err := c.desk.book.Case(teamHub, secret)
-		return p.Restricted == 0 && err == nil && k.Narrative == "canary-restricted-narrative" && len(k.Work.Notes) == 1
+		return p.Restricted == 0 && err == nil && k.Narrative == "canary-restricted-narrative" && len(k.Work.Notes) == 1 &&
+			len(k.Thread) == 1 && k.Thread[0].Text == "canary-restricted-reply"
 	})
 }
 
