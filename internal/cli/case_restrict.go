@@ -8,9 +8,9 @@ import (
 
 	"filippo.io/age"
 
-	"difesa.org/difesa/internal/caserecord"
+	"difesa.org/difesa/internal/caseedit"
+	"difesa.org/difesa/internal/caserestrict"
 	"difesa.org/difesa/internal/client"
-	"difesa.org/difesa/internal/hub"
 	"difesa.org/difesa/internal/wire"
 )
 
@@ -58,23 +58,13 @@ func runCaseRestrict(ctx context.Context, e *env, sub string, rf *responderFlags
 			return err
 		}
 	}
-	rs, err := c.GetRestriction(ctx, id)
-	if err != nil {
-		return explainCaseError(fmt.Errorf("reading the restriction of %s: %w", id, err))
+	rs, err := caserestrict.Apply(ctx, c, id, keys)
+	if errors.Is(err, client.ErrStaleVersion) {
+		return errorWithHints(fmt.Sprintf("someone changed the restriction of %s meanwhile", id),
+			"look at it again (difesa case show) and run the command again if it is still what you want")
 	}
-	if !slices.Equal(rs.Keys, keys) {
-		if sub == "restrict" {
-			rs, err = c.Restrict(ctx, id, keys, rs.Version)
-		} else {
-			rs, err = c.Unrestrict(ctx, id, rs.Version)
-		}
-		if errors.Is(err, client.ErrStaleVersion) {
-			return errorWithHints(fmt.Sprintf("someone changed the restriction of %s meanwhile", id),
-				"look at it again (difesa case show) and run the command again if it is still what you want")
-		}
-		if err != nil {
-			return explainCaseError(fmt.Errorf("changing the restriction of %s: %w", id, err))
-		}
+	if err != nil {
+		return explainCaseError(err)
 	}
 	to, err := restrictionRecipients(v, rs)
 	if err != nil {
@@ -135,134 +125,54 @@ func keysOfLabels(v *client.Verified, ids []age.Identity, labels []string) ([]st
 	return keys, nil
 }
 
-// restrictionRecipients returns the recipients a case with restriction
-// rs is encrypted to: the hub's verified recipients, or those of them
-// the restriction names. A restriction none of whose keys is in the
-// manifest any more has none.
+// restrictionRecipients is [caseedit.RestrictionRecipients].
 func restrictionRecipients(v *client.Verified, rs *wire.Restriction) ([]age.Recipient, error) {
-	if len(rs.Keys) == 0 {
-		return v.Recipients, nil
-	}
-	var to []age.Recipient
-	for _, r := range v.Manifest.Recipients {
-		if slices.Contains(rs.Keys, r.Key) {
-			rc, err := hub.ParseRecipient(r.Key)
-			if err != nil {
-				return nil, err
-			}
-			to = append(to, rc)
-		}
-	}
-	if len(to) == 0 {
-		return nil, errNoMemberLeft
-	}
-	return to, nil
+	return caseedit.RestrictionRecipients(v, rs)
 }
 
 // errNoMemberLeft: every responder of a restricted case left the hub's
 // manifest; the case stays encrypted to their old keys.
-var errNoMemberLeft = errors.New("no remaining member of the hub can read this restricted case: its responders all left the recipient list, and it stays encrypted to their old keys")
+var errNoMemberLeft = caseedit.ErrNoMemberLeft
 
-// caseSealTo returns the recipients case id's record must be sealed to.
+// caseSealTo returns the recipients case id's record must be sealed to
+// ([caseedit.SealTo]).
 func caseSealTo(ctx context.Context, c *client.Client, v *client.Verified, id string) ([]age.Recipient, error) {
-	rs, err := c.GetRestriction(ctx, id)
-	if err != nil {
-		return nil, explainCaseError(fmt.Errorf("reading the restriction of %s: %w", id, err))
+	to, err := caseedit.SealTo(ctx, c, v, id)
+	if err != nil && !errors.Is(err, caseedit.ErrNoMemberLeft) {
+		return nil, explainCaseError(err)
 	}
-	return restrictionRecipients(v, rs)
+	return to, err
 }
 
-// fingerprintOf names a list of recipients as the hub does
-// ([hub.RecipientSet.Fingerprint]).
-func fingerprintOf(epoch uint64, to []age.Recipient) (string, error) {
-	strs := make([]string, 0, len(to))
-	for _, r := range to {
-		s, ok := r.(fmt.Stringer)
-		if !ok {
-			return "", fmt.Errorf("a recipient of type %T has no string", r)
-		}
-		strs = append(strs, s.String())
-	}
-	set, err := hub.NewRecipientSet(epoch, strs)
-	if err != nil {
-		return "", err
-	}
-	return set.Fingerprint(), nil
-}
-
-// reencryptCase encrypts again to `to` every blob of case id that is not
-// yet encrypted to exactly them at v's epoch (the submission and the
-// messages of its conversation), then its case record, and returns how
-// many it wrote.
+// reencryptCase encrypts case id again to `to` ([caserestrict.Reencrypt]),
+// a reply to its defender too, and returns how many blobs it wrote.
 func reencryptCase(ctx context.Context, e *env, c *client.Client, ids []age.Identity, v *client.Verified, id string, to []age.Recipient) (int, error) {
-	fp, err := fingerprintOf(v.Epoch, to)
-	if err != nil {
-		return 0, err
-	}
-	subs, err := c.List(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("listing submissions: %w", err)
-	}
-	moved := 0
 	defenders := replyKeys{}
-	for _, s := range subs {
-		if s.ID != id && s.Thread != id || s.Epoch == v.Epoch && s.Recipients == fp {
-			continue
-		}
-		recipients := to
-		if s.Kind == wire.KindReply {
-			r, err := defenders.of(ctx, c, ids, s.ID)
-			if err != nil {
-				return moved, fmt.Errorf("reply %s: %w", clean(s.ID), err)
-			}
-			recipients = append(slices.Clone(to), r)
-		}
-		err := rekeyOne(ctx, c, s.ID, ids, v.Epoch, recipients)
-		switch {
-		case err == nil:
-			moved++
-		case errors.Is(err, &wire.Error{Code: wire.CodeAlreadyCurrent}), errors.Is(err, &wire.Error{Code: wire.CodeNotFound}):
-		default:
-			return moved, fmt.Errorf("encrypting %s again: %w", clean(s.ID), err)
-		}
-	}
-	done, err := resealCase(ctx, c, ids, id, to, v.Epoch, true)
-	if done {
-		moved++
-	}
-	return moved, err
+	moved, err := caserestrict.Reencrypt(ctx, c, ids, v, id, to, func(ctx context.Context, reply string) (age.Recipient, error) {
+		return defenders.of(ctx, c, ids, reply)
+	})
+	return moved, cliDecryptError(err)
 }
 
-// resealCase writes case id's record again, sealed to `to`, if it has
-// one (and, unless always, if it was written to an epoch before epoch),
-// retrying on colleagues' writes. It reports whether it wrote.
+// resealCase is [caserestrict.Reseal] with the CLI's errors.
 func resealCase(ctx context.Context, c *client.Client, ids []age.Identity, id string, to []age.Recipient, epoch uint64, always bool) (bool, error) {
-	for range maxCaseWrites {
-		f, err := c.GetCaseFile(ctx, id)
-		if err != nil {
-			return false, explainCaseError(fmt.Errorf("reading the case record of %s: %w", id, err))
-		}
-		if f.Ciphertext == nil || !always && f.Epoch >= epoch {
-			return false, nil
-		}
-		r, err := caserecord.Open(f.Ciphertext, ids...)
-		if err != nil {
-			return false, &decryptError{id: id + " (case record)", err: err}
-		}
-		ct, err := caserecord.Seal(r, to)
-		if err != nil {
-			return false, fmt.Errorf("encrypting the case record of %s: %w", id, err)
-		}
-		_, err = c.PutCase(ctx, id, ct, f.Version)
-		if errors.Is(err, client.ErrStaleVersion) {
-			continue // a colleague wrote it meanwhile: read theirs and seal it again
-		}
-		if err != nil {
-			return false, fmt.Errorf("writing the case record of %s: %w", id, err)
-		}
-		return true, nil
+	wrote, err := caserestrict.Reseal(ctx, c, ids, id, to, epoch, always)
+	switch {
+	case errors.Is(err, caseedit.ErrKeptChanging):
+		return false, errorWithHints(fmt.Sprintf("the case record of %s kept changing while it was written %d times", id, maxCaseWrites), "try again in a moment")
+	case err != nil && !errors.As(err, new(*caserestrict.DecryptError)):
+		return false, explainCaseError(err)
 	}
-	return false, errorWithHints(fmt.Sprintf("the case record of %s kept changing while it was written %d times", id, maxCaseWrites), "try again in a moment")
+	return wrote, cliDecryptError(err)
+}
+
+// cliDecryptError turns the library's [caserestrict.DecryptError] into
+// the CLI's, which rekey counts and skips.
+func cliDecryptError(err error) error {
+	if de, ok := err.(*caserestrict.DecryptError); ok {
+		return &decryptError{id: de.ID, err: de.Err}
+	}
+	return err
 }
 
 // explainCaseError adds what to do to a refusal of a case.

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 
+	"difesa.org/difesa/internal/caserestrict"
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/wire"
 	"filippo.io/age"
@@ -185,67 +184,8 @@ func (k replyKeys) of(ctx context.Context, c *client.Client, ids []age.Identity,
 	return r, nil
 }
 
-// rekeyOne encrypts one submission again to `to` at epoch (a newer one,
-// or, for a restricted case or one whose restriction was lifted, the same
-// epoch with other recipients). The ciphertext is kept in a temporary
-// file (mode 0600); the plaintext flows through a pipe from the decrypter
-// to the encrypter to the upload, and never touches the disk.
+// rekeyOne encrypts one submission again to `to` at epoch
+// ([caserestrict.Replace]: the plaintext never touches the disk).
 func rekeyOne(ctx context.Context, c *client.Client, id string, ids []age.Identity, epoch uint64, to []age.Recipient) error {
-	tmp, err := os.CreateTemp("", "difesa-rekey-*.age")
-	if err != nil {
-		return fmt.Errorf("creating a temporary file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if _, err := c.Download(ctx, id, tmp); err != nil {
-		return err
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	plain, err := age.Decrypt(tmp, ids...)
-	var nm *age.NoIdentityMatchError
-	if errors.As(err, &nm) {
-		return &decryptError{id: id, err: errors.New("none of the identities can decrypt it")}
-	}
-	if err != nil {
-		return &decryptError{id: id, err: err}
-	}
-	pr, pw := io.Pipe()
-	encErr := make(chan error, 1)
-	go func() {
-		src := &readFailure{r: plain}
-		w, err := age.Encrypt(pw, to...)
-		if err == nil {
-			if _, err = io.Copy(w, src); src.err != nil {
-				err = &decryptError{id: id, err: fmt.Errorf("the ciphertext is damaged: %w", src.err)}
-			} else if err == nil {
-				err = w.Close()
-			}
-		}
-		pw.CloseWithError(err)
-		encErr <- err
-	}()
-	_, err = c.ReplaceCiphertext(ctx, id, epoch, pr)
-	pr.CloseWithError(errUploadEnded)
-	eerr := <-encErr
-	if eerr != nil && !errors.Is(eerr, errUploadEnded) {
-		return eerr
-	}
-	return err
-}
-
-// readFailure remembers a read error other than io.EOF, to tell a damaged
-// ciphertext from an upload that stopped.
-type readFailure struct {
-	r   io.Reader
-	err error
-}
-
-func (f *readFailure) Read(p []byte) (int, error) {
-	n, err := f.r.Read(p)
-	if err != nil && err != io.EOF && f.err == nil {
-		f.err = err
-	}
-	return n, err
+	return cliDecryptError(caserestrict.Replace(ctx, c, id, ids, epoch, to))
 }

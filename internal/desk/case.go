@@ -2,6 +2,7 @@ package desk
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -80,6 +81,12 @@ func previewRefusal(err error) string {
 }
 
 func (s *Server) previewOf(hub, id string, n int) (*preview, error) {
+	if !s.book.Has(hub, id) {
+		// Forgotten (deleted, or restricted to others): its previews
+		// die with it.
+		s.thumbs.forgetCase(hub, id)
+		return nil, fmt.Errorf("%w: no case %q on hub %q", casebook.ErrNotFound, id, hub)
+	}
 	return s.thumbs.get(previewKey{hub, id, n}, func() ([]byte, error) {
 		_, b, err := s.book.Attachment(hub, id, n)
 		return b, err

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"difesa.org/difesa/internal/desk/casebook"
 )
 
 // heartbeat is how often the event stream says it is alive.
@@ -41,6 +43,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case c, ok := <-ch:
 			if !ok {
 				return
+			}
+			if c.Kind == casebook.KindGone {
+				s.thumbs.forgetCase(c.Hub, c.ID)
 			}
 			b, _ := json.Marshal(event{c.Hub, c.ID, c.Kind, c.Urgent})
 			if _, err := w.Write([]byte("event: change\ndata: " + string(b) + "\n\n")); err != nil {

@@ -23,7 +23,7 @@ type pages struct {
 	t map[string]map[string]*template.Template // lang → page → template
 }
 
-var pageNames = []string{"inbox", "search", "case", "delete", "local", "opened", "refused", "error", "settings"}
+var pageNames = []string{"inbox", "search", "case", "delete", "restrict", "local", "opened", "refused", "error", "settings"}
 
 func newPages() *pages {
 	p := &pages{t: map[string]map[string]*template.Template{}}
@@ -40,11 +40,12 @@ func newPages() *pages {
 			"field":     func(name string) string { return fieldName(lang, name) },
 			"linkKind":  func(k string) string { return T(lang, "link_"+k) },
 			"workField": func(f string) string { return T(lang, "work_field_"+f) },
+			"join":      func(l []string) string { return strings.Join(l, ", ") },
 		}
 		p.t[lang] = map[string]*template.Template{}
 		for _, name := range pageNames {
 			p.t[lang][name] = template.Must(template.New("layout.html").Funcs(funcs).
-				ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/casework.html", "templates/"+name+".html"))
+				ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/casework.html", "templates/restriction.html", "templates/"+name+".html"))
 		}
 	}
 	return p
@@ -108,7 +109,7 @@ func (s *Server) newView(r *http.Request, sess *session, page string, data any) 
 // doneKeys are the actions whose outcome a page may announce (?done=…).
 var doneKeys = map[string]bool{
 	"ack": true, "reply": true, "status": true, "delete": true, "purge": true, "lang": true,
-	"export_folder": true, "work": true, "settings": true,
+	"export_folder": true, "work": true, "settings": true, "restrict": true,
 }
 
 func categoryName(lang, id string) string {

@@ -70,3 +70,21 @@ func (c *previews) forget() {
 	c.bytes = 0
 	c.mu.Unlock()
 }
+
+// forgetCase drops the previews of case hub/id: the case was forgotten.
+func (c *previews) forgetCase(hub, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := c.order[:0]
+	for _, k := range c.order {
+		if k.hub == hub && k.id == id {
+			if p := c.m[k]; p != nil {
+				c.bytes -= len(p.p.Data)
+			}
+			delete(c.m, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	c.order = kept
+}

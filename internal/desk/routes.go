@@ -25,6 +25,8 @@ func (s *Server) routes() http.Handler {
 	in.HandleFunc("POST /case/{hub}/{id}/delete", s.deleteCase)
 	in.HandleFunc("POST /case/{hub}/{id}/export", s.exportCase)
 	in.HandleFunc("POST /case/{hub}/{id}/work", s.caseWork)
+	in.HandleFunc("GET /case/{hub}/{id}/restrict", s.restrictView)
+	in.HandleFunc("POST /case/{hub}/{id}/restrict", s.restrictCase)
 	in.HandleFunc("GET /settings", s.settings)
 	in.HandleFunc("POST /settings/{hub}", s.editSettings)
 	in.HandleFunc("POST /alarm/{hub}/{id}/ack", s.ack)

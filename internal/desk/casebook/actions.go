@@ -120,7 +120,8 @@ func (b *Book) Reply(ctx context.Context, hub, id, text string, files []File) er
 		return fmt.Errorf("casebook: unable to reply: %w", err)
 	}
 	err = h.act.call(ctx, func(c *client.Client) error {
-		if _, err := c.ResponderThread(ctx, id); err != nil {
+		th, err := c.ResponderThread(ctx, id)
+		if err != nil {
 			if errors.Is(err, &wire.Error{Code: wire.CodeNoThread}) {
 				return fmt.Errorf("%w: %w", ErrCannotReply, err)
 			}
@@ -130,12 +131,27 @@ func (b *Book) Reply(ctx context.Context, hub, id, text string, files []File) er
 		if err != nil {
 			return err
 		}
-		_, _, err = sealed.Send(ctx, b.again(h, c), v, []age.Recipient{defender}, sb,
+		if v, err = restrictedTo(ctx, c, v, th.ID); err != nil { // restrict.go: its members only
+			return err
+		}
+		again := b.again(h, c)
+		verify := again.Verify
+		again.Verify = func(ctx context.Context) (*client.Verified, error) {
+			v, err := verify(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return restrictedTo(ctx, c, v, th.ID)
+		}
+		_, _, err = sealed.Send(ctx, again, v, []age.Recipient{defender}, sb,
 			func(body io.Reader, epoch uint64) (*wire.SubmissionCreated, error) {
 				return c.Reply(ctx, id, epoch, body)
 			}, nil)
 		return err
 	})
+	if rerr := b.refused(h, id, err); rerr != nil {
+		return rerr
+	}
 	if err != nil {
 		return b.hubErr(h, "reply", err)
 	}
@@ -155,6 +171,9 @@ func (b *Book) SetStatus(ctx context.Context, hub, id, status string) error {
 		return err
 	}
 	err = h.act.call(ctx, func(c *client.Client) error { return c.SetStatus(ctx, id, status) })
+	if rerr := b.refused(h, id, err); rerr != nil {
+		return rerr
+	}
 	if err != nil {
 		return b.hubErr(h, "set the status", err)
 	}

@@ -132,9 +132,10 @@ type Page struct {
 	// without its Status.
 	Counts Counts
 	// Restricted is the number of cases the hubs restricted to other
-	// responders: they are not listed, only counted. Always 0 until
-	// the hubs list them.
-	Restricted int
+	// responders: they are not listed, only counted (restrict.go).
+	// Unreadable counts, of those, the ones no responder of their hub's
+	// current manifest can read.
+	Restricted, Unreadable int
 }
 
 // Counts are the number of cases in each state.
@@ -188,6 +189,8 @@ type Case struct {
 	CanReply bool
 	// Work is the case work colleagues share about it (work_api.go).
 	Work Work
+	// Restriction says whether the case is restricted, and to whom.
+	Restriction Restriction
 	// Err says why the case could not be read, if it could not.
 	Err string
 }

@@ -18,6 +18,7 @@ func (b *Book) Case(hub, id string) (*Case, error) {
 	}
 	c := &Case{Item: k.item(m), CanReply: k.root.replyKey() != "", Err: k.root.err, Work: workOf(hub, id, m)}
 	c.Due = dueOn(c.FollowUp, today(b.now()))
+	c.Restriction = b.restrictionOfLocked(hub, k)
 	o := k.root.opened
 	c.Fields = fields(o)
 	c.Narrative = narrative(o)

@@ -31,7 +31,8 @@ type hubConn struct {
 
 	// Under the Book's mutex.
 	st        HubStatus
-	contacted bool // a contact with the hub was tried and its outcome is in st
+	contacted bool          // a contact with the hub was tried and its outcome is in st
+	restr     restrictState // restrict.go
 }
 
 func (h *hubConn) kickSync() {

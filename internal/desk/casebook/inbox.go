@@ -94,6 +94,12 @@ func (b *Book) list(f Filter, search bool) (Page, error) {
 	if p.Alarms == nil {
 		p.Alarms = []Alarm{}
 	}
+	for _, h := range b.hubs {
+		if f.Hub == "" || f.Hub == h.id {
+			p.Restricted += h.restr.restricted
+			p.Unreadable += h.restr.unreadable
+		}
+	}
 	return p, nil
 }
 

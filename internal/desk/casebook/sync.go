@@ -118,7 +118,11 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 		if err != nil {
 			return err
 		}
-		if reconcile && seen == nil {
+		changed, err := b.syncRestrictions(ctx, h, c) // restrict.go
+		if err != nil {
+			return err
+		}
+		if (reconcile || changed) && seen == nil {
 			seen = map[string]bool{}
 			err = c.EachPage(ctx, "", func(p *wire.SubmissionList) error {
 				for _, s := range p.Submissions {
@@ -277,8 +281,8 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 			return
 		}
 		ct, err := download(ctx, c, s)
-		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
-			out[i].skip = true // deleted meanwhile
+		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) || client.IsRestricted(err) {
+			out[i].skip = true // deleted or restricted to others meanwhile
 			return
 		}
 		if errors.Is(err, errTooLarge) || errors.Is(err, client.ErrTruncated) {
@@ -495,6 +499,13 @@ func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
 	for _, e := range gone {
 		if err := b.forget(h, e); err != nil {
 			return err
+		}
+	}
+	if len(gone) > 0 {
+		// Deleted, or restricted to others (restrict.go): their sealed
+		// records must not stay in the file's free pages either.
+		if err := b.v.Compact(); err != nil {
+			return fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
 		}
 	}
 	return nil

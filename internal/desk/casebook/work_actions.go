@@ -50,6 +50,9 @@ func (b *Book) EditCase(ctx context.Context, hub, id string, edit CaseEdit) (int
 		}
 		hour := caserecord.Hour(b.now())
 		team := caseedit.Responders(v)
+		if v, err = restrictedTo(ctx, c, v, id); err != nil { // restrict.go: its members only
+			return err
+		}
 		res, err = caseedit.Write(ctx, c, id, h.ids, v.Recipients, func(r *caserecord.Record) error {
 			was := r.Assignee
 			if err := edit(r, settings, author, hour); err != nil {
@@ -62,6 +65,9 @@ func (b *Book) EditCase(ctx context.Context, hub, id string, edit CaseEdit) (int
 		})
 		return err
 	})
+	if rerr := b.refused(h, id, err); rerr != nil {
+		return 0, rerr
+	}
 	if err != nil {
 		return 0, b.workErr(h, "change the case", err)
 	}

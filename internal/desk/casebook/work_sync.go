@@ -46,6 +46,7 @@ func (b *Book) syncWork(ctx context.Context, h *hubConn, c *client.Client) error
 	got := make([]*caseWork, len(want))
 	var mu sync.Mutex
 	var firstErr error
+	var refused []string
 	parallel(len(want), func(i int) {
 		if ctx.Err() != nil {
 			return
@@ -55,6 +56,11 @@ func (b *Book) syncWork(ctx context.Context, h *hubConn, c *client.Client) error
 		case err != nil && unreachable(err):
 			mu.Lock()
 			firstErr = cmpErr(firstErr, err)
+			mu.Unlock()
+			return
+		case client.IsRestricted(err):
+			mu.Lock()
+			refused = append(refused, want[i].ID)
 			mu.Unlock()
 			return
 		case err != nil:
@@ -76,6 +82,11 @@ func (b *Book) syncWork(ctx context.Context, h *hubConn, c *client.Client) error
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	for _, id := range refused {
+		if err := b.dropCase(h, id); err != nil { // restrict.go
+			return err
+		}
 	}
 	var recs []vault.Record
 	for i, cw := range got {
