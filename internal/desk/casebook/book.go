@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -25,7 +26,8 @@ type Book struct {
 	every time.Duration
 	hubs  []*hubConn
 
-	writeMu sync.Mutex // serialises the changes to the vault's submissions
+	writeMu sync.Mutex    // serialises the changes to the vault's submissions
+	seq     atomic.Uint64 // the last number a ciphertext was kept under
 	// beforeKeep, if set (by tests), runs as a page of a sync begins to
 	// be kept.
 	beforeKeep func()
@@ -155,8 +157,17 @@ func (b *Book) load(h *hubConn) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	var last uint64
 	for _, e := range entries {
 		m.entries[e.sub.ID] = e
+		last = max(last, e.seq)
+	}
+	// The numbers go on after the largest one kept.
+	for {
+		cur := b.seq.Load()
+		if cur >= last || b.seq.CompareAndSwap(cur, last) {
+			break
+		}
 	}
 	b.mu.Lock()
 	b.models[h.id] = m

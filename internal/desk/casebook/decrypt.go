@@ -23,6 +23,8 @@ import (
 type entry struct {
 	sub    wire.Submission
 	chunks int
+	// seq is the number its ciphertext is kept under (0: under its id).
+	seq    uint64
 	opened *bundle.Opened
 	files  []fileInfo
 	// err says why it could not be read, if it could not.
@@ -94,8 +96,8 @@ func openBundle(ct []byte, ids []age.Identity, sink bundle.Sink) (*bundle.Opened
 // newEntry decrypts a submission into an entry; a failure is kept in the
 // entry, not returned: the submission still shows, with why it cannot be
 // read.
-func newEntry(sub wire.Submission, chunks int, ct []byte, ids []age.Identity) *entry {
-	e := &entry{sub: sub, chunks: chunks}
+func newEntry(sub wire.Submission, seq uint64, chunks int, ct []byte, ids []age.Identity) *entry {
+	e := &entry{sub: sub, seq: seq, chunks: chunks}
 	files, o, err := decrypt(ct, ids)
 	if err != nil {
 		e.err = err.Error()

@@ -202,6 +202,16 @@ func (b *Book) retryDamaged(ctx context.Context, h *hubConn, c *client.Client) e
 	return b.takePage(ctx, h, c, p, nil)
 }
 
+// seqFor is the number the ciphertext of a submission the desk held as
+// o (nil: a new one) is kept under: the one it had, so that a copy
+// downloaded again replaces the old one, else the next one.
+func (b *Book) seqFor(o *entry) uint64 {
+	if o != nil && (o.seq != 0 || o.chunks > 0) {
+		return o.seq
+	}
+	return b.seq.Add(1)
+}
+
 // fetched is a submission of a page, downloaded and decrypted, or only
 // updated.
 type fetched struct {
@@ -257,22 +267,20 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 			}
 			e := *o
 			e.sub = s
-			meta, err := subRecords(h.id, s, nil, kept)
-			if err == nil {
-				meta[0].Value, err = metaOf(s, o.chunks)
-			}
+			meta, err := metaOf(s, o.chunks, o.seq)
 			if err != nil {
 				mu.Lock()
 				firstErr = cmpErr(firstErr, err)
 				mu.Unlock()
 				return
 			}
-			out[i] = fetched{e: &e, recs: meta}
+			out[i] = fetched{e: &e, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
 			return
 		}
 		if ctx.Err() != nil {
 			return
 		}
+		seq := b.seqFor(old[i])
 		ct, err := download(ctx, c, s)
 		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
 			out[i].skip = true // deleted meanwhile
@@ -281,16 +289,16 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 		if errors.Is(err, errTooLarge) || errors.Is(err, client.ErrTruncated) {
 			// One damaged copy must not stop the sync: keep the entry
 			// without ciphertext, say why, and try again next sync.
-			meta, merr := metaOf(s, 0)
+			meta, merr := metaOf(s, 0, seq)
 			if merr == nil {
-				out[i] = fetched{e: &entry{sub: s, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
+				out[i] = fetched{e: &entry{sub: s, seq: seq, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
 				return
 			}
 			err = merr
 		}
 		var recs []vault.Record
 		if err == nil {
-			recs, err = subRecords(h.id, s, ct, kept)
+			recs, err = subRecords(h.id, s, ct, seq, kept)
 		}
 		if err != nil {
 			mu.Lock()
@@ -298,7 +306,7 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 			mu.Unlock()
 			return
 		}
-		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
+		out[i] = fetched{e: newEntry(s, seq, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
 		return nil, now, firstErr
@@ -500,7 +508,7 @@ func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
 // forget removes a submission from the vault and from memory. The
 // caller holds b.writeMu.
 func (b *Book) forget(h *hubConn, e *entry) error {
-	if err := forgetSub(b.v, h.id, e.sub.ID, e.chunks); err != nil {
+	if err := forgetSub(b.v, h.id, e.sub.ID, e.seq, e.chunks); err != nil {
 		return err
 	}
 	b.mu.Lock()
