@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 
 	"difesa.org/difesa/internal/client"
 	"difesa.org/difesa/internal/testserver"
+	"difesa.org/difesa/internal/testutil/tool"
 )
 
 // The child processes of [BenchmarkDeskFirstSyncProcess]: the test binary
@@ -39,8 +41,9 @@ const (
 // runs only as that child. In mode "sync" it opens an empty desk over the
 // hub and runs its first sync; in mode "decrypt" it decrypts and reads as
 // hostile bundles the same ciphertexts, from a file, with the same
-// parallelism. Either way it prints "RESULT <wall ns> <cpu ns>" for that
-// work alone (getrusage of the whole process, user and system).
+// parallelism. Either way it prints a [childResult] for that work alone
+// (getrusage of the whole process, user and system; the Go runtime's
+// counts of what it allocated).
 func TestDeskSyncProcess(t *testing.T) {
 	mode := os.Getenv(envProcMode)
 	if mode == "" {
@@ -88,12 +91,20 @@ func TestDeskSyncProcess(t *testing.T) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	cpu0, wall0 := processCPU(t), time.Now()
 	if err := work(); err != nil {
 		t.Fatal(err)
 	}
 	wall, cpu := time.Since(wall0), processCPU(t)-cpu0
-	fmt.Printf("RESULT %d %d\n", wall.Nanoseconds(), cpu.Nanoseconds())
+	runtime.ReadMemStats(&ms1)
+	hwm := peakRSS(t)
+	runtime.GC()
+	var ms2 runtime.MemStats
+	runtime.ReadMemStats(&ms2)
+	fmt.Printf("RESULT %d %d %d %d %d %d %d\n", wall.Nanoseconds(), cpu.Nanoseconds(),
+		ms1.TotalAlloc-ms0.TotalAlloc, ms1.Mallocs-ms0.Mallocs, ms1.NumGC-ms0.NumGC, ms2.HeapInuse, hwm)
 	if p := os.Getenv(envProcMemProf); p != "" {
 		f, err := os.Create(p)
 		if err != nil {
@@ -104,6 +115,23 @@ func TestDeskSyncProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// peakRSS is the process's peak resident size (VmHWM; getrusage's would
+// count the benchmark's process, whose size survives the exec).
+func peakRSS(t testing.TB) uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		tool.Missing(t, "no /proc/self/status to read the peak resident size from")
+	}
+	for line := range strings.Lines(string(status)) {
+		var kb uint64
+		if _, err := fmt.Sscanf(line, "VmHWM: %d kB", &kb); err == nil {
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
 
 // processCPU is the CPU time of this process so far, user and system.
@@ -159,8 +187,29 @@ func readCiphertexts(t testing.TB, path string) [][]byte {
 	}
 }
 
-// runSyncChild runs a child in mode and returns its wall and CPU time.
-func runSyncChild(b *testing.B, mode string, env ...string) (wall, cpu time.Duration) {
+// childResult is what a child of [BenchmarkDeskFirstSyncProcess] measured.
+type childResult struct {
+	wall, cpu time.Duration
+	// allocBytes and allocs are what the work allocated, gcs the garbage
+	// collections it ran.
+	allocBytes, allocs, gcs uint64
+	// heapInuse is the heap in use after the work (and a collection),
+	// maxRSS the process's peak resident size, in bytes.
+	heapInuse, maxRSS uint64
+}
+
+func (r *childResult) add(o childResult) {
+	r.wall += o.wall
+	r.cpu += o.cpu
+	r.allocBytes += o.allocBytes
+	r.allocs += o.allocs
+	r.gcs += o.gcs
+	r.heapInuse += o.heapInuse
+	r.maxRSS += o.maxRSS
+}
+
+// runSyncChild runs a child in mode and returns what it measured.
+func runSyncChild(b *testing.B, mode string, env ...string) childResult {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDeskSyncProcess$", "-test.count=1")
 	cmd.Env = append(append(os.Environ(), envProcMode+"="+mode), env...)
@@ -171,12 +220,14 @@ func runSyncChild(b *testing.B, mode string, env ...string) (wall, cpu time.Dura
 	}
 	for line := range strings.Lines(string(out)) {
 		var w, c int64
-		if _, err := fmt.Sscanf(line, "RESULT %d %d", &w, &c); err == nil {
-			return time.Duration(w), time.Duration(c)
+		var r childResult
+		if _, err := fmt.Sscanf(line, "RESULT %d %d %d %d %d %d %d", &w, &c, &r.allocBytes, &r.allocs, &r.gcs, &r.heapInuse, &r.maxRSS); err == nil {
+			r.wall, r.cpu = time.Duration(w), time.Duration(c)
+			return r
 		}
 	}
 	b.Fatalf("%s child printed no result: %s", mode, out)
-	return 0, 0
+	return childResult{}
 }
 
 // BenchmarkDeskFirstSyncProcess measures the first sync of 10,000
@@ -190,6 +241,14 @@ func runSyncChild(b *testing.B, mode string, env ...string) (wall, cpu time.Dura
 //
 // and set DIFESA_BENCH_SYNC_CPUPROFILE (DIFESA_BENCH_SYNC_MEMPROFILE) to
 // a file to profile the desk's sync's CPU (allocations).
+//
+// The goal (issue 21) is a first sync limited by decryption: the desk's
+// own work (its CPU less the decryption's, own-cpu-s) smaller than the
+// decryption's (cpu-ratio below 2, own-ratio below 1), and its wall time
+// within 1.5 times the decryption's (wall-ratio); cpu-goal and wall-goal
+// are 1 when met. sync-alloc-MiB, sync-gcs, sync-heap-MiB (after the sync)
+// and sync-maxrss-MiB are the desk's allocations, garbage collections and
+// memory; the decrypt- ones the same for the decryption alone.
 func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	f := newFixture(b)
 	cts := fillBundles(b, f, benchReports, 64<<10, testDay)
@@ -197,19 +256,39 @@ func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	writeCiphertexts(b, ctsFile, cts)
 	env := []string{envProcHub + "=" + f.srv.HubURL, envProcIdentity + "=" + f.srv.IdentityFile, envProcCTs + "=" + ctsFile}
 	profile := os.Getenv(envProcProfile)
-	var syncWall, syncCPU, decWall, decCPU time.Duration
+	var sync, dec childResult
 	for range b.N {
-		w, c := runSyncChild(b, "decrypt", append(env, envProcProfile+"=", envProcMemProf+"=")...)
-		decWall, decCPU = decWall+w, decCPU+c
-		w, c = runSyncChild(b, "sync", append(env, envProcProfile+"="+profile, envProcMemProf+"="+os.Getenv(envProcMemProf))...)
-		syncWall, syncCPU = syncWall+w, syncCPU+c
+		dec.add(runSyncChild(b, "decrypt", append(env, envProcProfile+"=", envProcMemProf+"=")...))
+		sync.add(runSyncChild(b, "sync", append(env, envProcProfile+"="+profile, envProcMemProf+"="+os.Getenv(envProcMemProf))...))
 	}
 	s := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) }
-	b.ReportMetric(s(syncWall), "sync-wall-s")
-	b.ReportMetric(s(syncCPU), "sync-cpu-s")
-	b.ReportMetric(s(decWall), "decrypt-wall-s")
-	b.ReportMetric(s(decCPU), "decrypt-cpu-s")
-	b.ReportMetric(syncCPU.Seconds()/decCPU.Seconds(), "cpu-ratio")
-	b.ReportMetric(syncWall.Seconds()/decWall.Seconds(), "wall-ratio")
+	mib := func(n uint64) float64 { return float64(n) / (1 << 20) / float64(b.N) }
+	per := func(n uint64) float64 { return float64(n) / float64(b.N) }
+	flag := func(ok bool) float64 {
+		if ok {
+			return 1
+		}
+		return 0
+	}
+	cpuRatio, wallRatio := sync.cpu.Seconds()/dec.cpu.Seconds(), sync.wall.Seconds()/dec.wall.Seconds()
+	b.ReportMetric(s(sync.wall), "sync-wall-s")
+	b.ReportMetric(s(sync.cpu), "sync-cpu-s")
+	b.ReportMetric(s(dec.wall), "decrypt-wall-s")
+	b.ReportMetric(s(dec.cpu), "decrypt-cpu-s")
+	b.ReportMetric(s(sync.cpu-dec.cpu), "own-cpu-s")
+	b.ReportMetric((sync.cpu-dec.cpu).Seconds()/dec.cpu.Seconds(), "own-ratio")
+	b.ReportMetric(cpuRatio, "cpu-ratio")
+	b.ReportMetric(wallRatio, "wall-ratio")
+	b.ReportMetric(flag(cpuRatio < 2), "cpu-goal")
+	b.ReportMetric(flag(wallRatio <= 1.5), "wall-goal")
+	b.ReportMetric(mib(sync.allocBytes), "sync-alloc-MiB")
+	b.ReportMetric(mib(dec.allocBytes), "decrypt-alloc-MiB")
+	b.ReportMetric(per(sync.allocs), "sync-allocs")
+	b.ReportMetric(per(dec.allocs), "decrypt-allocs")
+	b.ReportMetric(per(sync.gcs), "sync-gcs")
+	b.ReportMetric(per(dec.gcs), "decrypt-gcs")
+	b.ReportMetric(mib(sync.heapInuse), "sync-heap-MiB")
+	b.ReportMetric(mib(sync.maxRSS), "sync-maxrss-MiB")
+	b.ReportMetric(mib(dec.maxRSS), "decrypt-maxrss-MiB")
 	b.ReportMetric(0, "ns/op")
 }
