@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -177,25 +176,6 @@ func (b *Book) load(h *hubConn) error {
 	}
 	b.mu.Unlock()
 	return nil
-}
-
-// parallel runs fn(0) … fn(n-1) on as many goroutines as there are CPUs.
-func parallel(n int, fn func(i int)) {
-	workers := min(max(runtime.GOMAXPROCS(0), 1), 8, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				fn(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // Close closes the desk folder and ends every [Book.Changes]

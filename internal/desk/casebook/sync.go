@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -245,7 +246,8 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 	b.mu.RUnlock()
 	var mu sync.Mutex
 	var firstErr error
-	parallel(len(p.Submissions), func(i int) {
+	budget := newByteBudget(inFlight)
+	parallelOn(downloaders(), len(p.Submissions), func(i int) {
 		s := p.Submissions[i]
 		if !submissionID.MatchString(s.ID) {
 			out[i].skip = true // never a vault key
@@ -280,6 +282,7 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 		if ctx.Err() != nil {
 			return
 		}
+		defer budget.give(budget.take(downloadLimit(s)))
 		seq := b.seqFor(old[i])
 		ct, err := download(ctx, c, s)
 		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) {
@@ -424,12 +427,26 @@ var errDamaged = errors.New("casebook: the hub sent a damaged copy; it is downlo
 // errTooLarge is a download larger than the hub said or than any bundle.
 var errTooLarge = errors.New("casebook: the hub sent more than the submission's size")
 
+// inFlight bounds the bytes of ciphertext a page's workers download and
+// decrypt at once (a larger download goes alone).
+const inFlight = 64 << 20
+
+// downloaders is how many submissions of a page are downloaded and
+// decrypted at once: two more than the CPUs, so that the CPUs decrypt
+// while some downloads wait for the hub.
+func downloaders() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) + 2 }
+
+// downloadLimit is the most a download of s may bring.
+func downloadLimit(s wire.Submission) int64 {
+	if s.Size > 0 && s.Size < maxCiphertext {
+		return s.Size
+	}
+	return maxCiphertext
+}
+
 // download fetches a submission's ciphertext into memory, bounded.
 func download(ctx context.Context, c *client.Client, s wire.Submission) ([]byte, error) {
-	limit := int64(maxCiphertext)
-	if s.Size > 0 && s.Size < limit {
-		limit = s.Size
-	}
+	limit := downloadLimit(s)
 	w := &boundedBuffer{limit: limit}
 	if s.Size > 0 && s.Size < 64<<20 {
 		w.b = make([]byte, 0, s.Size)
