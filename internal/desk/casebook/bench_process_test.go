@@ -305,7 +305,8 @@ func runSyncChild(b *testing.B, mode string, env ...string) childResult {
 // own work (its CPU less the decryption's, own-cpu-s) smaller than the
 // decryption's (cpu-ratio below 2, own-ratio below 1), and its wall time
 // within 1.5 times the decryption's (wall-ratio); cpu-goal and wall-goal
-// are 1 when met. sync-alloc-MiB, sync-gcs, sync-heap-MiB (after the sync)
+// are 1 when met; best-cpu-ratio is the desk's best CPU time over the
+// decryption's best, of -benchtime Nx runs. sync-alloc-MiB, sync-gcs, sync-heap-MiB (after the sync)
 // and sync-maxrss-MiB are the desk's allocations, garbage collections and
 // memory; the decrypt- ones the same for the decryption alone. hub-cpu-s
 // is the CPU the hub (the benchmark's process) spent meanwhile, on the
@@ -321,10 +322,16 @@ func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	env := []string{envProcHub + "=" + f.srv.HubURL, envProcIdentity + "=" + f.srv.IdentityFile, envProcCTs + "=" + ctsFile}
 	profile := os.Getenv(envProcProfile)
 	var sync, dec, stream childResult
+	// The best of the runs, with the benchmark's -benchtime Nx: on shared
+	// cores every figure moves with the others' load.
+	bestSync, bestDec := time.Duration(1<<63-1), time.Duration(1<<63-1)
 	for range b.N {
-		dec.add(runSyncChild(b, "decrypt", append(env, envProcProfile+"=", envProcMemProf+"=")...))
+		d := runSyncChild(b, "decrypt", append(env, envProcProfile+"=", envProcMemProf+"=")...)
 		stream.add(runSyncChild(b, "decrypt-stream", append(env, envProcProfile+"=", envProcMemProf+"=")...))
-		sync.add(runSyncChild(b, "sync", append(env, envProcProfile+"="+profile, envProcMemProf+"="+os.Getenv(envProcMemProf))...))
+		s := runSyncChild(b, "sync", append(env, envProcProfile+"="+profile, envProcMemProf+"="+os.Getenv(envProcMemProf))...)
+		dec.add(d)
+		sync.add(s)
+		bestSync, bestDec = min(bestSync, s.cpu), min(bestDec, d.cpu)
 	}
 	s := func(d time.Duration) float64 { return d.Seconds() / float64(b.N) }
 	mib := func(n uint64) float64 { return float64(n) / (1 << 20) / float64(b.N) }
@@ -345,6 +352,7 @@ func BenchmarkDeskFirstSyncProcess(b *testing.B) {
 	b.ReportMetric((sync.cpu-dec.cpu).Seconds()/dec.cpu.Seconds(), "own-ratio")
 	b.ReportMetric(cpuRatio, "cpu-ratio")
 	b.ReportMetric(wallRatio, "wall-ratio")
+	b.ReportMetric(bestSync.Seconds()/bestDec.Seconds(), "best-cpu-ratio")
 	b.ReportMetric(flag(cpuRatio < 2), "cpu-goal")
 	b.ReportMetric(flag(wallRatio <= 1.5), "wall-goal")
 	b.ReportMetric(mib(sync.allocBytes), "sync-alloc-MiB")
