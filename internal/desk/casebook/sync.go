@@ -98,6 +98,7 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 		seen = map[string]bool{}
 	}
 	err := h.sync.call(ctx, func(c *client.Client) error {
+		pace := func() {}
 		if n, err := c.Epochs(ctx); err == nil {
 			total := 0
 			for _, k := range n.Submissions {
@@ -107,14 +108,18 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 			// What is left to download: the bar of a first sync, or of
 			// one resumed after the desk was closed.
 			h.st.Total = max(total-len(b.models[h.id].entries), 0)
+			left := h.st.Total
 			b.mu.Unlock()
+			page, end := paceGC(left)
+			defer end()
+			pace = page
 		}
-		err := b.takePages(ctx, h, c, cursor, seen)
+		err := b.takePages(ctx, h, c, cursor, seen, pace)
 		if errors.Is(err, &wire.Error{Code: wire.CodeBadCursor}) && cursor != "" {
 			// The hub was restored, or is another: start again.
 			b.logf("casebook: hub %s: the hub refused the cursor; listing from the start", h.id)
 			seen = map[string]bool{}
-			err = b.takePages(ctx, h, c, "", seen)
+			err = b.takePages(ctx, h, c, "", seen, pace)
 		}
 		if err != nil {
 			return err
@@ -151,8 +156,9 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 // the vault while the next one is listed, downloaded and decrypted, so
 // that the decrypting workers do not wait for the vault's commit; the
 // pages are still kept one after the other, each with its cursor, so a
-// sync cut short resumes after the last page kept.
-func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool) error {
+// sync cut short resumes after the last page kept. pace runs after each
+// page is downloaded and decrypted.
+func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool, pace func()) error {
 	var keeping chan error
 	wait := func() error {
 		if keeping == nil {
@@ -164,6 +170,7 @@ func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, curs
 	}
 	err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
 		out, now, err := b.fetchPage(ctx, h, c, p, seen)
+		pace()
 		if kerr := wait(); kerr != nil {
 			return kerr
 		}
