@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // FileInfo describes an attachment found by [Read].
@@ -243,13 +244,21 @@ func readJSON(tr *tar.Reader, hdr *tar.Header, lim Limits) ([]byte, error) {
 // zeros, and no more of them than Padmé adds (or, for archives made by
 // stock tar, the rest of a 10240-byte record). Non-zero bytes are refused
 // rather than ignored: nothing may hide behind the archive.
+// paddingBufs hold the buffers [checkPadding] reads padding into: one of
+// its own for each bundle was a seventh of what a desk's first sync
+// allocated.
+var paddingBufs = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
 func checkPadding(br *countReader, lim Limits) error {
 	allowed := max(Padme(br.n)-br.n, 20*blockSize)
-	buf := make([]byte, 32<<10)
+	p := paddingBufs.Get().(*[32 << 10]byte)
+	defer paddingBufs.Put(p)
+	buf := p[:]
 	var seen int64
 	for {
 		n, err := br.Read(buf)
 		if !allZero(buf[:n]) {
+			clear(buf) // what follows the archive goes back to the pool unread
 			return fmt.Errorf("%w: non-zero bytes after the end of the archive", ErrMalformed)
 		}
 		seen += int64(n)

@@ -183,7 +183,7 @@ func (b *Book) SetStatus(ctx context.Context, hub, id, status string) error {
 	e := *k.root
 	e.sub.Status = status
 	b.mu.Unlock()
-	meta, err := metaOf(e.sub, e.chunks)
+	meta, err := metaOf(e.sub, e.chunks, e.seq)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func (b *Book) fileOf(h *hubConn, e *entry, i int) ([]byte, error) {
 // filesOf decrypts e's ciphertext again and returns its files: all of
 // them when only < 0, else only that one (the others nil).
 func (b *Book) filesOf(h *hubConn, e *entry, only int) ([][]byte, error) {
-	ct, err := loadCiphertext(b.v, h.id, e.sub.ID, e.chunks)
+	ct, err := loadCiphertext(b.v, h.id, e.sub.ID, e.seq, e.chunks)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (b *Book) ExportCase(hub, id string) (export.Case, error) {
 			x.Attachments = append(x.Attachments, export.Attachment{Name: f.name, Data: data[i]})
 		}
 	}
-	ct, err := loadCiphertext(b.v, h.id, msgs[0].sub.ID, msgs[0].chunks)
+	ct, err := loadCiphertext(b.v, h.id, msgs[0].sub.ID, msgs[0].seq, msgs[0].chunks)
 	if err != nil {
 		return export.Case{}, err
 	}

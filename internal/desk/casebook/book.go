@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -25,7 +25,8 @@ type Book struct {
 	every time.Duration
 	hubs  []*hubConn
 
-	writeMu sync.Mutex // serialises the changes to the vault's submissions
+	writeMu sync.Mutex    // serialises the changes to the vault's submissions
+	seq     atomic.Uint64 // the last number a ciphertext was kept under
 	// beforeKeep, if set (by tests), runs as a page of a sync begins to
 	// be kept.
 	beforeKeep func()
@@ -160,8 +161,17 @@ func (b *Book) load(h *hubConn) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	var last uint64
 	for _, e := range entries {
 		m.entries[e.sub.ID] = e
+		last = max(last, e.seq)
+	}
+	// The numbers go on after the largest one kept.
+	for {
+		cur := b.seq.Load()
+		if cur >= last || b.seq.CompareAndSwap(cur, last) {
+			break
+		}
 	}
 	b.mu.Lock()
 	b.models[h.id] = m
@@ -171,25 +181,6 @@ func (b *Book) load(h *hubConn) error {
 	}
 	b.mu.Unlock()
 	return nil
-}
-
-// parallel runs fn(0) … fn(n-1) on as many goroutines as there are CPUs.
-func parallel(n int, fn func(i int)) {
-	workers := min(max(runtime.GOMAXPROCS(0), 1), 8, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				fn(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // Close closes the desk folder and ends every [Book.Changes]

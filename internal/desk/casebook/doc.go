@@ -11,14 +11,16 @@
 // Everything is in the vault, sealed under its data key. Vault keys are
 // submission and alarm ids and fixed names only, never plaintext:
 //
-//	sub:HUB       ID → the hub's listing entry, the number of chunks
-//	age:HUB       ID.N → the N-th 32 MiB chunk of the age ciphertext, as sent
+//	sub:HUB       ID → the hub's listing entry, the number of chunks, SEQ
+//	age:HUB       SEQ.N → the N-th 32 MiB chunk of the age ciphertext, as sent
 //	state:HUB     "cursor" → the submissions cursor; "read" → ids opened
 //	alarms:HUB    ID → the alarm, as listed
 //	case:HUB      ID → the case record, decrypted, and its version
 //	state:HUB     "settings" → the hub record, and who is who on the hub
 //
-// HUB is the hub's id. Each record is kept under the UTC day its
+// HUB is the hub's id; SEQ the number the desk gave the submission when
+// it took it in (copies kept before the numbers stay under "ID.N"). Each
+// record is kept under the UTC day its
 // submission arrived, which [Book.Purge] counts from. The full-text index
 // and the decrypted bundles are built at [Open] and live in memory only.
 //

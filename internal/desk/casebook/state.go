@@ -61,13 +61,13 @@ func loadEntry(v *vault.Vault, hub, id string, ids []age.Identity) (*entry, erro
 		return nil, fmt.Errorf("casebook: unable to read the local copy of a submission: %w", err)
 	}
 	if s.Chunks == 0 {
-		return &entry{sub: s.Sub, err: errDamaged.Error()}, nil
+		return &entry{sub: s.Sub, seq: s.Seq, err: errDamaged.Error()}, nil
 	}
-	ct, err := loadCiphertext(v, hub, id, s.Chunks)
+	ct, err := loadCiphertext(v, hub, id, s.Seq, s.Chunks)
 	if err != nil {
 		return nil, err
 	}
-	return newEntry(s.Sub, s.Chunks, ct, ids), nil
+	return newEntry(s.Sub, s.Seq, s.Chunks, ct, ids), nil
 }
 
 // stateRecords are the vault records of a hub's cursor and read set,

@@ -14,7 +14,7 @@ import (
 // after the hub's id; keys are submission and alarm ids, or fixed names.
 const (
 	bucketSub    = "sub:"    // ID → storedSub
-	bucketAge    = "age:"    // ID.N → the N-th chunk of ID's age ciphertext
+	bucketAge    = "age:"    // SEQ.N (ID.N before) → the N-th chunk of an age ciphertext
 	bucketState  = "state:"  // keyCursor, keyRead
 	bucketAlarms = "alarms:" // ID → wire.Alarm
 
@@ -26,26 +26,40 @@ const (
 )
 
 // storedSub is what the vault keeps of a submission besides its
-// ciphertext: the hub's listing entry, and in how many chunks the
-// ciphertext is.
+// ciphertext: the hub's listing entry, in how many chunks the ciphertext
+// is, and under which number (see [chunkKey]).
 type storedSub struct {
 	Sub    wire.Submission `json:"sub"`
 	Chunks int             `json:"chunks"`
+	Seq    uint64          `json:"seq,omitempty"`
 }
 
-func chunkKey(id string, n int) string { return id + "." + strconv.Itoa(n) }
+// chunkKey is the vault key of the n-th chunk of a ciphertext kept under
+// seq: the number the desk gave the submission when it first took it in,
+// in 17 hexadecimal digits, so that the keys of what a sync takes in
+// follow one another and bbolt appends them instead of rewriting pages
+// all over the file (a first sync wrote its data three times over).
+// Copies kept before the numbers (seq 0) stay under "ID.N"; no number
+// key starts like a submission id (never with 0 or 1).
+func chunkKey(id string, seq uint64, n int) string {
+	if seq == 0 {
+		return id + "." + strconv.Itoa(n)
+	}
+	return fmt.Sprintf("%017x.%d", seq, n)
+}
 
-// subRecords returns the vault records of a submission and its ciphertext.
-func subRecords(hub string, sub wire.Submission, ct []byte, kept time.Time) ([]vault.Record, error) {
+// subRecords returns the vault records of a submission and its ciphertext,
+// kept under seq.
+func subRecords(hub string, sub wire.Submission, ct []byte, seq uint64, kept time.Time) ([]vault.Record, error) {
 	n := (len(ct) + chunkSize - 1) / chunkSize
-	meta, err := json.Marshal(storedSub{Sub: sub, Chunks: n})
+	meta, err := metaOf(sub, n, seq)
 	if err != nil {
-		return nil, fmt.Errorf("casebook: unable to encode a submission: %w", err)
+		return nil, err
 	}
 	recs := make([]vault.Record, 0, n+1)
 	for i := 0; i < n; i++ {
 		end := min(len(ct), (i+1)*chunkSize)
-		recs = append(recs, vault.Record{Bucket: bucketAge + hub, Key: chunkKey(sub.ID, i), Value: ct[i*chunkSize : end], Kept: kept})
+		recs = append(recs, vault.Record{Bucket: bucketAge + hub, Key: chunkKey(sub.ID, seq, i), Value: ct[i*chunkSize : end], Kept: kept})
 	}
 	// The entry last: a submission is listed once its ciphertext is in.
 	recs = append(recs, vault.Record{Bucket: bucketSub + hub, Key: sub.ID, Value: meta, Kept: kept})
@@ -75,10 +89,10 @@ func putBatched(v *vault.Vault, recs []vault.Record) error {
 }
 
 // loadCiphertext reads a submission's ciphertext back from the vault.
-func loadCiphertext(v *vault.Vault, hub, id string, chunks int) ([]byte, error) {
+func loadCiphertext(v *vault.Vault, hub, id string, seq uint64, chunks int) ([]byte, error) {
 	var ct []byte
 	for i := 0; i < chunks; i++ {
-		b, ok, err := v.Get(bucketAge+hub, chunkKey(id, i))
+		b, ok, err := v.Get(bucketAge+hub, chunkKey(id, seq, i))
 		if err != nil {
 			return nil, fmt.Errorf("casebook: unable to read the local copy of a submission: %w", err)
 		}
@@ -91,12 +105,12 @@ func loadCiphertext(v *vault.Vault, hub, id string, chunks int) ([]byte, error) 
 }
 
 // forgetSub removes a submission and its ciphertext from the vault.
-func forgetSub(v *vault.Vault, hub, id string, chunks int) error {
+func forgetSub(v *vault.Vault, hub, id string, seq uint64, chunks int) error {
 	if err := v.Delete(bucketSub+hub, id); err != nil {
 		return fmt.Errorf("casebook: unable to forget a submission: %w", err)
 	}
 	for i := 0; i < chunks; i++ {
-		if err := v.Delete(bucketAge+hub, chunkKey(id, i)); err != nil {
+		if err := v.Delete(bucketAge+hub, chunkKey(id, seq, i)); err != nil {
 			return fmt.Errorf("casebook: unable to forget a submission: %w", err)
 		}
 	}
@@ -121,8 +135,8 @@ func receivedTime(s string) time.Time {
 }
 
 // metaOf is the encoded vault entry of a submission.
-func metaOf(s wire.Submission, chunks int) ([]byte, error) {
-	b, err := json.Marshal(storedSub{Sub: s, Chunks: chunks})
+func metaOf(s wire.Submission, chunks int, seq uint64) ([]byte, error) {
+	b, err := json.Marshal(storedSub{Sub: s, Chunks: chunks, Seq: seq})
 	if err != nil {
 		return nil, fmt.Errorf("casebook: unable to encode a submission: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -97,6 +98,7 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 		seen = map[string]bool{}
 	}
 	err := h.sync.call(ctx, func(c *client.Client) error {
+		pace := func() {}
 		if n, err := c.Epochs(ctx); err == nil {
 			total := 0
 			for _, k := range n.Submissions {
@@ -106,14 +108,18 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 			// What is left to download: the bar of a first sync, or of
 			// one resumed after the desk was closed.
 			h.st.Total = max(total-len(b.models[h.id].entries), 0)
+			left := h.st.Total
 			b.mu.Unlock()
+			page, end := paceGC(left)
+			defer end()
+			pace = page
 		}
-		err := b.takePages(ctx, h, c, cursor, seen)
+		err := b.takePages(ctx, h, c, cursor, seen, pace)
 		if errors.Is(err, &wire.Error{Code: wire.CodeBadCursor}) && cursor != "" {
 			// The hub was restored, or is another: start again.
 			b.logf("casebook: hub %s: the hub refused the cursor; listing from the start", h.id)
 			seen = map[string]bool{}
-			err = b.takePages(ctx, h, c, "", seen)
+			err = b.takePages(ctx, h, c, "", seen, pace)
 		}
 		if err != nil {
 			return err
@@ -157,8 +163,9 @@ func (b *Book) syncHub(ctx context.Context, h *hubConn, reconcile bool) error {
 // the vault while the next one is listed, downloaded and decrypted, so
 // that the decrypting workers do not wait for the vault's commit; the
 // pages are still kept one after the other, each with its cursor, so a
-// sync cut short resumes after the last page kept.
-func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool) error {
+// sync cut short resumes after the last page kept. pace runs after each
+// page is downloaded and decrypted.
+func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, cursor string, seen map[string]bool, pace func()) error {
 	var keeping chan error
 	wait := func() error {
 		if keeping == nil {
@@ -170,6 +177,7 @@ func (b *Book) takePages(ctx context.Context, h *hubConn, c *client.Client, curs
 	}
 	err := c.EachPage(ctx, cursor, func(p *wire.SubmissionList) error {
 		out, now, err := b.fetchPage(ctx, h, c, p, seen)
+		pace()
 		if kerr := wait(); kerr != nil {
 			return kerr
 		}
@@ -209,6 +217,16 @@ func (b *Book) retryDamaged(ctx context.Context, h *hubConn, c *client.Client) e
 	return b.takePage(ctx, h, c, p, nil)
 }
 
+// seqFor is the number the ciphertext of a submission the desk held as
+// o (nil: a new one) is kept under: the one it had, so that a copy
+// downloaded again replaces the old one, else the next one.
+func (b *Book) seqFor(o *entry) uint64 {
+	if o != nil && (o.seq != 0 || o.chunks > 0) {
+		return o.seq
+	}
+	return b.seq.Add(1)
+}
+
 // fetched is a submission of a page, downloaded and decrypted, or only
 // updated.
 type fetched struct {
@@ -242,7 +260,8 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 	b.mu.RUnlock()
 	var mu sync.Mutex
 	var firstErr error
-	parallel(len(p.Submissions), func(i int) {
+	budget := newByteBudget(inFlight)
+	parallelOn(downloaders(), len(p.Submissions), func(i int) {
 		s := p.Submissions[i]
 		if !submissionID.MatchString(s.ID) {
 			out[i].skip = true // never a vault key
@@ -264,22 +283,21 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 			}
 			e := *o
 			e.sub = s
-			meta, err := subRecords(h.id, s, nil, kept)
-			if err == nil {
-				meta[0].Value, err = metaOf(s, o.chunks)
-			}
+			meta, err := metaOf(s, o.chunks, o.seq)
 			if err != nil {
 				mu.Lock()
 				firstErr = cmpErr(firstErr, err)
 				mu.Unlock()
 				return
 			}
-			out[i] = fetched{e: &e, recs: meta}
+			out[i] = fetched{e: &e, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
 			return
 		}
 		if ctx.Err() != nil {
 			return
 		}
+		defer budget.give(budget.take(downloadLimit(s)))
+		seq := b.seqFor(old[i])
 		ct, err := download(ctx, c, s)
 		if errors.Is(err, &wire.Error{Code: wire.CodeNotFound}) || client.IsRestricted(err) {
 			out[i].skip = true // deleted or restricted to others meanwhile
@@ -288,16 +306,16 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 		if errors.Is(err, errTooLarge) || errors.Is(err, client.ErrTruncated) {
 			// One damaged copy must not stop the sync: keep the entry
 			// without ciphertext, say why, and try again next sync.
-			meta, merr := metaOf(s, 0)
+			meta, merr := metaOf(s, 0, seq)
 			if merr == nil {
-				out[i] = fetched{e: &entry{sub: s, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
+				out[i] = fetched{e: &entry{sub: s, seq: seq, err: fmt.Sprintf("%v: %v", errDamaged, err)}, recs: []vault.Record{{Bucket: bucketSub + h.id, Key: s.ID, Value: meta, Kept: kept}}}
 				return
 			}
 			err = merr
 		}
 		var recs []vault.Record
 		if err == nil {
-			recs, err = subRecords(h.id, s, ct, kept)
+			recs, err = subRecords(h.id, s, ct, seq, kept)
 		}
 		if err != nil {
 			mu.Lock()
@@ -305,7 +323,7 @@ func (b *Book) fetchPage(ctx context.Context, h *hubConn, c *client.Client, p *w
 			mu.Unlock()
 			return
 		}
-		out[i] = fetched{e: newEntry(s, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
+		out[i] = fetched{e: newEntry(s, seq, len(recs)-1, ct, h.ids), recs: recs, downloaded: true}
 	})
 	if firstErr != nil {
 		return nil, now, firstErr
@@ -423,12 +441,26 @@ var errDamaged = errors.New("casebook: the hub sent a damaged copy; it is downlo
 // errTooLarge is a download larger than the hub said or than any bundle.
 var errTooLarge = errors.New("casebook: the hub sent more than the submission's size")
 
+// inFlight bounds the bytes of ciphertext a page's workers download and
+// decrypt at once (a larger download goes alone).
+const inFlight = 64 << 20
+
+// downloaders is how many submissions of a page are downloaded and
+// decrypted at once: two more than the CPUs, so that the CPUs decrypt
+// while some downloads wait for the hub.
+func downloaders() int { return min(max(runtime.GOMAXPROCS(0), 1), 8) + 2 }
+
+// downloadLimit is the most a download of s may bring.
+func downloadLimit(s wire.Submission) int64 {
+	if s.Size > 0 && s.Size < maxCiphertext {
+		return s.Size
+	}
+	return maxCiphertext
+}
+
 // download fetches a submission's ciphertext into memory, bounded.
 func download(ctx context.Context, c *client.Client, s wire.Submission) ([]byte, error) {
-	limit := int64(maxCiphertext)
-	if s.Size > 0 && s.Size < limit {
-		limit = s.Size
-	}
+	limit := downloadLimit(s)
 	w := &boundedBuffer{limit: limit}
 	if s.Size > 0 && s.Size < 64<<20 {
 		w.b = make([]byte, 0, s.Size)
@@ -514,7 +546,7 @@ func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
 // forget removes a submission from the vault and from memory. The
 // caller holds b.writeMu.
 func (b *Book) forget(h *hubConn, e *entry) error {
-	if err := forgetSub(b.v, h.id, e.sub.ID, e.chunks); err != nil {
+	if err := forgetSub(b.v, h.id, e.sub.ID, e.seq, e.chunks); err != nil {
 		return err
 	}
 	b.mu.Lock()
