@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -141,16 +140,9 @@ func bearerOf(r *http.Request) string {
 // [wire.MaxAlarmNote] bytes.
 func readNote(w http.ResponseWriter, r *http.Request, h *hub.Hub) ([]byte, error) {
 	tooLarge := apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "the note is larger than %d bytes", wire.MaxAlarmNote)
-	if r.ContentLength > wire.MaxAlarmNoteFile {
-		return nil, tooLarge
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxAlarmNoteFile))
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return nil, tooLarge
-	}
+	raw, err := readBody(w, r, wire.MaxAlarmNoteFile, tooLarge, "a note")
 	if err != nil {
-		return nil, fmt.Errorf("api: unable to read a note: %w", err)
+		return nil, err
 	}
 	if len(raw) == 0 {
 		return nil, nil

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -150,16 +149,9 @@ func readCaseRecord(w http.ResponseWriter, r *http.Request, set *hub.RecipientSe
 	}
 	tooLarge := apiError(http.StatusRequestEntityTooLarge, wire.CodeCaseTooLarge,
 		"the record is larger than %d bytes, as large as this hub keeps one", limit)
-	if r.ContentLength > int64(limit) {
-		return nil, tooLarge
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)))
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return nil, tooLarge
-	}
+	raw, err := readBody(w, r, int64(limit), tooLarge, "a case record")
 	if err != nil {
-		return nil, fmt.Errorf("api: unable to read a case record: %w", err)
+		return nil, err
 	}
 	ar, err := ageformat.NewReader(bytes.NewReader(raw))
 	if err != nil {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -120,14 +119,8 @@ func (s *Server) handlePutRestriction(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if r.ContentLength > wire.MaxRestrictionSize {
-		return apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "a restriction is at most %d bytes", wire.MaxRestrictionSize)
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxRestrictionSize))
-	var maxBytes *http.MaxBytesError
-	if errors.As(err, &maxBytes) {
-		return apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "a restriction is at most %d bytes", wire.MaxRestrictionSize)
-	}
+	raw, err := readBody(w, r, wire.MaxRestrictionSize,
+		apiError(http.StatusRequestEntityTooLarge, wire.CodeTooLarge, "a restriction is at most %d bytes", wire.MaxRestrictionSize), "a restriction")
 	if err != nil {
 		return err
 	}
