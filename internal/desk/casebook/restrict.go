@@ -174,32 +174,17 @@ func (b *Book) keepRestriction(h *hubConn, s wire.Submission, v *client.Verified
 // and its case record, from the vault and from memory: the hub refuses
 // it to this responder now.
 func (b *Book) dropCase(h *hubConn, root string) error {
-	b.mu.RLock()
-	m := b.models[h.id]
-	var gone []*entry
-	for _, e := range m.entries {
-		if e.sub.ID == root || e.sub.Thread == root || m.rootOf(e) == root {
-			gone = append(gone, e)
-		}
-	}
-	b.mu.RUnlock()
-	b.writeMu.Lock()
-	defer b.writeMu.Unlock()
-	for _, e := range gone {
-		if err := b.forget(h, e); err != nil {
-			return err
-		}
-	}
-	if len(gone) > 0 {
-		if err := b.v.Compact(); err != nil {
-			return fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
-		}
+	gone, err := b.forgetWhere(h, func(_ string, e *entry) bool {
+		return e.sub.ID == root || e.sub.Thread == root || b.models[h.id].rootOf(e) == root
+	})
+	if err != nil {
+		return err
 	}
 	b.mu.Lock()
 	delete(h.restr.cases, root)
 	b.notifyLocked([]Change{{Hub: h.id, ID: root, Kind: KindGone}})
 	b.mu.Unlock()
-	if len(gone) > 0 {
+	if gone > 0 {
 		b.logf("casebook: hub %s: a case is restricted to other responders; its local copy is forgotten", h.id)
 	}
 	return nil

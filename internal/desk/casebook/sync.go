@@ -518,10 +518,19 @@ var (
 
 // forgetUnseen forgets the submissions of h the hub no longer lists.
 func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
+	_, err := b.forgetWhere(h, func(id string, _ *entry) bool { return !seen[id] })
+	return err
+}
+
+// forgetWhere forgets the submissions of h that pick chooses (called
+// under b.mu's read lock), and then rewrites the vault file: a deleted
+// case's or a case restricted to others' sealed records must not stay in
+// the file's free pages either. It returns how many it forgot.
+func (b *Book) forgetWhere(h *hubConn, pick func(id string, e *entry) bool) (int, error) {
 	b.mu.RLock()
 	var gone []*entry
 	for id, e := range b.models[h.id].entries {
-		if !seen[id] {
+		if pick(id, e) {
 			gone = append(gone, e)
 		}
 	}
@@ -530,17 +539,15 @@ func (b *Book) forgetUnseen(h *hubConn, seen map[string]bool) error {
 	defer b.writeMu.Unlock()
 	for _, e := range gone {
 		if err := b.forget(h, e); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if len(gone) > 0 {
-		// Deleted, or restricted to others (restrict.go): their sealed
-		// records must not stay in the file's free pages either.
 		if err := b.v.Compact(); err != nil {
-			return fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
+			return 0, fmt.Errorf("casebook: unable to rewrite the local copy: %w", err)
 		}
 	}
-	return nil
+	return len(gone), nil
 }
 
 // forget removes a submission from the vault and from memory. The
